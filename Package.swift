@@ -10,10 +10,14 @@ let package = Package(
     targets: [
         // Debian's libfcgi (libfcgi-dev): only the FCGX_ API of fcgiapp.h.
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
-        .target(name: "UserLogic", path: "Sources/UserLogic"),
+        // prctl and other Linux calls that need a C wrapper.
+        .systemLibrary(name: "CPosix", path: "Sources/CPosix"),
+        // Debian's SQLite (libsqlite3-dev).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .target(name: "UserLogic", dependencies: ["CSQLite"], path: "Sources/UserLogic"),
         .executableTarget(
             name: "AuthFCGI",
-            dependencies: ["CFastCGI", "UserLogic"],
+            dependencies: ["CFastCGI", "CPosix", "UserLogic"],
             path: "Sources/AuthFCGI"
         ),
         .testTarget(name: "UserLogicTests", dependencies: ["UserLogic"], path: "Tests/UserLogicTests"),

@@ -1,0 +1,72 @@
+import CFastCGI
+import Glibc
+import UserLogic
+
+/// The executable: a FastCGI server (the default), or a CGI program when a web server runs
+/// it with `GATEWAY_INTERFACE` set.
+@main
+struct AuthFCGIMain {
+    static func main() {
+        exit(run(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    static func run(_ arguments: [String]) -> Int32 {
+        Signals.ignoreBrokenPipes()
+        do {
+            let source = try ProcessEnvironment.configSource()
+            // CGI servers may pass words of the query string as arguments (RFC 3875 §4.4):
+            // in CGI mode the command line means nothing.
+            if source.string("GATEWAY_INTERFACE") != nil {
+                return CGIMode.run(service: try makeService(source))
+            }
+            let command: CommandLineArguments
+            do {
+                command = try CommandLineArguments.parse(arguments)
+            } catch {
+                FileOutput.printError("\(error.message) (see auth-fcgi --help)")
+                return 2
+            }
+            if command.wantsHelp {
+                FileOutput.printOutput(CommandLineArguments.serveHelp)
+                return 0
+            }
+            let options = try ServerOptions.load(from: source, flags: command.flags)
+            return try serve(options, service: makeService(source))
+        } catch {
+            FileOutput.printError("\(error)")
+            return 2
+        }
+    }
+
+    static func makeService(_ source: ConfigSource) throws(ConfigError) -> Service {
+        let configuration = try ServiceConfiguration.load(from: source)
+        let service = Service(configuration: configuration, logger: .standardError(minimumLevel: configuration.logLevel))
+        try service.prepareStorage()
+        return service
+    }
+
+    static func serve(_ options: ServerOptions, service: Service) throws(ConfigError) -> Int32 {
+        guard FCGX_Init() == 0 else { throw ConfigError("FastCGI", "libfcgi failed to initialise") }
+        let descriptor: Int32
+        if let listen = options.listen {
+            descriptor = try ListeningSocket.open(listen)
+        } else if FCGX_IsCGI() == 0 {
+            descriptor = 0
+        } else {
+            throw ConfigError(
+                "FCGI_LISTEN",
+                "no listen address: pass --listen, set FCGI_LISTEN, or start under spawn-fcgi/systemd with a socket on fd 0")
+        }
+        // libfcgi installed its own SIGPIPE and SIGTERM handlers in FCGX_Init.
+        Signals.ignoreBrokenPipes()
+        let runWorker = {
+            FastCGIServer(listenDescriptor: descriptor, threadCount: options.threads, service: service).run()
+        }
+        let status =
+            options.workers == 1
+            ? runWorker()
+            : Supervisor(workerCount: options.workers, logger: service.logger, runWorker: runWorker).run()
+        ListeningSocket.remove(options.listen)
+        return status
+    }
+}

@@ -1,0 +1,28 @@
+import Glibc
+import UserLogic
+
+/// Answers the one request of a CGI invocation (RFC 3875): the meta-variables from the
+/// environment, the body from stdin, the response to stdout.
+enum CGIMode {
+    struct EnvironmentParameters: CGIParameters {
+        func value(of name: StaticString) -> String? {
+            let cName = UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
+            return getenv(cName).map { String(cString: $0) }
+        }
+    }
+
+    static func run(service: Service) -> Int32 {
+        let parameters = EnvironmentParameters()
+        // A CGI server need not close stdin after the body: read exactly CONTENT_LENGTH.
+        let body = RequestBody.read(declaredLength: parameters.value(of: "CONTENT_LENGTH"), framing: .declaredLength) {
+            buffer in
+            var count: Int
+            repeat { count = read(0, buffer.baseAddress, buffer.count) } while count < 0 && errno == EINTR
+            return count
+        }
+        let request = Request(cgi: parameters, body: body)
+        let response = service.respond(to: request, on: service.makeThreadContext())
+        FileOutput.write(response.cgiBytes(), to: 1)
+        return 0
+    }
+}

@@ -1,0 +1,95 @@
+import CFastCGI
+import Glibc
+import Synchronization
+import UserLogic
+
+/// A pool of threads answering FastCGI requests on one listening socket, each thread with its
+/// own `FCGX_Request` (on the heap: libfcgi's streams point back into it) and its own
+/// per-thread resources.
+///
+/// Shutdown: the owning thread takes SIGTERM/SIGINT with `sigwait`, sets `stopping` and shuts
+/// the listening socket down, which wakes every thread blocked in `accept` (Linux returns
+/// EINVAL). Threads serving a request finish it first. Then all threads are joined.
+final class FastCGIServer: Sendable {
+    let listenDescriptor: Int32
+    let threadCount: Int
+    let service: Service
+    private let stopping = Atomic<Bool>(false)
+
+    init(listenDescriptor: Int32, threadCount: Int, service: Service) {
+        self.listenDescriptor = listenDescriptor
+        self.threadCount = threadCount
+        self.service = service
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains and returns the exit status.
+    func run() -> Int32 {
+        Signals.block(Signals.shutdown)
+        var threads: [pthread_t] = []
+        for _ in 0..<threadCount {
+            var thread = pthread_t()
+            let context = Unmanaged.passRetained(self).toOpaque()
+            let result = pthread_create(&thread, nil, fastCGIThreadMain, context)
+            guard result == 0 else {
+                Unmanaged<FastCGIServer>.fromOpaque(context).release()
+                service.logger.log(.error, "thread_start_failed", ["errno": .number(Double(result))])
+                break
+            }
+            threads.append(thread)
+        }
+        if threads.isEmpty { return 1 }
+        service.logger.log(.info, "worker_started", ["pid": .number(Double(getpid())), "threads": .number(Double(threads.count))])
+
+        let signal = Signals.wait(for: Signals.shutdown)
+        service.logger.log(.info, "worker_stopping", ["pid": .number(Double(getpid())), "signal": .number(Double(signal))])
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        FCGX_ShutdownPending()
+        shutdown(listenDescriptor, Int32(SHUT_RDWR))
+        for thread in threads { pthread_join(thread, nil) }
+        service.logger.log(.info, "worker_stopped", ["pid": .number(Double(getpid()))])
+        return 0
+    }
+
+    fileprivate func serveRequests() {
+        let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+        defer { request.deallocate() }
+        FCGX_InitRequest(request, listenDescriptor, 0)
+        let thread = service.makeThreadContext()
+        while !stopping.load(ordering: .relaxed) {
+            let accepted = FCGX_Accept_r(request)
+            if accepted < 0 {
+                if stopping.load(ordering: .sequentiallyConsistent) { break }
+                // Out of descriptors or a similar passing failure: don't spin on it.
+                service.logger.log(.warning, "accept_failed", ["result": .number(Double(accepted))])
+                usleep(10_000)
+                continue
+            }
+            serve(request, thread: thread)
+            FCGX_Finish_r(request)
+        }
+        FCGX_Free(request, 1)
+    }
+
+    private func serve(_ request: UnsafeMutablePointer<FCGX_Request>, thread: ThreadContext) {
+        let parameters = FastCGIParameters(environment: request.pointee.envp)
+        let input = request.pointee.in
+        let body = RequestBody.read(declaredLength: parameters.value(of: "CONTENT_LENGTH"), framing: .streamEnd) {
+            buffer in
+            Int(FCGX_GetStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), input))
+        }
+        let response = service.respond(to: Request(cgi: parameters, body: body), on: thread)
+        // A client gone mid-response makes this write fail (EPIPE, SIGPIPE ignored); nothing
+        // more is owed to it.
+        response.cgiBytes().withUnsafeBytes { bytes in
+            _ = FCGX_PutStr(bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), request.pointee.out)
+        }
+    }
+}
+
+/// The entry point of each request thread. A plain function: a capturing closure passed as a
+/// C function pointer crashes swift-frontend 6.3.1.
+private func fastCGIThreadMain(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    let server = Unmanaged<FastCGIServer>.fromOpaque(context!).takeRetainedValue()
+    server.serveRequests()
+    return nil
+}

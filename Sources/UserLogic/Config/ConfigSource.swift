@@ -1,0 +1,50 @@
+/// Configuration values from the environment over those of a `.env` file (contract §4: the
+/// environment wins), with typed readers that name the variable in every error.
+public struct ConfigSource: Sendable {
+    private let values: [String: String]
+
+    public init(environment: [String: String], dotEnv: [String: String] = [:]) {
+        values = dotEnv.merging(environment) { _, fromEnvironment in fromEnvironment }
+    }
+
+    /// The value, or nil when unset or empty.
+    public func string(_ name: String) -> String? {
+        guard let value = values[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    public func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let text = string(name) else { return defaultValue }
+        return try Self.integer(text, name: name, range: range)
+    }
+
+    /// Parses `text` as the value of `name` (a variable or a command-line flag).
+    public static func integer(_ text: String, name: String, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let value = Int(text) else {
+            throw ConfigError(name, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
+        }
+        guard range.contains(value) else {
+            throw ConfigError(name, "must be from \(range.lowerBound) to \(range.upperBound), got \(value)")
+        }
+        return value
+    }
+
+    /// `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`, any letter case).
+    public func boolean(_ name: String, default defaultValue: Bool) throws(ConfigError) -> Bool {
+        guard let text = string(name) else { return defaultValue }
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw ConfigError(name, "must be true or false, got \"\(text)\"")
+        }
+    }
+
+    /// One of `choices` (compared case-insensitively).
+    public func choice<T>(_ name: String, default defaultValue: T, _ choices: [String: T]) throws(ConfigError) -> T {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = choices[text.lowercased()] else {
+            throw ConfigError(name, "must be one of \(choices.keys.sorted().joined(separator: ", ")), got \"\(text)\"")
+        }
+        return value
+    }
+}

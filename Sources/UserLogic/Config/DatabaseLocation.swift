@@ -1,0 +1,19 @@
+/// Where the data lives, from `DATABASE_URL` (contract §4 and §5).
+public enum DatabaseLocation: Sendable, Equatable {
+    /// A SQLite file: `sqlite:///relative/path.db` or `sqlite:////absolute/path.db`.
+    case sqlite(path: String)
+
+    public static let defaultURL = "sqlite:///var/auth.db"
+
+    public static func parse(_ url: String) throws(ConfigError) -> DatabaseLocation {
+        let prefix = "sqlite:///"
+        guard url.hasPrefix(prefix) else {
+            throw ConfigError("DATABASE_URL", "must look like sqlite:///relative/path.db or sqlite:////absolute/path.db")
+        }
+        let path = String(url.dropFirst(prefix.count))
+        guard !path.isEmpty, !path.hasSuffix("/"), !path.utf8.contains(0) else {
+            throw ConfigError("DATABASE_URL", "names no database file")
+        }
+        return .sqlite(path: path)
+    }
+}

@@ -1,0 +1,242 @@
+/// A strict RFC 8259 parser for request bodies.
+///
+/// Stricter than the RFC requires where leniency would hide client bugs or open attacks:
+/// duplicate member names are refused (so two layers can't read different values), nesting
+/// is bounded (no stack exhaustion), and strings must be valid UTF-8 without lone surrogates.
+public struct JSONParser {
+    public struct SyntaxError: Error, Equatable, Sendable {
+        /// Byte offset where parsing failed.
+        public let offset: Int
+        public let reason: String
+    }
+
+    /// Deeper documents are refused; no request of this API nests more than three levels.
+    public static let maximumDepth = 64
+
+    private let bytes: [UInt8]
+    private var index = 0
+    private var depth = 0
+
+    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.error("unexpected data after the value") }
+        return value
+    }
+
+    private init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    private func error(_ reason: String) -> SyntaxError {
+        SyntaxError(offset: index, reason: reason)
+    }
+
+    private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private mutating func skipWhitespace() {
+        while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
+            index += 1
+        }
+    }
+
+    private mutating func parseValue() throws(SyntaxError) -> JSONValue {
+        guard let byte = current else { throw error("unexpected end of input") }
+        switch byte {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default: throw error("unexpected character")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(SyntaxError) {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw error("unexpected end of input") }
+        let matches = literal.withUTF8Buffer { expected in
+            expected.indices.allSatisfy { bytes[index + $0] == expected[$0] }
+        }
+        guard matches else { throw error("invalid literal") }
+        index += count
+    }
+
+    private mutating func enterContainer() throws(SyntaxError) {
+        depth += 1
+        guard depth <= Self.maximumDepth else { throw error("nesting too deep") }
+        index += 1
+        skipWhitespace()
+    }
+
+    private mutating func parseObject() throws(SyntaxError) -> JSONValue {
+        try enterContainer()
+        var object = JSONObject()
+        if current == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return .object(object)
+        }
+        while true {
+            guard current == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let name = try parseString()
+            guard object[name] == nil else { throw error("duplicate member name") }
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
+            skipWhitespace()
+            object.append(name, try parseValue())
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","):
+                index += 1
+                skipWhitespace()
+            case UInt8(ascii: "}"):
+                index += 1
+                depth -= 1
+                return .object(object)
+            default:
+                throw error("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func parseArray() throws(SyntaxError) -> JSONValue {
+        try enterContainer()
+        var elements: [JSONValue] = []
+        if current == UInt8(ascii: "]") {
+            index += 1
+            depth -= 1
+            return .array(elements)
+        }
+        while true {
+            elements.append(try parseValue())
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","):
+                index += 1
+                skipWhitespace()
+            case UInt8(ascii: "]"):
+                index += 1
+                depth -= 1
+                return .array(elements)
+            default:
+                throw error("expected ',' or ']'")
+            }
+        }
+    }
+
+    private mutating func parseString() throws(SyntaxError) -> String {
+        index += 1  // opening quote
+        var scalars: [UInt8] = []
+        while true {
+            guard let byte = current else { throw error("unterminated string") }
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                guard let text = String(validating: scalars, as: UTF8.self) else {
+                    throw error("string is not valid UTF-8")
+                }
+                return text
+            case UInt8(ascii: "\\"):
+                index += 1
+                try parseEscape(into: &scalars)
+            case 0..<0x20:
+                throw error("control character in string")
+            default:
+                scalars.append(byte)
+                index += 1
+            }
+        }
+    }
+
+    private mutating func parseEscape(into output: inout [UInt8]) throws(SyntaxError) {
+        guard let byte = current else { throw error("unterminated escape") }
+        index += 1
+        let simple: UInt8? =
+            switch byte {
+            case UInt8(ascii: "\""): UInt8(ascii: "\"")
+            case UInt8(ascii: "\\"): UInt8(ascii: "\\")
+            case UInt8(ascii: "/"): UInt8(ascii: "/")
+            case UInt8(ascii: "b"): 0x08
+            case UInt8(ascii: "f"): 0x0C
+            case UInt8(ascii: "n"): 0x0A
+            case UInt8(ascii: "r"): 0x0D
+            case UInt8(ascii: "t"): 0x09
+            default: nil
+            }
+        if let simple {
+            output.append(simple)
+            return
+        }
+        guard byte == UInt8(ascii: "u") else { throw error("invalid escape") }
+        var scalar = UInt32(try parseHex4())
+        if (0xD800...0xDBFF).contains(scalar) {
+            guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
+                throw error("lone surrogate")
+            }
+            index += 2
+            let low = UInt32(try parseHex4())
+            guard (0xDC00...0xDFFF).contains(low) else { throw error("lone surrogate") }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+        } else if (0xDC00...0xDFFF).contains(scalar) {
+            throw error("lone surrogate")
+        }
+        guard let unicodeScalar = Unicode.Scalar(scalar) else { throw error("invalid escape") }
+        output.append(contentsOf: unicodeScalar.utf8)
+    }
+
+    private mutating func parseHex4() throws(SyntaxError) -> UInt16 {
+        guard index + 4 <= bytes.count else { throw error("unterminated escape") }
+        var value: UInt16 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | UInt16(digit)
+            index += 1
+        }
+        return value
+    }
+
+    /// RFC 8259 number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    private mutating func parseNumber() throws(SyntaxError) -> Double {
+        let start = index
+        if current == UInt8(ascii: "-") { index += 1 }
+        if current == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            guard skipDigits() else { throw error("invalid number") }
+        }
+        if current == UInt8(ascii: ".") {
+            index += 1
+            guard skipDigits() else { throw error("invalid number") }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            index += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+            guard skipDigits() else { throw error("invalid number") }
+        }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        guard let value = Double(text) else { throw error("invalid number") }
+        return value
+    }
+
+    /// Skips one or more digits; false when there is none.
+    private mutating func skipDigits() -> Bool {
+        let start = index
+        while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+            index += 1
+        }
+        return index > start
+    }
+}

@@ -1,0 +1,55 @@
+/// Maps a method and path to a route. Built once at start and shared read-only by every
+/// worker thread.
+public struct Router: Sendable {
+    public enum Match {
+        case found(Route, PathParameters)
+        /// The path exists but not with this method; the methods it has, for `Allow`.
+        case methodNotAllowed(allowed: [String])
+        case notFound
+    }
+
+    /// Every route, in registration order.
+    public let routes: [Route]
+    /// Routes grouped by pattern, most literal segments first, so `/api/users/me` wins over
+    /// `/api/users/{id}`.
+    private let patterns: [(pattern: PathPattern, routes: [Route])]
+
+    public init(routes: [Route]) {
+        self.routes = routes
+        var grouped: [(pattern: PathPattern, routes: [Route])] = []
+        for route in routes {
+            if let position = grouped.firstIndex(where: { $0.pattern == route.pattern }) {
+                grouped[position].routes.append(route)
+            } else {
+                grouped.append((route.pattern, [route]))
+            }
+        }
+        patterns = grouped.enumerated()
+            .sorted { ($0.element.pattern.literalCount, -$0.offset) > ($1.element.pattern.literalCount, -$1.offset) }
+            .map(\.element)
+    }
+
+    public func match(method: String, path: String) -> Match {
+        guard path.hasPrefix("/") else { return .notFound }
+        let segments = Array(path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
+        for (pattern, routes) in patterns {
+            guard let parameters = pattern.match(segments) else { continue }
+            // HEAD is served by the GET handler; nginx drops the body.
+            let wanted = method == "HEAD" ? "GET" : method
+            if let route = routes.first(where: { $0.method == wanted }) {
+                return .found(route, parameters)
+            }
+            return .methodNotAllowed(allowed: Self.allowedMethods(routes))
+        }
+        return .notFound
+    }
+
+    private static func allowedMethods(_ routes: [Route]) -> [String] {
+        var methods: [String] = []
+        for route in routes {
+            methods.append(route.method)
+            if route.method == "GET" { methods.append("HEAD") }
+        }
+        return methods
+    }
+}

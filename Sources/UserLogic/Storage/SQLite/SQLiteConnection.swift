@@ -1,0 +1,90 @@
+internal import CSQLite
+
+/// One SQLite connection: opened once per worker thread, never shared between threads, with
+/// WAL, a busy timeout, foreign keys, and a cache of prepared statements.
+public final class SQLiteConnection {
+    let handle: OpaquePointer
+    private var statements: [String: SQLiteStatement] = [:]
+    private var transactionDepth = 0
+
+    /// How long a writer waits for another process's write lock before SQLITE_BUSY.
+    public static let busyTimeoutMilliseconds: Int32 = 5_000
+
+    public init(path: String) throws(SQLiteError) {
+        var connection: OpaquePointer?
+        // NOMUTEX: each connection belongs to one thread, so SQLite's own locking is waste.
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let result = sqlite3_open_v2(path, &connection, flags, nil)
+        guard result == SQLITE_OK, let connection else {
+            let error = SQLiteError(code: result, connection: connection)
+            sqlite3_close_v2(connection)
+            throw error
+        }
+        handle = connection
+        sqlite3_extended_result_codes(connection, 1)
+        sqlite3_busy_timeout(connection, Self.busyTimeoutMilliseconds)
+        try execute("PRAGMA journal_mode = WAL")
+        try execute("PRAGMA synchronous = NORMAL")
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs SQL text that may hold several statements and returns no rows (schema, pragmas).
+    public func execute(_ sql: String) throws(SQLiteError) {
+        let result = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard result == SQLITE_OK else { throw SQLiteError(code: sqlite3_extended_errcode(handle), connection: handle) }
+    }
+
+    /// Runs one statement with bound values, calling `row` for each result row.
+    public func query<T>(_ sql: String, _ values: [SQLiteValue] = [], row: (SQLiteRow) throws -> T) throws -> [T] {
+        let statement = try cachedStatement(sql)
+        try statement.bind(values)
+        defer { statement.finish() }
+        var rows: [T] = []
+        while try statement.step() {
+            rows.append(try row(SQLiteRow(statement: statement.handle)))
+        }
+        return rows
+    }
+
+    /// Runs one statement with bound values and returns how many rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ values: [SQLiteValue] = []) throws(SQLiteError) -> Int {
+        let statement = try cachedStatement(sql)
+        try statement.bind(values)
+        defer { statement.finish() }
+        while try statement.step() {}
+        return Int(sqlite3_changes(handle))
+    }
+
+    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Runs `body` in a transaction that commits when it returns and rolls back when it throws.
+    /// `IMMEDIATE` takes the write lock up front, so two writers can't deadlock upgrading
+    /// read locks. Nested calls join the outer transaction.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if transactionDepth > 0 { return try body() }
+        try execute("BEGIN IMMEDIATE")
+        transactionDepth = 1
+        defer { transactionDepth = 0 }
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func cachedStatement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let statement = statements[sql] { return statement }
+        let statement = try SQLiteStatement(sql: sql, connection: handle, persistent: true)
+        statements[sql] = statement
+        return statement
+    }
+}
