@@ -7,9 +7,15 @@ public struct Service: Sendable {
     private let storeFactory: StoreFactory
 
     public init(configuration: ServiceConfiguration, logger: Logger) {
+        self.init(
+            router: Router(routes: API.routes(logger: logger)), logger: logger,
+            storeFactory: StoreFactory(location: configuration.database))
+    }
+
+    init(router: Router, logger: Logger, storeFactory: StoreFactory) {
+        self.router = router
         self.logger = logger
-        self.storeFactory = StoreFactory(location: configuration.database)
-        self.router = Router(routes: API.routes(logger: logger))
+        self.storeFactory = storeFactory
     }
 
     /// Readies the database before serving; a failure stops the start with a clear message.

@@ -3,9 +3,9 @@
 public enum DotEnv {
     public static func parse(_ text: String) throws(ConfigError) -> [String: String] {
         var values: [String: String] = [:]
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            line = line.trimmingASCIIWhitespace()
+        // "\r\n" is one Character in Swift: split on newline characters, not on "\n".
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            var line = rawLine.trimmingASCIIWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = line.dropFirst(7).trimmingASCIIWhitespace() }
             let place = ".env line \(offset + 1)"

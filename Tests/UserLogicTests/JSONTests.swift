@@ -1,0 +1,70 @@
+import Testing
+
+@testable import UserLogic
+
+@Suite struct JSONParserTests {
+    func parse(_ text: String) -> JSONValue? { try? JSONParser.parse(Array(text.utf8)) }
+
+    @Test func parsesValues() {
+        #expect(
+            parse(#" {"a": [1, -2.5e3, true, false, null], "b": "x\"\\\/\n\u00e9\ud83d\ude00", "c": {}} "#)
+                == .object([
+                    "a": .array([1, .number(-2500), true, false, nil]), "b": "x\"\\/\né😀", "c": .object([:]),
+                ]))
+        #expect(parse("0") == .number(0))
+        #expect(parse("\"\"") == .string(""))
+    }
+
+    @Test func refusesInvalidDocuments() {
+        let invalid = [
+            "", " ", "{", "}", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "+1", "-", "1e", "tru", "nul", "NaN",
+            "\"\u{01}\"", "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "{a:1}", "{\"a\" 1}",
+            "[1 2]", "\"abc", "1 2", "{\"a\":1}x", "'a'",
+        ]
+        for text in invalid {
+            #expect(parse(text) == nil, "\(text) should be refused")
+        }
+    }
+
+    @Test func refusesDuplicateNames() {
+        #expect(parse(#"{"a":1,"a":1}"#) == nil)
+        #expect(parse(#"{"a":{"b":1},"b":1}"#) != nil)
+    }
+
+    @Test func refusesInvalidUTF8() {
+        #expect((try? JSONParser.parse([0x22, 0xFF, 0x22])) == nil)
+        #expect((try? JSONParser.parse([0x22, 0xC3, 0xA9, 0x22])) == .string("é"))
+    }
+
+    @Test func boundsNesting() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(parse(deep) == nil)
+        let allowed = String(repeating: "[", count: JSONParser.maximumDepth) + String(repeating: "]", count: JSONParser.maximumDepth)
+        #expect(parse(allowed) != nil)
+    }
+
+    @Test func hugeNumbersDoNotCrash() {
+        #expect(parse("1e400") == .number(.infinity))
+        #expect(parse(String(repeating: "9", count: 5000)) != nil)
+    }
+}
+
+@Suite struct JSONWriterTests {
+    func text(_ value: JSONValue) -> String { String(decoding: JSONWriter.encode(value), as: UTF8.self) }
+
+    @Test func writesCompactJSON() {
+        #expect(text(.object(["a": 1, "b": [true, nil], "c": "x"])) == #"{"a":1,"b":[true,null],"c":"x"}"#)
+        #expect(text(.number(2.5)) == "2.5")
+        #expect(text(.number(-0.0)) == "0")
+        #expect(text(.number(.nan)) == "null")
+    }
+
+    @Test func escapesControlCharacters() {
+        #expect(text("a\"b\\c\nd\te\u{01}\u{7F}\u{85}\u{2028}é") == #""a\"b\\c\nd\te\u0001\u007f\u0085\u2028é""#)
+    }
+
+    @Test func roundTrips() throws {
+        let value: JSONValue = .object(["name": "ünïcödé \u{0}", "list": [1, 2, .object(["x": nil])]])
+        #expect(try JSONParser.parse(JSONWriter.encode(value)) == value)
+    }
+}

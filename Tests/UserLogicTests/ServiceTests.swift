@@ -1,0 +1,122 @@
+import Testing
+
+@testable import UserLogic
+
+@Suite struct ServiceTests {
+    struct Boom: Error, CustomStringConvertible {
+        var description: String { "secret internals: /var/lib/db.sqlite SELECT * FROM users" }
+    }
+
+    let log = LogCapture()
+    let directory = TemporaryDirectory()
+
+    func service() -> Service {
+        Service(
+            router: Router(routes: [
+                Route("GET", "/api/ok") { _ in .json(.object(["fine": true])) },
+                Route("POST", "/api/echo") { context in .json(.object(try context.request.jsonObjectBody())) },
+                Route("GET", "/api/boom") { _ in throw Boom() },
+                Route("GET", "/api/teapot") { _ in throw APIError(.conflict, ErrorCode("teapot"), "Short and stout.") },
+            ]),
+            logger: log.logger,
+            storeFactory: StoreFactory(location: .sqlite(path: directory.path + "/auth.db")))
+    }
+
+    func respond(_ request: Request) -> Response {
+        let service = service()
+        return service.respond(to: request, on: service.makeThreadContext())
+    }
+
+    @Test func everyResponseCarriesRequestIDAndNoStore() {
+        for path in ["/api/ok", "/api/missing", "/api/boom"] {
+            let response = respond(Request(method: "GET", path: path, requestID: "rid-1"))
+            #expect(response.header("X-Request-ID") == "rid-1")
+            #expect(response.header("Cache-Control") == "no-store")
+        }
+    }
+
+    @Test func unknownPathIsProblem404() {
+        let response = respond(Request(method: "GET", path: "/api/missing"))
+        #expect(response.status == .notFound)
+        #expect(response.header("Content-Type") == "application/problem+json")
+        #expect(
+            response.json
+                == .object([
+                    "type": "about:blank", "title": "Not Found", "status": 404, "code": "not_found",
+                    "detail": "No resource exists at this path.",
+                ]))
+    }
+
+    @Test func wrongMethodIs405WithAllow() {
+        let response = respond(Request(method: "DELETE", path: "/api/ok"))
+        #expect(response.status == .methodNotAllowed)
+        #expect(response.problemCode == "method_not_allowed")
+        #expect(response.header("Allow") == "GET, HEAD")
+    }
+
+    @Test func routingComesBeforeTheBodyLimit() {
+        #expect(respond(Request(method: "GET", path: "/api/missing", body: .tooLarge)).status == .notFound)
+        #expect(respond(Request(method: "PUT", path: "/api/ok", body: .tooLarge)).status == .methodNotAllowed)
+        let tooLarge = respond(Request(method: "GET", path: "/api/ok", body: .tooLarge))
+        #expect(tooLarge.status == .contentTooLarge)
+        #expect(tooLarge.problemCode == "payload_too_large")
+    }
+
+    @Test func unexpectedErrorsAre500WithoutInternals() {
+        let response = respond(Request(method: "GET", path: "/api/boom", requestID: "rid-500"))
+        #expect(response.status == .internalServerError)
+        #expect(response.problemCode == "internal_error")
+        #expect(!response.bodyText.contains("secret"))
+        #expect(log.text.contains("\"request_id\":\"rid-500\""))
+        #expect(log.text.contains("secret internals"))
+    }
+
+    @Test func apiErrorsRenderThemselves() {
+        let response = respond(Request(method: "GET", path: "/api/teapot"))
+        #expect(response.status.code == 409)
+        #expect(response.problemCode == "teapot")
+        #expect(response.bodyText.contains("\"detail\":\"Short and stout.\""))
+        #expect(!response.bodyText.contains("errors"))
+    }
+
+    @Test func jsonBodyChecksMediaTypeThenSyntax() {
+        func post(_ contentType: String?, _ body: String) -> Response {
+            respond(Request(method: "POST", path: "/api/echo", contentType: contentType, body: .bytes(Array(body.utf8))))
+        }
+        #expect(post("application/json", #"{"a":1}"#).status == .ok)
+        #expect(post("Application/JSON; charset=utf-8", #"{"a":1}"#).status == .ok)
+        #expect(post("text/plain", #"{"a":1}"#).problemCode == "unsupported_media_type")
+        #expect(post(nil, #"{"a":1}"#).status == .unsupportedMediaType)
+        #expect(post("application/jsonx", "{}").status == .unsupportedMediaType)
+        #expect(post(nil, "").problemCode == "malformed_json")
+        #expect(post("application/json", "").problemCode == "malformed_json")
+        #expect(post("application/json", "{").status == .badRequest)
+        #expect(post("application/json", "[1]").problemCode == "malformed_json")
+        #expect(post("application/json", #"{"a":1,"a":2}"#).problemCode == "malformed_json")
+    }
+
+    @Test func healthReportsTheDatabase() {
+        let service = Service(configuration: ServiceConfiguration(database: .sqlite(path: directory.path + "/auth.db")), logger: log.logger)
+        let response = service.respond(to: Request(method: "GET", path: "/api/health"), on: service.makeThreadContext())
+        #expect(response.status == .ok)
+        #expect(response.header("Content-Type") == "application/json")
+        #expect(response.json == .object(["status": "ok", "database": "ok"]))
+    }
+
+    @Test func healthIs503WhenTheDatabaseCantOpen() {
+        let service = Service(
+            configuration: ServiceConfiguration(database: .sqlite(path: directory.path + "/missing/dir/auth.db")),
+            logger: log.logger)
+        let response = service.respond(to: Request(method: "GET", path: "/api/health"), on: service.makeThreadContext())
+        #expect(response.status == .serviceUnavailable)
+        #expect(response.problemCode == "database_unavailable")
+        #expect(!response.bodyText.contains("missing/dir"))
+    }
+
+    @Test func cgiBytes() {
+        let response = Response(status: .created, headers: [("Location", "/api/users/1")], body: Array("{}".utf8))
+        #expect(String(decoding: response.cgiBytes(), as: UTF8.self)
+            == "Status: 201 Created\r\nLocation: /api/users/1\r\nContent-Length: 2\r\n\r\n{}")
+        #expect(String(decoding: Response.noContent().cgiBytes(), as: UTF8.self) == "Status: 204 No Content\r\n\r\n")
+    }
+}

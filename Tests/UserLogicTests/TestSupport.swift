@@ -1,0 +1,43 @@
+import Glibc
+import Synchronization
+
+@testable import UserLogic
+
+/// Collects log lines in memory so tests can check what was (and wasn't) logged.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var logger: Logger {
+        Logger(minimumLevel: .debug) { [self] line in
+            lines.withLock { $0.append(String(decoding: line, as: UTF8.self)) }
+        }
+    }
+
+    var text: String { lines.withLock { $0.joined() } }
+}
+
+/// A fresh directory under /tmp, removed by `remove()`.
+struct TemporaryDirectory {
+    let path: String
+
+    init() {
+        var template = Array("/tmp/userlogic-tests-XXXXXX".utf8CString)
+        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+    }
+
+    func remove() {
+        for name in ["auth.db", "auth.db-wal", "auth.db-shm"] { unlink(path + "/" + name) }
+        rmdir(path)
+    }
+}
+
+extension Response {
+    var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+    var json: JSONValue? { try? JSONParser.parse(body) }
+
+    var problemCode: String? {
+        guard case .object(let object)? = json, case .string(let code)? = object["code"] else { return nil }
+        return code
+    }
+}
