@@ -14,7 +14,11 @@ let package = Package(
         .systemLibrary(name: "CPosix", path: "Sources/CPosix"),
         // Debian's SQLite (libsqlite3-dev).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
-        .target(name: "UserLogic", dependencies: ["CSQLite"], path: "Sources/UserLogic"),
+        // OpenSSL 3 libcrypto (libssl-dev): HMAC, SHA-256, randomness.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        // libxcrypt (libcrypt-dev): password hashing.
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+        .target(name: "UserLogic", dependencies: ["CSQLite", "COpenSSL", "CCrypt"], path: "Sources/UserLogic"),
         .executableTarget(
             name: "AuthFCGI",
             dependencies: ["CFastCGI", "CPosix", "UserLogic"],
