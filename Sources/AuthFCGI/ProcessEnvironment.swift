@@ -20,24 +20,8 @@ enum ProcessEnvironment {
 
     /// The configuration: the environment over `.env` in the working directory, if present.
     static func configSource() throws(ConfigError) -> ConfigSource {
-        let dotEnv = try readFile(".env").map { text throws(ConfigError) in try DotEnv.parse(text) } ?? [:]
+        let dotEnv = try FileSystem.readFile(".env").map { text throws(ConfigError) in try DotEnv.parse(text) } ?? [:]
         return ConfigSource(environment: variables(), dotEnv: dotEnv)
-    }
-
-    /// The file's text, or nil when it doesn't exist or can't be read.
-    static func readFile(_ path: String) -> String? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            bytes.append(contentsOf: chunk[..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

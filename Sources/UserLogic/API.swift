@@ -1,9 +1,21 @@
 /// Every route of the contract (`shared/spec/api.md` §3), in the contract's order.
 enum API {
-    static func routes(logger: Logger) -> [Route] {
-        let health = HealthHandler(logger: logger)
+    static func routes(_ environment: HandlerEnvironment) -> [Route] {
+        let accounts = AccountHandlers(environment: environment)
+        let sessions = SessionHandlers(environment: environment)
+        let health = HealthHandler(logger: environment.logger)
         return [
-            Route("GET", "/api/health", health.check)
+            Route("POST", "/api/auth/register", accounts.register),
+            Route("POST", "/api/auth/login", accounts.login),
+            Route("POST", "/api/auth/refresh", sessions.refresh),
+            Route("POST", "/api/auth/logout", sessions.logout),
+            Route("POST", "/api/auth/logout-all", sessions.logoutAll),
+            Route("GET", "/api/auth/whoami", accounts.whoami),
+            Route("GET", "/api/users/me", accounts.whoami),
+            Route("POST", "/api/auth/password/change", accounts.changePassword),
+            Route("GET", "/api/auth/sessions", sessions.list),
+            Route("DELETE", "/api/auth/sessions/{id}", sessions.delete),
+            Route("GET", "/api/health", health.check),
         ]
     }
 }

@@ -4,28 +4,38 @@
 public struct Service: Sendable {
     public let router: Router
     public let logger: Logger
+    private let configuration: ServiceConfiguration
     private let storeFactory: StoreFactory
 
-    public init(configuration: ServiceConfiguration, logger: Logger) {
-        self.init(
-            router: Router(routes: API.routes(logger: logger)), logger: logger,
-            storeFactory: StoreFactory(location: configuration.database))
+    /// `clock` gives the current Unix time; tests pass their own.
+    public init(
+        configuration: ServiceConfiguration, logger: Logger, clock: @escaping @Sendable () -> Int64 = Timestamp.now
+    ) {
+        let environment = HandlerEnvironment(configuration: configuration, logger: logger, clock: clock)
+        self.init(router: Router(routes: API.routes(environment)), configuration: configuration, logger: logger)
     }
 
-    init(router: Router, logger: Logger, storeFactory: StoreFactory) {
+    init(router: Router, configuration: ServiceConfiguration, logger: Logger) {
         self.router = router
         self.logger = logger
-        self.storeFactory = storeFactory
+        self.configuration = configuration
+        self.storeFactory = StoreFactory(location: configuration.database)
     }
 
-    /// Readies the database before serving; a failure stops the start with a clear message.
+    /// Readies the database before serving (directories, migrations); a failure stops the
+    /// start with a clear message.
     public func prepareStorage() throws(ConfigError) {
         try storeFactory.prepare()
     }
 
+    /// Deletes expired revocations and sessions; the server does it at each start.
+    public func purgeExpired() throws -> PurgeCounts {
+        try storeFactory.open().purgeExpired(now: Timestamp.now(), accessTokenLifetime: configuration.accessTokenLifetime)
+    }
+
     /// The per-thread resources a worker thread passes to `respond(to:on:)`.
     public func makeThreadContext() -> ThreadContext {
-        ThreadContext(storeFactory: storeFactory)
+        ThreadContext(storeFactory: storeFactory, tokenSettings: configuration.tokens, passwordPolicy: configuration.passwords)
     }
 
     public func respond(to request: Request, on thread: ThreadContext) -> Response {
@@ -48,11 +58,26 @@ public struct Service: Sendable {
                 return try route.handler(RequestContext(request: request, parameters: parameters, thread: thread))
             } catch let error as APIError {
                 return error.response
+            } catch let error as StoreError {
+                return storeErrorResponse(error, requestID: request.requestID)
             } catch {
                 // The details go to the log with the request id, never into the body.
                 logger.log(.error, "internal_error", requestID: request.requestID, ["error": .string("\(error)")])
                 return APIError.internalError.response
             }
+        }
+    }
+
+    /// The one place store failures become HTTP answers.
+    private func storeErrorResponse(_ error: StoreError, requestID: String) -> Response {
+        switch error {
+        case .usernameTaken:
+            return APIError(.conflict, ErrorCode("username_taken"), "This username is already taken.").response
+        case .emailTaken:
+            return APIError(.conflict, ErrorCode("email_taken"), "This email address is already registered.").response
+        case .unavailable(let reason):
+            logger.log(.error, "database_unavailable", requestID: requestID, ["error": .string(reason)])
+            return APIError.databaseUnavailable.response
         }
     }
 }

@@ -64,12 +64,62 @@ import Testing
         }
     }
 
-    @Test func serviceConfiguration() throws {
-        let configuration = try ServiceConfiguration.load(from: ConfigSource(environment: ["LOG_LEVEL": "WARNING"]))
+    static let key = "k" + String(repeating: "e", count: 31)
+
+    @Test func serviceConfigurationDefaults() throws {
+        let configuration = try ServiceConfiguration.load(
+            from: ConfigSource(environment: ["LOG_LEVEL": "WARNING", "JWT_SECRET_KEY": Self.key]))
         #expect(configuration.logLevel == .warning)
         #expect(configuration.database == .sqlite(path: "var/auth.db"))
-        #expect(throws: ConfigError.self) {
-            try ServiceConfiguration.load(from: ConfigSource(environment: ["LOG_LEVEL": "loud"]))
+        #expect(configuration.environment == .production)
+        #expect(configuration.tokens.leeway == 10)
+        #expect(configuration.accessTokenLifetime == 900)
+        #expect(configuration.refreshTokenLifetime == 2_592_000)
+        #expect(configuration.lockoutThreshold == 5)
+        #expect(configuration.lockoutSeconds == 900)
+        #expect(configuration.registrationOpen)
+        #expect(configuration.adminRegistrationKey == nil)
+        #expect(configuration.passwords == .defaultPolicy)
+    }
+
+    @Test func badSettingsNameTheirVariable() {
+        let cases: [(String, String)] = [
+            ("LOG_LEVEL", "loud"), ("JWT_LEEWAY", "31"), ("ACCESS_TOKEN_TTL", "0"), ("REFRESH_TOKEN_TTL", "x"),
+            ("LOCKOUT_THRESHOLD", "0"), ("REGISTRATION_OPEN", "perhaps"), ("AUTH_ENV", "staging"),
+            ("PASSWORD_SCHEME", "md5"), ("PASSWORD_COST", "99"), ("DATABASE_URL", "mysql://db"),
+        ]
+        for (variable, value) in cases {
+            let source = ConfigSource(environment: ["JWT_SECRET_KEY": Self.key, variable: value])
+            #expect(throws: ConfigError.self) { try ServiceConfiguration.load(from: source) }
+            do {
+                _ = try ServiceConfiguration.load(from: source)
+            } catch {
+                #expect(error.variable == variable)
+            }
         }
+    }
+
+    @Test func theSigningKeyIsRequiredInProduction() {
+        #expect(throws: ConfigError.self) { try ServiceConfiguration.load(from: ConfigSource(environment: [:])) }
+        #expect(throws: ConfigError("JWT_SECRET_KEY", "must be at least 32 bytes long")) {
+            try ServiceConfiguration.load(from: ConfigSource(environment: ["JWT_SECRET_KEY": "short"]))
+        }
+        #expect(throws: ConfigError.self) {
+            try ServiceConfiguration.load(
+                from: ConfigSource(environment: ["JWT_SECRET_KEY": Self.key, "ACCESS_TOKEN_TTL": "7200", "REFRESH_TOKEN_TTL": "3600"]))
+        }
+    }
+
+    @Test func developmentGeneratesAKeyOnceAndKeepsIt() throws {
+        let directory = TemporaryDirectory()
+        defer {
+            unlinkFile(directory.path + "/" + DevelopmentKey.fileName)
+            directory.remove()
+        }
+        let environment = ["AUTH_ENV": "development", "DATABASE_URL": "sqlite:///" + directory.path + "/auth.db"]
+        let first = try ServiceConfiguration.load(from: ConfigSource(environment: environment))
+        let second = try ServiceConfiguration.load(from: ConfigSource(environment: environment))
+        #expect(first.tokens.key.count >= 32)
+        #expect(first.tokens.key == second.tokens.key)
     }
 }

@@ -18,8 +18,14 @@ import Testing
                 Route("GET", "/api/boom") { _ in throw Boom() },
                 Route("GET", "/api/teapot") { _ in throw APIError(.conflict, ErrorCode("teapot"), "Short and stout.") },
             ]),
-            logger: log.logger,
-            storeFactory: StoreFactory(location: .sqlite(path: directory.path + "/auth.db")))
+            configuration: configuration(database: directory.path + "/auth.db"),
+            logger: log.logger)
+    }
+
+    func configuration(database path: String) -> ServiceConfiguration {
+        ServiceConfiguration(
+            database: .sqlite(path: path),
+            tokens: TokenSettings(key: Array(repeating: 1, count: 32), issuer: "i", audience: "a", leeway: 0))
     }
 
     func respond(_ request: Request) -> Response {
@@ -96,7 +102,7 @@ import Testing
     }
 
     @Test func healthReportsTheDatabase() {
-        let service = Service(configuration: ServiceConfiguration(database: .sqlite(path: directory.path + "/auth.db")), logger: log.logger)
+        let service = Service(configuration: configuration(database: directory.path + "/auth.db"), logger: log.logger)
         let response = service.respond(to: Request(method: "GET", path: "/api/health"), on: service.makeThreadContext())
         #expect(response.status == .ok)
         #expect(response.header("Content-Type") == "application/json")
@@ -104,9 +110,7 @@ import Testing
     }
 
     @Test func healthIs503WhenTheDatabaseCantOpen() {
-        let service = Service(
-            configuration: ServiceConfiguration(database: .sqlite(path: directory.path + "/missing/dir/auth.db")),
-            logger: log.logger)
+        let service = Service(configuration: configuration(database: directory.path + "/missing/dir/auth.db"), logger: log.logger)
         let response = service.respond(to: Request(method: "GET", path: "/api/health"), on: service.makeThreadContext())
         #expect(response.status == .serviceUnavailable)
         #expect(response.problemCode == "database_unavailable")

@@ -41,3 +41,7 @@ extension Response {
         return code
     }
 }
+
+func unlinkFile(_ path: String) {
+    unlink(path)
+}

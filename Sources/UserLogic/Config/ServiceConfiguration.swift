@@ -1,18 +1,98 @@
-/// The settings of contract §4 that the request-handling service uses.
+/// The settings of contract §4 that the request-handling service uses, read and checked once
+/// at start: a bad value stops the start with a message naming the variable.
 public struct ServiceConfiguration: Sendable {
+    public enum Environment: String, Sendable {
+        case production, development
+    }
+
     public var database: DatabaseLocation
     public var logLevel: Logger.Level
+    public var environment: Environment
+    public var tokens: TokenSettings
+    public var accessTokenLifetime: Int64
+    public var refreshTokenLifetime: Int64
+    public var lockoutThreshold: Int
+    public var lockoutSeconds: Int64
+    public var registrationOpen: Bool
+    public var adminRegistrationKey: String?
+    public var passwords: PasswordPolicy
 
-    public init(database: DatabaseLocation, logLevel: Logger.Level = .info) {
+    public static let minimumKeyBytes = 32
+
+    public init(
+        database: DatabaseLocation,
+        tokens: TokenSettings,
+        logLevel: Logger.Level = .info,
+        environment: Environment = .production,
+        accessTokenLifetime: Int64 = 900,
+        refreshTokenLifetime: Int64 = 2_592_000,
+        lockoutThreshold: Int = 5,
+        lockoutSeconds: Int64 = 900,
+        registrationOpen: Bool = true,
+        adminRegistrationKey: String? = nil,
+        passwords: PasswordPolicy = .defaultPolicy
+    ) {
         self.database = database
+        self.tokens = tokens
         self.logLevel = logLevel
+        self.environment = environment
+        self.accessTokenLifetime = accessTokenLifetime
+        self.refreshTokenLifetime = refreshTokenLifetime
+        self.lockoutThreshold = lockoutThreshold
+        self.lockoutSeconds = lockoutSeconds
+        self.registrationOpen = registrationOpen
+        self.adminRegistrationKey = adminRegistrationKey
+        self.passwords = passwords
     }
 
     public static func load(from source: ConfigSource) throws(ConfigError) -> ServiceConfiguration {
         let levels = Dictionary(uniqueKeysWithValues: Logger.Level.allCases.map { ("\($0)", $0) })
+        let database = try DatabaseLocation.parse(source.string("DATABASE_URL") ?? DatabaseLocation.defaultURL)
+        let environment = try source.choice(
+            "AUTH_ENV", default: Environment.production, ["production": .production, "development": .development])
+        let accessLifetime = try source.integer("ACCESS_TOKEN_TTL", default: 900, range: 1...86_400)
+        let refreshLifetime = try source.integer("REFRESH_TOKEN_TTL", default: 2_592_000, range: 60...31_536_000)
+        guard accessLifetime <= refreshLifetime else {
+            throw ConfigError("ACCESS_TOKEN_TTL", "must not exceed REFRESH_TOKEN_TTL (\(refreshLifetime))")
+        }
+        let scheme = try source.choice(
+            "PASSWORD_SCHEME", default: PasswordScheme.yescrypt, ["yescrypt": .yescrypt, "bcrypt": .bcrypt])
+        let costs = PasswordPolicy.validCosts(for: scheme)
+        let defaultCost = scheme == PasswordPolicy.defaultPolicy.scheme ? PasswordPolicy.defaultPolicy.cost : 12
         return ServiceConfiguration(
-            database: try DatabaseLocation.parse(source.string("DATABASE_URL") ?? DatabaseLocation.defaultURL),
-            logLevel: try source.choice("LOG_LEVEL", default: .info, levels)
+            database: database,
+            tokens: TokenSettings(
+                key: try signingKey(source, environment: environment, database: database),
+                issuer: source.string("JWT_ISSUER") ?? "auth-fcgi",
+                audience: source.string("JWT_AUDIENCE") ?? "auth-fcgi-api",
+                leeway: Int64(try source.integer("JWT_LEEWAY", default: 10, range: 0...30))),
+            logLevel: try source.choice("LOG_LEVEL", default: .info, levels),
+            environment: environment,
+            accessTokenLifetime: Int64(accessLifetime),
+            refreshTokenLifetime: Int64(refreshLifetime),
+            lockoutThreshold: try source.integer("LOCKOUT_THRESHOLD", default: 5, range: 1...1000),
+            lockoutSeconds: Int64(try source.integer("LOCKOUT_SECONDS", default: 900, range: 1...604_800)),
+            registrationOpen: try source.boolean("REGISTRATION_OPEN", default: true),
+            adminRegistrationKey: source.string("ADMIN_REGISTRATION_KEY"),
+            passwords: PasswordPolicy(scheme: scheme, cost: try source.integer("PASSWORD_COST", default: defaultCost, range: costs))
         )
+    }
+
+    /// `JWT_SECRET_KEY`, at least 32 bytes; without one only development mode starts, with a
+    /// key generated once and kept beside the database (contract §5).
+    private static func signingKey(_ source: ConfigSource, environment: Environment, database: DatabaseLocation)
+        throws(ConfigError) -> [UInt8]
+    {
+        if let key = source.string("JWT_SECRET_KEY") {
+            guard key.utf8.count >= minimumKeyBytes else {
+                throw ConfigError("JWT_SECRET_KEY", "must be at least \(minimumKeyBytes) bytes long")
+            }
+            return Array(key.utf8)
+        }
+        guard environment == .development else {
+            throw ConfigError(
+                "JWT_SECRET_KEY", "is not set (at least \(minimumKeyBytes) random bytes; AUTH_ENV=development generates one)")
+        }
+        return try DevelopmentKey.loadOrCreate(nextTo: database)
     }
 }

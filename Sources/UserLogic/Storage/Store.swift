@@ -1,8 +1,79 @@
 /// The service's persistence, one instance per worker thread. SQLite implements it today;
 /// handlers see only this protocol, so another database can be added beside it.
+///
+/// Methods that must be atomic across threads and processes (lockout counting, refresh
+/// rotation, uniqueness) are single operations here, so every implementation makes them so.
 public protocol Store: AnyObject {
     /// Throws when the database can't be read right now.
     func checkHealth() throws
+
+    // MARK: Users
+
+    /// Inserts a user; throws `StoreError.usernameTaken` / `.emailTaken` (checked in that
+    /// order) when either is in use, compared case-insensitively.
+    func createUser(_ user: NewUser) throws -> User
+    func user(id: Int64) throws -> User?
+    /// Case-insensitive.
+    func user(username: String) throws -> User?
+    /// `email` must already be lower-cased.
+    func user(email: String) throws -> User?
+    func updatePasswordHash(userID: Int64, hash: String, now: Int64) throws
+
+    /// Counts a failed login unless the account is locked at `now`; locks it for
+    /// `lockSeconds` when the count reaches `threshold`. A lock that has expired starts the
+    /// count again. Returns the lock end if the account is locked afterwards.
+    func recordFailedLogin(userID: Int64, threshold: Int, lockSeconds: Int64, now: Int64) throws -> Int64?
+    /// Resets the failure count and sets `last_login_at`, unless the account is locked at
+    /// `now` (then returns false and changes nothing).
+    func recordSuccessfulLogin(userID: Int64, now: Int64) throws -> Bool
+
+    // MARK: Sessions and revocation
+
+    func createSession(_ session: Session) throws
+    func session(id: String) throws -> Session?
+    /// The user, whether the session is live for that user, and whether the access token's
+    /// `jti` was revoked — everything an authenticated request checks, in one read.
+    func authenticationState(userID: Int64, sessionID: String, tokenID: String, now: Int64) throws -> AuthenticationState
+    /// Replaces the session's refresh `jti` if it is still `expected` and the session is live;
+    /// false when another refresh got there first or the session is gone (reuse).
+    func rotateRefreshToken(sessionID: String, expected: String, next: String, expiresAt: Int64, now: Int64) throws -> Bool
+    /// Revokes one live session of `userID`; false when there is none with that id.
+    @discardableResult
+    func revokeSession(id: String, userID: Int64, now: Int64) throws -> Bool
+    /// Revokes every live session of the user except `keeping`.
+    func revokeSessions(userID: Int64, keeping: String?, now: Int64) throws
+    /// Records a revoked access-token id until its expiry.
+    func revokeAccessToken(tokenID: String, expiresAt: Int64) throws
+    /// The user's live sessions, newest first.
+    func liveSessions(userID: Int64, now: Int64) throws -> [Session]
+
+    /// Deletes what can no longer matter at `now`: revoked access-token ids past their expiry
+    /// and sessions whose access tokens have all expired.
+    func purgeExpired(now: Int64, accessTokenLifetime: Int64) throws -> PurgeCounts
+
+    /// Runs `body` atomically: all of its writes or none.
+    func transaction<T>(_ body: () throws -> T) throws -> T
+}
+
+/// What an authenticated request needs to know about its token's user and session.
+public struct AuthenticationState: Sendable {
+    public var user: User?
+    public var sessionLive: Bool
+    public var tokenRevoked: Bool
+}
+
+/// How many rows `purgeExpired` deleted, by kind.
+public struct PurgeCounts: Sendable, Equatable {
+    public var revokedTokens: Int
+    public var sessions: Int
+}
+
+/// Store failures that handlers answer with a specific status.
+public enum StoreError: Error, Sendable, Equatable {
+    case usernameTaken
+    case emailTaken
+    /// The database can't be reached, is locked beyond the busy timeout, or is read-only.
+    case unavailable(String)
 }
 
 /// Opens stores: shared by all threads, each of which opens its own.
@@ -14,15 +85,17 @@ public struct StoreFactory: Sendable {
     }
 
     /// Makes the database ready before any worker starts: creates a SQLite file's missing
-    /// directory and checks that the database opens. Errors name `DATABASE_URL`.
-    public func prepare() throws(ConfigError) {
+    /// directory and applies pending migrations. Returns the names of those applied.
+    /// Errors name `DATABASE_URL`.
+    @discardableResult
+    public func prepare() throws(ConfigError) -> [String] {
         switch location {
         case .sqlite(let path):
             do {
                 try FileSystem.createDirectories(FileSystem.parentDirectory(of: path))
-                _ = try SQLiteStore(path: path)
+                return try SQLiteStore(path: path).migrate()
             } catch {
-                throw ConfigError("DATABASE_URL", "can't open the SQLite database \(path): \(error)")
+                throw ConfigError("DATABASE_URL", "can't prepare the SQLite database \(path): \(error)")
             }
         }
     }

@@ -1,7 +1,7 @@
 import Glibc
 
 /// The few file-system operations the service needs, over Glibc.
-enum FileSystem {
+public enum FileSystem {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
@@ -21,5 +21,32 @@ enum FileSystem {
                 throw Failure(description: "can't create \(partial): \(String(cString: strerror(errno)))")
             }
         }
+    }
+
+    /// The whole file as text, or nil when it can't be read.
+    public static func readFile(_ path: String) -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { return nil }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Creates `path` (which must not exist) with `mode` and writes `text` to it.
+    static func writeFile(_ path: String, _ text: String, mode: mode_t) throws(Failure) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw Failure(description: "can't create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw Failure(description: "can't write \(path)") }
     }
 }

@@ -7,6 +7,20 @@ public final class SQLiteStore: Store {
     }
 
     public func checkHealth() throws {
-        _ = try connection.query("SELECT 1") { $0.integer(0) }
+        _ = try guarded { try connection.query("SELECT 1") { $0.integer(0) } }
+    }
+
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try guarded { try connection.transaction(body) }
+    }
+
+    /// Turns SQLite's "can't reach the data" errors into `StoreError.unavailable`.
+    @discardableResult
+    func guarded<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SQLiteError where error.isUnavailable {
+            throw StoreError.unavailable(error.description)
+        }
     }
 }

@@ -1,0 +1,36 @@
+import Glibc
+
+/// The signing key `AUTH_ENV=development` generates when `JWT_SECRET_KEY` is unset: made once,
+/// kept in a private file beside the SQLite database, so tokens survive restarts.
+enum DevelopmentKey {
+    static let fileName = "jwt-secret.key"
+
+    static func path(nextTo database: DatabaseLocation) -> String {
+        switch database {
+        case .sqlite(let path): FileSystem.parentDirectory(of: path) + "/" + fileName
+        }
+    }
+
+    static func loadOrCreate(nextTo database: DatabaseLocation) throws(ConfigError) -> [UInt8] {
+        let path = path(nextTo: database)
+        do {
+            try FileSystem.createDirectories(FileSystem.parentDirectory(of: path))
+            if FileSystem.readFile(path) == nil {
+                // Written to a temporary file, then linked into place: when several processes
+                // start at once, exactly one key wins and nobody reads a half-written file.
+                let temporary = "\(path).\(getpid()).tmp"
+                try FileSystem.writeFile(temporary, Base64URL.encode(SecureRandom.bytes(48)) + "\n", mode: 0o600)
+                link(temporary, path)
+                unlink(temporary)
+            }
+            guard let text = FileSystem.readFile(path), let key = Base64URL.decode(text.trimmingASCIIWhitespace().filter { $0 != "\n" }),
+                key.count >= ServiceConfiguration.minimumKeyBytes
+            else {
+                throw FileSystem.Failure(description: "\(path) does not hold a usable key; delete it to generate a new one")
+            }
+            return key
+        } catch {
+            throw ConfigError("JWT_SECRET_KEY", "development key: \(error)")
+        }
+    }
+}

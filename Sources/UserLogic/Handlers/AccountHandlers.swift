@@ -1,0 +1,180 @@
+/// Register, login, whoami and password change (contract §3, Auth).
+struct AccountHandlers: Sendable {
+    let environment: HandlerEnvironment
+    private var configuration: ServiceConfiguration { environment.configuration }
+
+    /// `POST /api/auth/register`.
+    func register(_ context: RequestContext) throws -> Response {
+        guard configuration.registrationOpen else { throw APIError.registrationClosed }
+        var fields = FieldReader(
+            try context.request.jsonObjectBody(),
+            allowed: ["username", "email", "password", "first_name", "last_name", "admin_key"])
+        let profile = NewAccountFields(reading: &fields)
+        let adminKey = fields.optionalString("admin_key")
+        try fields.finish()
+        guard let profile = profile.complete else { throw APIError.validationFailed(fields.errors) }
+
+        var role = Role.user
+        if let adminKey {
+            guard let configured = configuration.adminRegistrationKey,
+                ConstantTime.equals(Array(adminKey.utf8), Array(configured.utf8))
+            else { throw APIError.adminKeyInvalid }
+            role = .admin
+        }
+        let now = environment.clock()
+        let user = try context.thread.store().createUser(
+            NewUser(
+                username: profile.username, email: profile.email, passwordHash: try context.thread.passwords.hash(profile.password),
+                firstName: profile.firstName, lastName: profile.lastName, role: role, active: true, createdAt: now))
+        var response = Response.json(.object(["user": user.json(forAdmin: false)]), status: .created)
+        response.headers.append(("Location", "/api/users/\(user.id)"))
+        return response
+    }
+
+    /// `POST /api/auth/login`.
+    func login(_ context: RequestContext) throws -> Response {
+        var fields = FieldReader(try context.request.jsonObjectBody(), allowed: ["username", "email", "password"])
+        switch (fields.contains("username"), fields.contains("email")) {
+        case (true, true): fields.report("username", "invalid_value", "Send either username or email, not both.")
+        case (false, false): fields.report("username", "required", "Send username or email.")
+        default: break
+        }
+        let username = fields.optionalString("username")
+        let email = fields.optionalString("email")
+        let password = fields.requiredString("password")
+        if username == "" { fields.report("username", "too_short", "The username is empty.") }
+        if email == "" { fields.report("email", "invalid_format", "The email address is empty.") }
+        if password == "" { fields.report("password", "too_short", "The password is empty.") }
+        try fields.finish()
+        guard let password else { throw APIError.validationFailed(fields.errors) }
+
+        let now = environment.clock()
+        let store = try context.thread.store()
+        let found = try username.map { try store.user(username: $0) } ?? email.map { try store.user(email: FieldRules.normalizedEmail($0)) } ?? nil
+        guard let user = found else {
+            context.thread.passwords.verifyAgainstDummy(password)
+            throw APIError.invalidCredentials
+        }
+        if let lockedUntil = user.lockedUntil, user.isLocked(at: now) { throw lockedError(until: lockedUntil, now: now) }
+        guard context.thread.passwords.verify(password, against: user.passwordHash) else {
+            let lockedUntil = try store.recordFailedLogin(
+                userID: user.id, threshold: configuration.lockoutThreshold, lockSeconds: configuration.lockoutSeconds, now: now)
+            if lockedUntil != nil {
+                environment.logger.log(.warning, "account_locked", requestID: context.request.requestID, ["user_id": .number(Double(user.id))])
+            }
+            throw APIError.invalidCredentials
+        }
+        guard user.active else { throw APIError.accountDisabled }
+        guard try store.recordSuccessfulLogin(userID: user.id, now: now) else {
+            // Locked by concurrent failures while this password was being checked.
+            let lockedUntil = try store.user(id: user.id)?.lockedUntil ?? now + configuration.lockoutSeconds
+            throw lockedError(until: lockedUntil, now: now)
+        }
+        if context.thread.passwords.needsRehash(user.passwordHash) {
+            try store.updatePasswordHash(userID: user.id, hash: try context.thread.passwords.hash(password), now: now)
+        }
+        var loggedIn = user
+        loggedIn.lastLoginAt = now
+        loggedIn.failedLogins = 0
+        loggedIn.lockedUntil = nil
+        return try environment.issuer(context, now: now).openSession(for: loggedIn, from: context.request)
+    }
+
+    /// 423 with `Retry-After` between 1 and `LOCKOUT_SECONDS`.
+    private func lockedError(until lockedUntil: Int64, now: Int64) -> APIError {
+        let seconds = min(max(lockedUntil - now, 1), configuration.lockoutSeconds)
+        return APIError(
+            .locked, ErrorCode("account_locked"), "Too many failed logins. Try again in \(seconds) seconds.",
+            headers: [("Retry-After", String(seconds))])
+    }
+
+    /// `GET /api/auth/whoami` and `GET /api/users/me`.
+    func whoami(_ context: RequestContext) throws -> Response {
+        let caller = try environment.authenticate(context)
+        return .json(.object(["user": caller.user.json(forAdmin: caller.isAdmin)]))
+    }
+
+    /// `POST /api/auth/password/change`: a fresh pair in the presenting session; every other
+    /// session is revoked.
+    func changePassword(_ context: RequestContext) throws -> Response {
+        let caller = try environment.authenticate(context)
+        var fields = FieldReader(try context.request.jsonObjectBody(), allowed: ["current_password", "new_password"])
+        let current = fields.requiredString("current_password")
+        let next = fields.requiredString("new_password")
+        if current == "" { fields.report("current_password", "too_short", "The current password is empty.") }
+        if let next {
+            fields.report(FieldRules.password(next, field: "new_password", username: caller.user.username, email: caller.user.email))
+        }
+        try fields.finish()
+        guard let current, let next else { throw APIError.validationFailed(fields.errors) }
+
+        let passwords = context.thread.passwords
+        guard passwords.verify(current, against: caller.user.passwordHash) else { throw APIError.currentPasswordIncorrect }
+        let hash = try passwords.hash(next)
+        let now = environment.clock()
+        let store = try context.thread.store()
+        let sessionID = caller.claims.sessionID
+        let refreshTokenID = TokenIssuer.newIdentifier()
+        try store.transaction {
+            try store.updatePasswordHash(userID: caller.user.id, hash: hash, now: now)
+            try store.revokeSessions(userID: caller.user.id, keeping: sessionID, now: now)
+            // The session's previous refresh token is rotated out: presenting it is reuse.
+            guard let session = try store.session(id: sessionID),
+                try store.rotateRefreshToken(
+                    sessionID: sessionID, expected: session.refreshTokenID, next: refreshTokenID,
+                    expiresAt: now + configuration.refreshTokenLifetime, now: now)
+            else { throw APIError.tokenRevoked }
+        }
+        var user = caller.user
+        user.passwordHash = hash
+        user.updatedAt = now
+        return environment.issuer(context, now: now).pairResponse(for: user, sessionID: sessionID, refreshTokenID: refreshTokenID)
+    }
+}
+
+/// The fields of a new account shared by register and admin create: username, email,
+/// password (checked against both), first and last name.
+struct NewAccountFields {
+    struct Complete {
+        let username: String
+        let email: String
+        let password: String
+        let firstName: String?
+        let lastName: String?
+    }
+
+    let complete: Complete?
+
+    init(reading fields: inout FieldReader) {
+        let username = fields.requiredString("username")
+        let email = fields.requiredString("email")
+        let password = fields.requiredString("password")
+        if let username { fields.report(FieldRules.username(username)) }
+        if let email { fields.report(FieldRules.email(email)) }
+        if let password { fields.report(FieldRules.password(password, field: "password", username: username, email: email)) }
+        var names: [String: String] = [:]
+        for field in ["first_name", "last_name"] {
+            if case .value(let name) = fields.nullableString(field) {
+                fields.report(FieldRules.name(name, field: field))
+                names[field] = name
+            }
+        }
+        guard let username, let email, let password else {
+            complete = nil
+            return
+        }
+        complete = Complete(
+            username: username, email: FieldRules.normalizedEmail(email), password: password,
+            firstName: names["first_name"], lastName: names["last_name"])
+    }
+}
+
+extension APIError {
+    public static let registrationClosed = APIError(.forbidden, ErrorCode("registration_closed"), "Registration is closed.")
+    public static let adminKeyInvalid = APIError(.forbidden, ErrorCode("admin_key_invalid"), "The admin key is not valid.")
+    public static let invalidCredentials = APIError(
+        .unauthorized, ErrorCode("invalid_credentials"), "The username, email or password is wrong.",
+        headers: [("WWW-Authenticate", "Bearer")])
+    public static let currentPasswordIncorrect = APIError(
+        .forbidden, ErrorCode("current_password_incorrect"), "The current password is wrong.")
+}

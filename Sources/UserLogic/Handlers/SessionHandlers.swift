@@ -1,0 +1,65 @@
+/// Refresh, logout, logout-all and the caller's sessions (contract §3, Auth).
+struct SessionHandlers: Sendable {
+    let environment: HandlerEnvironment
+
+    /// `POST /api/auth/refresh`: single-use refresh tokens; a second use revokes the session.
+    func refresh(_ context: RequestContext) throws -> Response {
+        let caller = try environment.authenticate(context, as: .refresh)
+        let now = environment.clock()
+        let store = try context.thread.store()
+        let sessionID = caller.claims.sessionID
+        let next = TokenIssuer.newIdentifier()
+        let rotated = try store.rotateRefreshToken(
+            sessionID: sessionID, expected: caller.claims.tokenID, next: next,
+            expiresAt: now + environment.configuration.refreshTokenLifetime, now: now)
+        guard rotated else {
+            try store.revokeSession(id: sessionID, userID: caller.user.id, now: now)
+            environment.logger.log(
+                .warning, "refresh_reuse_detected", requestID: context.request.requestID,
+                ["user_id": .number(Double(caller.user.id)), "session_id": .string(sessionID)])
+            throw APIError.tokenRevoked
+        }
+        return environment.issuer(context, now: now).pairResponse(for: caller.user, sessionID: sessionID, refreshTokenID: next)
+    }
+
+    /// `POST /api/auth/logout`: the presented access token and its session.
+    func logout(_ context: RequestContext) throws -> Response {
+        let caller = try environment.authenticate(context)
+        let store = try context.thread.store()
+        let now = environment.clock()
+        try store.transaction {
+            try store.revokeAccessToken(tokenID: caller.claims.tokenID, expiresAt: caller.claims.expiresAt)
+            try store.revokeSession(id: caller.claims.sessionID, userID: caller.user.id, now: now)
+        }
+        return .noContent()
+    }
+
+    /// `POST /api/auth/logout-all`: every session and access token of the caller.
+    func logoutAll(_ context: RequestContext) throws -> Response {
+        let caller = try environment.authenticate(context)
+        let store = try context.thread.store()
+        let now = environment.clock()
+        try store.transaction {
+            try store.revokeAccessToken(tokenID: caller.claims.tokenID, expiresAt: caller.claims.expiresAt)
+            try store.revokeSessions(userID: caller.user.id, keeping: nil, now: now)
+        }
+        return .noContent()
+    }
+
+    /// `GET /api/auth/sessions`: the caller's live sessions, newest first.
+    func list(_ context: RequestContext) throws -> Response {
+        let caller = try environment.authenticate(context)
+        let sessions = try context.thread.store().liveSessions(userID: caller.user.id, now: environment.clock())
+        return .json(.object(["items": .array(sessions.map { $0.json(current: $0.id == caller.claims.sessionID) })]))
+    }
+
+    /// `DELETE /api/auth/sessions/{id}`: another user's, unknown, revoked or expired → 404.
+    func delete(_ context: RequestContext) throws -> Response {
+        let caller = try environment.authenticate(context)
+        let sessionID = context.parameters["id"] ?? ""
+        guard try context.thread.store().revokeSession(id: sessionID, userID: caller.user.id, now: environment.clock()) else {
+            throw APIError(.notFound, ErrorCode("session_not_found"), "No live session of yours has this id.")
+        }
+        return .noContent()
+    }
+}

@@ -1,0 +1,128 @@
+internal import CCrypt
+
+/// Why a password couldn't be hashed. Carries no part of the password.
+public enum PasswordHashingError: Error, Sendable, Equatable {
+    /// The password contains U+0000, which a C string can't carry.
+    case passwordContainsNUL
+    /// libxcrypt refused the setting or failed (its output began with `*`).
+    case hashingFailed
+}
+
+/// Password hashing with libxcrypt (`crypt_gensalt_rn` + `crypt_rn`), for one thread.
+///
+/// Owns the 32 KiB `struct crypt_data` work area on the heap, so it is not thread-safe and
+/// deliberately not `Sendable`: make one per thread. Stored hashes are ordinary crypt(5)
+/// strings (`$y$…`, `$2b$…`), so hashes from other tools (Python's bcrypt, `mkpasswd`) verify.
+///
+/// Two length rules make every password the contract allows (128 scalars, up to 512 UTF-8
+/// bytes) hashable, where libxcrypt refuses phrases of `CRYPT_MAX_PASSPHRASE_SIZE` (512) bytes
+/// or more: bcrypt settings get the first 72 bytes (all bcrypt ever reads, so hashes stay
+/// compatible), and other methods get `"sha256:" + hex(SHA-256(password))` for such phrases.
+public final class PasswordHasher {
+    public let policy: PasswordPolicy
+    /// The `crypt_rn` work area, zeroed once as crypt(3) asks.
+    private let data: UnsafeMutableRawPointer
+    private let dataSize: Int32
+    /// `$id$params` fields that new hashes under `policy` have, e.g. `y` and `j9T`.
+    private let methodID: Substring
+    private let parameters: Substring
+    /// A hash of a random password under `policy`, for `verifyAgainstDummy`.
+    private var dummyHash = ""
+
+    public init(policy: PasswordPolicy) {
+        self.policy = policy
+        dataSize = ccrypt_data_size()
+        data = UnsafeMutableRawPointer.allocate(byteCount: Int(dataSize), alignment: 16)
+        data.initializeMemory(as: UInt8.self, repeating: 0, count: Int(dataSize))
+        guard let setting = Self.makeSetting(policy) else {
+            fatalError("libxcrypt can't make a \(policy.scheme) setting with cost \(policy.cost)")
+        }
+        let fields = setting.split(separator: "$", omittingEmptySubsequences: false)
+        methodID = fields[1]
+        parameters = fields[2]
+        do {
+            dummyHash = try hash(SecureRandom.token(byteCount: 16))
+        } catch {
+            fatalError("libxcrypt can't hash with \(policy.scheme) cost \(policy.cost)")
+        }
+    }
+
+    deinit {
+        data.initializeMemory(as: UInt8.self, repeating: 0, count: Int(dataSize))
+        data.deallocate()
+    }
+
+    /// A new crypt(5) hash of `password` under the policy, with a fresh 128-bit salt.
+    public func hash(_ password: String) throws -> String {
+        guard let setting = Self.makeSetting(policy) else { throw PasswordHashingError.hashingFailed }
+        guard let phrase = Self.phrase(password, setting: setting) else {
+            throw PasswordHashingError.passwordContainsNUL
+        }
+        guard let hashed = crypt(phrase, setting: setting), hashed.hasPrefix(setting) else {
+            throw PasswordHashingError.hashingFailed
+        }
+        return hashed
+    }
+
+    /// Whether `password` matches `storedHash` (any method libxcrypt supports). A hash it
+    /// can't parse, or a password with NUL, gives false. The final comparison is constant time.
+    public func verify(_ password: String, against storedHash: String) -> Bool {
+        guard let phrase = Self.phrase(password, setting: storedHash), !storedHash.isEmpty,
+            let hashed = crypt(phrase, setting: storedHash)
+        else { return false }
+        return ConstantTime.equals(hashed.utf8, storedHash.utf8)
+    }
+
+    /// True when `storedHash` wasn't made with the policy's method and cost (including
+    /// `$2a$`/`$2y$` bcrypt under a `$2b$` policy), so it should be replaced after a login.
+    public func needsRehash(_ storedHash: String) -> Bool {
+        let fields = storedHash.split(separator: "$", omittingEmptySubsequences: false)
+        guard fields.count >= 4, fields[0].isEmpty else { return true }
+        return fields[1] != methodID || fields[2] != parameters
+    }
+
+    /// Spends the time of one `verify` under the policy, for logins of unknown users, so the
+    /// response time doesn't reveal whether an account exists.
+    public func verifyAgainstDummy(_ password: String) {
+        _ = verify(password, against: dummyHash)
+    }
+
+    /// `crypt_rn` output, or nil when libxcrypt fails (it then returns NULL).
+    private func crypt(_ phrase: [CChar], setting: String) -> String? {
+        guard let output = crypt_rn(phrase, setting, data, dataSize) else { return nil }
+        let text = String(cString: output)
+        return text.hasPrefix("*") ? nil : text
+    }
+
+    /// A setting string (`$y$j9T$<salt>`) for the policy, salted from `SecureRandom`.
+    private static func makeSetting(_ policy: PasswordPolicy) -> String? {
+        let salt = SecureRandom.bytes(16)
+        var output = [CChar](repeating: 0, count: Int(CRYPT_GENSALT_OUTPUT_SIZE))
+        let made = salt.withUnsafeBufferPointer { saltBuffer in
+            saltBuffer.withMemoryRebound(to: CChar.self) { saltChars in
+                crypt_gensalt_rn(
+                    policy.scheme.prefix, UInt(policy.cost), saltChars.baseAddress, Int32(saltChars.count), &output,
+                    Int32(output.count))
+            }
+        }
+        guard made != nil, output[0] != CChar(UInt8(ascii: "*")) else { return nil }
+        return String(decoding: output.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The NUL-terminated phrase given to libxcrypt for `password` under `setting`, or nil
+    /// when the password contains NUL. See the type's comment for the two length rules.
+    static func phrase(_ password: String, setting: some StringProtocol) -> [CChar]? {
+        var bytes = Array(password.utf8)
+        guard !bytes.contains(0) else { return nil }
+        if setting.hasPrefix("$2") {
+            if bytes.count > bcryptKeyLength { bytes.removeSubrange(bcryptKeyLength...) }
+        } else if bytes.count >= Int(CRYPT_MAX_PASSPHRASE_SIZE) {
+            bytes = Array(("sha256:" + Hex.encode(SHA256.hash(bytes))).utf8)
+        }
+        bytes.append(0)
+        return bytes.map { CChar(bitPattern: $0) }
+    }
+
+    /// bcrypt reads at most 72 bytes of a passphrase.
+    static let bcryptKeyLength = 72
+}

@@ -1,0 +1,85 @@
+/// The SQLite schema, as numbered steps applied in order and recorded in
+/// `schema_migrations`. Never edit a step that has shipped: add a new one.
+enum SQLiteMigrations {
+    struct Step {
+        let version: Int64
+        let name: String
+        let sql: String
+    }
+
+    static let steps: [Step] = [
+        Step(
+            version: 1, name: "accounts_and_sessions",
+            sql: """
+                CREATE TABLE users (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    username TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    first_name TEXT,
+                    last_name TEXT,
+                    role TEXT NOT NULL CHECK (role IN ('USER', 'ADMIN')),
+                    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    last_login_at INTEGER,
+                    failed_logins INTEGER NOT NULL DEFAULT 0,
+                    locked_until INTEGER
+                );
+                -- Usernames are ASCII, so lower() folds them completely; emails are stored
+                -- lower-cased by the service.
+                CREATE UNIQUE INDEX users_username_unique ON users (lower(username));
+                CREATE UNIQUE INDEX users_email_unique ON users (email);
+
+                CREATE TABLE sessions (
+                    id TEXT PRIMARY KEY,
+                    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    created_at INTEGER NOT NULL,
+                    last_used_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    user_agent TEXT,
+                    ip TEXT,
+                    refresh_jti TEXT NOT NULL,
+                    revoked_at INTEGER
+                );
+                CREATE INDEX sessions_by_user ON sessions (user_id, created_at);
+
+                -- Access tokens revoked one by one (logout), kept until they expire.
+                CREATE TABLE revoked_tokens (
+                    jti TEXT PRIMARY KEY,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens (expires_at);
+                """)
+    ]
+}
+
+extension SQLiteStore {
+    /// Applies the steps not yet recorded, each in its own IMMEDIATE transaction: when several
+    /// worker processes start at once, one applies a step and the others, once they get the
+    /// write lock, find it recorded and skip it.
+    func migrate() throws -> [String] {
+        try connection.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at INTEGER NOT NULL
+            )
+            """)
+        var applied: [String] = []
+        for step in SQLiteMigrations.steps {
+            let didApply = try connection.transaction {
+                let done = try connection.query("SELECT 1 FROM schema_migrations WHERE version = ?", [.integer(step.version)]) { _ in true }
+                guard done.isEmpty else { return false }
+                try connection.execute(step.sql)
+                try connection.run(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    [.integer(step.version), .text(step.name), .integer(Timestamp.now())])
+                return true
+            }
+            if didApply { applied.append(step.name) }
+        }
+        return applied
+    }
+}

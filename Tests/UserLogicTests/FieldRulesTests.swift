@@ -1,0 +1,70 @@
+import Testing
+
+@testable import UserLogic
+
+@Suite struct FieldRulesTests {
+    @Test func usernames() {
+        #expect(FieldRules.username("alice") == nil)
+        #expect(FieldRules.username("a.b-c_9") == nil)
+        #expect(FieldRules.username("9lives") == nil)
+        #expect(FieldRules.username(String(repeating: "a", count: 32)) == nil)
+        #expect(FieldRules.username("ab")?.code == "too_short")
+        #expect(FieldRules.username("")?.code == "too_short")
+        #expect(FieldRules.username(String(repeating: "a", count: 33))?.code == "too_long")
+        #expect(FieldRules.username("_alice")?.code == "invalid_format")
+        #expect(FieldRules.username(".alice")?.code == "invalid_format")
+        #expect(FieldRules.username("al ice")?.code == "invalid_format")
+        #expect(FieldRules.username("ålice")?.code == "invalid_format")
+        #expect(FieldRules.username("a'; DROP TABLE users;--")?.code == "invalid_format")
+    }
+
+    @Test func emails() {
+        #expect(FieldRules.email("alice@example.com") == nil)
+        #expect(FieldRules.email("A.Li+ce@sub.example.co") == nil)
+        for bad in ["", "alice", "alice@", "@example.com", "alice@example", "a@b@c.com", "al ice@example.com",
+                    "alice@.com", "alice@com.", "alice@exa\u{0}mple.com", "alice@example.com\n"] {
+            #expect(FieldRules.email(bad)?.code == "invalid_format", "\(bad)")
+        }
+        let local = String(repeating: "a", count: 254 - "@example.com".count)
+        #expect(FieldRules.email(local + "@example.com") == nil)
+        #expect(FieldRules.email("a" + local + "@example.com")?.code == "invalid_format")
+    }
+
+    @Test func passwordsCountUnicodeScalars() {
+        #expect(FieldRules.password("12345678", field: "password", username: nil, email: nil) == nil)
+        #expect(FieldRules.password("1234567", field: "password", username: nil, email: nil)?.code == "too_short")
+        #expect(FieldRules.password(String(repeating: "x", count: 128), field: "password", username: nil, email: nil) == nil)
+        #expect(FieldRules.password(String(repeating: "x", count: 129), field: "password", username: nil, email: nil)?.code == "too_long")
+        // Four flags are 8 scalars but 4 characters: long enough.
+        #expect(FieldRules.password("🇩🇪🇫🇷🇮🇹🇪🇸", field: "password", username: nil, email: nil) == nil)
+        // "é" as e + combining accent: 2 scalars each.
+        #expect(FieldRules.password(String(repeating: "e\u{301}", count: 4), field: "password", username: nil, email: nil) == nil)
+    }
+
+    @Test func passwordsMustDifferFromUsernameAndEmail() {
+        #expect(FieldRules.password("AliceAlice", field: "password", username: "alicealice", email: nil)?.code == "too_similar")
+        #expect(FieldRules.password("A@Example.com", field: "new_password", username: "x", email: "a@example.com")?.field == "new_password")
+        #expect(FieldRules.password("A@Example.com", field: "password", username: "x", email: "a@example.com")?.code == "too_similar")
+        #expect(FieldRules.password("alicealice1", field: "password", username: "alicealice", email: nil) == nil)
+    }
+
+    @Test func names() {
+        #expect(FieldRules.name("Zoë", field: "first_name") == nil)
+        #expect(FieldRules.name(String(repeating: "n", count: 64), field: "last_name") == nil)
+        #expect(FieldRules.name(String(repeating: "n", count: 65), field: "last_name")?.code == "too_long")
+        for control in ["a\tb", "a\nb", "a\u{7F}", "a\u{85}b"] {
+            #expect(FieldRules.name(control, field: "first_name")?.code == "invalid_format")
+        }
+    }
+
+    @Test func readerCollectsEveryProblem() throws {
+        let body = try #require(try? JSONParser.parse(Array(#"{"username": 5, "extra": 1, "first_name": null}"#.utf8)))
+        guard case .object(let object) = body else { return }
+        var fields = FieldReader(object, allowed: ["username", "email", "first_name"])
+        _ = fields.requiredString("username")
+        _ = fields.requiredString("email")
+        if case .value = fields.nullableString("first_name") { Issue.record("null is not a value") }
+        #expect(fields.errors.map { "\($0.field):\($0.code)" }.sorted() == ["email:required", "extra:unknown_field", "username:invalid_type"])
+        #expect(throws: APIError.self) { try fields.finish() }
+    }
+}

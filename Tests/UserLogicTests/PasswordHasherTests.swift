@@ -1,0 +1,131 @@
+import Testing
+
+@testable import UserLogic
+
+@Suite struct PasswordHasherTests {
+    // Cheap costs keep the suite fast.
+    let yescrypt = PasswordHasher(policy: PasswordPolicy(scheme: .yescrypt, cost: 1))
+    let bcrypt = PasswordHasher(policy: PasswordPolicy(scheme: .bcrypt, cost: 4))
+
+    /// Made with Python's bcrypt 5.0.0: `bcrypt.hashpw(password, bcrypt.gensalt(rounds=4))`.
+    static let pythonBcrypt = "$2b$04$diMsLFB5xhOH02agfDxiU.hI7vftV7ofFp5EjPacS5ScInYOe2ubC"
+    /// `gensalt(rounds=5, prefix=b"2a")`.
+    static let pythonBcrypt2a = "$2a$05$8jjA2WDDb5zH1f3iViVW8.Jyfiu3P2cAbk9I9pR84vUYLio6gW1gu"
+    /// The `$2b$` vector with PHP's `$2y$` prefix (same algorithm; Python's `checkpw` accepts it).
+    static let pythonBcrypt2y = "$2y$04$diMsLFB5xhOH02agfDxiU.hI7vftV7ofFp5EjPacS5ScInYOe2ubC"
+    static let pythonPassword = "correct horse battery staple"
+    /// `hashpw("pässwörd €".encode(), gensalt(rounds=4))`.
+    static let pythonUnicode = "$2b$04$YovZAlESo0DT.Q.8094AT.NzVj/aJLrojXgVaPkV8k/hgyn2K5ePO"
+
+    @Test func hashesAndVerifiesWithYescrypt() throws {
+        let hash = try yescrypt.hash("correct horse")
+        #expect(hash.hasPrefix("$y$j75$"))
+        #expect(yescrypt.verify("correct horse", against: hash))
+        #expect(!yescrypt.verify("correct horsf", against: hash))
+        #expect(!yescrypt.verify("", against: hash))
+        #expect(try yescrypt.hash("correct horse") != hash)  // fresh salt
+        #expect(bcrypt.verify("correct horse", against: hash))  // any hasher verifies any method
+    }
+
+    @Test func hashesAndVerifiesWithBcrypt() throws {
+        let hash = try bcrypt.hash("correct horse")
+        #expect(hash.hasPrefix("$2b$04$"))
+        #expect(hash.utf8.count == 60)
+        #expect(bcrypt.verify("correct horse", against: hash))
+        #expect(!bcrypt.verify("Correct horse", against: hash))
+        #expect(yescrypt.verify("correct horse", against: hash))
+    }
+
+    @Test func verifiesPythonBcryptHashes() {
+        for hash in [Self.pythonBcrypt, Self.pythonBcrypt2a, Self.pythonBcrypt2y] {
+            #expect(yescrypt.verify(Self.pythonPassword, against: hash), "\(hash)")
+            #expect(!yescrypt.verify(Self.pythonPassword + "!", against: hash), "\(hash)")
+        }
+        #expect(bcrypt.verify("pässwörd €", against: Self.pythonUnicode))
+        #expect(!bcrypt.verify("passwörd €", against: Self.pythonUnicode))
+    }
+
+    @Test func refusesPasswordsWithNUL() throws {
+        #expect(throws: PasswordHashingError.passwordContainsNUL) { try yescrypt.hash("abc\u{0}def") }
+        #expect(throws: PasswordHashingError.passwordContainsNUL) { try bcrypt.hash("\u{0}") }
+        let hash = try yescrypt.hash("abc")
+        #expect(!yescrypt.verify("abc\u{0}def", against: hash))
+        #expect(!yescrypt.verify("abc\u{0}", against: hash))
+    }
+
+    @Test func unparsableHashesDoNotVerify() throws {
+        let garbage = [
+            "", "*", "*0", "!", "$y$", "$y$j75$", "$y$j75$salt$", "$2b$04$", "$2b$04$short",
+            "$2b$99$" + String(repeating: "a", count: 53), "$unknown$abc$def", "plain text",
+        ]
+        for stored in garbage {
+            #expect(!yescrypt.verify("plain text", against: stored), "\(stored)")
+            #expect(!yescrypt.verify("", against: stored), "\(stored)")
+        }
+        // A bare setting (no hash part) must not verify either.
+        let hash = try yescrypt.hash("secret")
+        let setting = String(hash[..<hash.lastIndex(of: "$")!])
+        #expect(!yescrypt.verify("secret", against: setting))
+    }
+
+    @Test func needsRehashWhenMethodOrCostDiffers() throws {
+        let yescrypt3 = PasswordHasher(policy: PasswordPolicy(scheme: .yescrypt, cost: 3))
+        let bcrypt5 = PasswordHasher(policy: PasswordPolicy(scheme: .bcrypt, cost: 5))
+        let cheapYescrypt = try yescrypt.hash("pw")
+        let cheapBcrypt = try bcrypt.hash("pw")
+        #expect(!yescrypt.needsRehash(cheapYescrypt))
+        #expect(yescrypt3.needsRehash(cheapYescrypt))
+        #expect(!yescrypt3.needsRehash(try yescrypt3.hash("pw")))
+        #expect(yescrypt.needsRehash(cheapBcrypt))
+        #expect(!bcrypt.needsRehash(cheapBcrypt))
+        #expect(bcrypt5.needsRehash(cheapBcrypt))
+        #expect(bcrypt.needsRehash(cheapYescrypt))
+        #expect(!bcrypt.needsRehash(Self.pythonBcrypt))
+        #expect(bcrypt.needsRehash(Self.pythonBcrypt2y))
+        #expect(bcrypt5.needsRehash(Self.pythonBcrypt2a))
+        for stored in ["", "garbage", "$y$", "$2b$04", "$1$abc$def"] {
+            #expect(yescrypt.needsRehash(stored), "\(stored)")
+            #expect(bcrypt.needsRehash(stored), "\(stored)")
+        }
+    }
+
+    @Test func policyCosts() {
+        #expect(PasswordPolicy.validCosts(for: .yescrypt) == 1...11)
+        #expect(PasswordPolicy.validCosts(for: .bcrypt) == 4...31)
+        #expect(PasswordPolicy.defaultPolicy == PasswordPolicy(scheme: .yescrypt, cost: 5))
+        #expect(PasswordHasher(policy: .defaultPolicy).needsRehash("$y$j9T$salt$hash") == false)
+    }
+
+    @Test func hashesTheLongestPasswordsTheContractAllows() throws {
+        // 128 scalars of 4 UTF-8 bytes: 512 bytes, where libxcrypt's own limit is 511.
+        let longest = String(repeating: "😀", count: 128)
+        let hash = try yescrypt.hash(longest)
+        #expect(yescrypt.verify(longest, against: hash))
+        #expect(!yescrypt.verify(String(repeating: "😀", count: 127) + "😁", against: hash))
+        #expect(!yescrypt.verify(String(repeating: "😀", count: 127), against: hash))
+        // bcrypt reads 72 bytes, as every bcrypt does.
+        let bcryptHash = try bcrypt.hash(longest)
+        #expect(bcrypt.verify(longest, against: bcryptHash))
+        #expect(bcrypt.verify(String(repeating: "😀", count: 18), against: bcryptHash))
+        #expect(!bcrypt.verify(String(repeating: "😀", count: 17), against: bcryptHash))
+    }
+
+    @Test func bcryptTruncationMatchesLibxcrypt() {
+        // crypt_r("abcdefghij" × 30, "$2b$04$KBCwKxOzLha2MUDgW0PjXe") from C, untruncated; Python's
+        // bcrypt verifies it with the first 72 bytes. Truncating changes nothing bcrypt reads.
+        let password = String(repeating: "abcdefghij", count: 30)
+        let raw = "$2b$04$KBCwKxOzLha2MUDgW0PjXebc596/XQODXhnLIV/fOVHNhXpLn6bFW"
+        #expect(bcrypt.verify(password, against: raw))
+        #expect(bcrypt.verify(String(password.prefix(72)), against: raw))
+        #expect(!bcrypt.verify(String(password.prefix(71)), against: raw))
+        #expect(PasswordHasher.phrase(password, setting: "$2b$")?.count == 73)
+        #expect(PasswordHasher.phrase(password, setting: "$y$")?.count == 301)
+        #expect(PasswordHasher.phrase(String(repeating: "a", count: 511), setting: "$y$")?.count == 512)
+        #expect(PasswordHasher.phrase(String(repeating: "a", count: 512), setting: "$y$")?.count == 72)
+    }
+
+    @Test func dummyVerificationRuns() {
+        yescrypt.verifyAgainstDummy("anything")
+        bcrypt.verifyAgainstDummy("anything\u{0}")
+    }
+}

@@ -1,0 +1,91 @@
+import Synchronization
+
+@testable import UserLogic
+
+/// A clock tests move by hand.
+final class TestClock: Sendable {
+    private let seconds: Atomic<Int64>
+
+    init(_ start: Int64 = 1_800_000_000) {
+        seconds = Atomic(start)
+    }
+
+    var now: Int64 { seconds.load(ordering: .relaxed) }
+
+    func advance(_ delta: Int64) {
+        seconds.add(delta, ordering: .relaxed)
+    }
+}
+
+/// A service over a fresh SQLite file with cheap password hashing and a test clock, driven
+/// through `Service.respond` exactly as the FastCGI loop drives it.
+final class ServiceFixture {
+    let directory = TemporaryDirectory()
+    let clock = TestClock()
+    let log = LogCapture()
+    let configuration: ServiceConfiguration
+    let service: Service
+    let thread: ThreadContext
+
+    init(adjust: (inout ServiceConfiguration) -> Void = { _ in }) throws {
+        var configuration = ServiceConfiguration(
+            database: .sqlite(path: directory.path + "/auth.db"),
+            tokens: TokenSettings(key: Array("unit-test-signing-key-0123456789abcdef".utf8), issuer: "test-issuer",
+                                  audience: "test-audience", leeway: 10),
+            passwords: PasswordPolicy(scheme: .yescrypt, cost: 1))
+        adjust(&configuration)
+        self.configuration = configuration
+        let clock = clock
+        service = Service(configuration: configuration, logger: log.logger, clock: { clock.now })
+        try service.prepareStorage()
+        thread = service.makeThreadContext()
+    }
+
+    deinit {
+        directory.remove()
+    }
+
+    func call(_ method: String, _ path: String, json: String? = nil, token: String? = nil, userAgent: String? = nil)
+        -> Response
+    {
+        let request = Request(
+            method: method, path: path, contentType: json == nil ? nil : "application/json",
+            authorization: token.map { "Bearer \($0)" }, userAgent: userAgent, remoteAddress: "127.0.0.1",
+            body: .bytes(Array((json ?? "").utf8)))
+        return service.respond(to: request, on: thread)
+    }
+
+    @discardableResult
+    func register(_ username: String, password: String = "correct horse", extra: String = "") -> Response {
+        call("POST", "/api/auth/register",
+             json: #"{"username":"\#(username)","email":"\#(username)@example.com","password":"\#(password)"\#(extra)}"#)
+    }
+
+    func login(_ username: String, password: String = "correct horse") -> Response {
+        call("POST", "/api/auth/login", json: #"{"username":"\#(username)","password":"\#(password)"}"#)
+    }
+
+    /// The access and refresh tokens of a successful login.
+    func tokens(_ username: String, password: String = "correct horse") throws -> (access: String, refresh: String) {
+        let response = login(username, password: password)
+        guard case .object(let body)? = response.json, case .string(let access)? = body["access_token"],
+            case .string(let refresh)? = body["refresh_token"]
+        else { throw FixtureError(description: "login failed: \(response.bodyText)") }
+        return (access, refresh)
+    }
+
+    struct FixtureError: Error, CustomStringConvertible {
+        let description: String
+    }
+}
+
+extension Response {
+    func member(_ path: String...) -> JSONValue? {
+        var value = json
+        for name in path {
+            guard case .object(let object)? = value else { return nil }
+            value = object[name]
+        }
+        return value
+    }
+}
