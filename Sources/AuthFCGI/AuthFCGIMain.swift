@@ -47,13 +47,6 @@ struct AuthFCGIMain {
 
     static func serve(_ options: ServerOptions, service: Service) throws(ConfigError) -> Int32 {
         guard FCGX_Init() == 0 else { throw ConfigError("FastCGI", "libfcgi failed to initialise") }
-        do {
-            let purged = try service.purgeExpired()
-            service.logger.log(.info, "purged_expired", ["sessions": .number(Double(purged.sessions)),
-                                                        "revoked_tokens": .number(Double(purged.revokedTokens))])
-        } catch {
-            throw ConfigError("DATABASE_URL", "can't purge expired sessions: \(error)")
-        }
         let descriptor: Int32
         if let listen = options.listen {
             descriptor = try ListeningSocket.open(listen)
@@ -63,6 +56,13 @@ struct AuthFCGIMain {
             throw ConfigError(
                 "FCGI_LISTEN",
                 "no listen address: pass --listen, set FCGI_LISTEN, or start under spawn-fcgi/systemd with a socket on fd 0")
+        }
+        do {
+            let purged = try service.purgeExpired()
+            service.logger.log(.info, "purged_expired", ["sessions": .number(Double(purged.sessions)),
+                                                        "revoked_tokens": .number(Double(purged.revokedTokens))])
+        } catch {
+            throw ConfigError("DATABASE_URL", "can't purge expired sessions: \(error)")
         }
         // libfcgi installed its own SIGPIPE and SIGTERM handlers in FCGX_Init.
         Signals.ignoreBrokenPipes()

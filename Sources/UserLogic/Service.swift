@@ -42,6 +42,11 @@ public struct Service: Sendable {
         var response = route(request, on: thread)
         response.headers.append(("X-Request-ID", request.requestID))
         response.headers.append(("Cache-Control", "no-store"))
+        if request.method == "HEAD" {
+            // The GET answer's headers, its length included, without its body.
+            response.headers.append(("Content-Length", String(response.body.count)))
+            response.body = []
+        }
         return response
     }
 

@@ -124,3 +124,14 @@ import Testing
         #expect(String(decoding: Response.noContent().cgiBytes(), as: UTF8.self) == "Status: 204 No Content\r\n\r\n")
     }
 }
+
+extension ServiceTests {
+    @Test func headKeepsTheLengthButDropsTheBody() {
+        let get = respond(Request(method: "GET", path: "/api/ok"))
+        let head = respond(Request(method: "HEAD", path: "/api/ok"))
+        #expect(head.status == .ok)
+        #expect(head.body.isEmpty)
+        #expect(head.header("Content-Length") == String(get.body.count))
+        #expect(String(decoding: head.cgiBytes(), as: UTF8.self).ranges(of: "Content-Length").count == 1)
+    }
+}

@@ -32,7 +32,7 @@ public struct Response: Sendable {
         for header in headers {
             appendLine("\(header.name): \(header.value)", to: &output)
         }
-        if status != .noContent {
+        if status != .noContent && header("Content-Length") == nil {
             appendLine("Content-Length: \(body.count)", to: &output)
         }
         output.append(contentsOf: [0x0D, 0x0A])

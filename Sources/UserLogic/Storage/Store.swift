@@ -27,6 +27,20 @@ public protocol Store: AnyObject {
     /// `now` (then returns false and changes nothing).
     func recordSuccessfulLogin(userID: Int64, now: Int64) throws -> Bool
 
+    // MARK: Administration
+
+    /// One page of users matching `query`, and how many match in all.
+    func listUsers(_ query: UserListQuery) throws -> (users: [User], total: Int)
+    /// Applies `changes`; throws `StoreError.usernameTaken` / `.emailTaken`. Nil when the
+    /// user doesn't exist.
+    func updateUser(id: Int64, _ changes: UserChanges, now: Int64) throws -> User?
+    /// Deletes the user and, through the schema, its sessions. False when there was none.
+    func deleteUser(id: Int64) throws -> Bool
+    /// Clears a lock and the failure count. False when the user doesn't exist.
+    func unlockUser(id: Int64) throws -> Bool
+    /// Active ADMIN accounts, for the last-admin rule.
+    func activeAdminCount() throws -> Int
+
     // MARK: Sessions and revocation
 
     func createSession(_ session: Session) throws

@@ -24,12 +24,25 @@ enum SQLiteMigrations {
                     updated_at INTEGER NOT NULL,
                     last_login_at INTEGER,
                     failed_logins INTEGER NOT NULL DEFAULT 0,
-                    locked_until INTEGER
+                    locked_until INTEGER,
+                    -- username, email and names lower-cased by the service (full Unicode, which
+                    -- SQLite's lower() is not), searched by the user list's `q`.
+                    search_text TEXT NOT NULL
                 );
                 -- Usernames are ASCII, so lower() folds them completely; emails are stored
-                -- lower-cased by the service.
+                -- lower-cased by the service. These also serve the list's sorts by username
+                -- and email.
                 CREATE UNIQUE INDEX users_username_unique ON users (lower(username));
                 CREATE UNIQUE INDEX users_email_unique ON users (email);
+                -- The user list's filters and sorts; ties are broken by id ascending, also in
+                -- descending sorts, hence an index per direction.
+                CREATE INDEX users_by_role ON users (role, id);
+                CREATE INDEX users_by_active ON users (active, id);
+                CREATE INDEX users_by_created ON users (created_at, id);
+                CREATE INDEX users_by_created_desc ON users (created_at DESC, id);
+                -- Users who never logged in sort last ascending and first descending.
+                CREATE INDEX users_by_last_login ON users (last_login_at IS NULL, last_login_at, id);
+                CREATE INDEX users_by_last_login_desc ON users (last_login_at IS NULL DESC, last_login_at DESC, id);
 
                 CREATE TABLE sessions (
                     id TEXT PRIMARY KEY,

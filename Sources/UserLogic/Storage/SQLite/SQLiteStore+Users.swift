@@ -32,13 +32,16 @@ extension SQLiteStore {
             do {
                 try connection.run(
                     """
-                    INSERT INTO users (username, email, password_hash, first_name, last_name, role, active, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO users (username, email, password_hash, first_name, last_name, role, active, created_at,
+                        updated_at, search_text)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
                         .text(new.username), .text(new.email), .text(new.passwordHash), .text(new.firstName),
                         .text(new.lastName), .text(new.role.rawValue), .bool(new.active), .integer(new.createdAt),
                         .integer(new.createdAt),
+                        .text(User.searchText(username: new.username, email: new.email, firstName: new.firstName,
+                                              lastName: new.lastName)),
                     ])
             } catch let error as SQLiteError where error.isUniqueConstraintViolation {
                 throw error.message.contains("email") ? StoreError.emailTaken : StoreError.usernameTaken

@@ -1,0 +1,86 @@
+extension SQLiteStore {
+    public func listUsers(_ query: UserListQuery) throws -> (users: [User], total: Int) {
+        var conditions: [String] = []
+        var values: [SQLiteValue] = []
+        if let role = query.role {
+            conditions.append("role = ?")
+            values.append(.text(role.rawValue))
+        }
+        if let active = query.active {
+            conditions.append("active = ?")
+            values.append(.bool(active))
+        }
+        if let search = query.search {
+            conditions.append("instr(search_text, ?) > 0")
+            values.append(.text(search))
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try guarded {
+            let total = try connection.query("SELECT count(*) FROM users \(filter)", values) { Int($0.integer(0)) }.first ?? 0
+            let users = try connection.query(
+                "SELECT \(Self.userColumns) FROM users \(filter) ORDER BY \(Self.order(query)) LIMIT ? OFFSET ?",
+                values + [.integer(Int64(query.perPage)), .integer(Int64(query.offset))]
+            ) { Self.user($0) }
+            return (users, total)
+        }
+    }
+
+    /// The ORDER BY of a sort: ties by id ascending in both directions, users who never
+    /// logged in last ascending and first descending. Each matches an index of the schema.
+    static func order(_ query: UserListQuery) -> String {
+        let direction = query.descending ? "DESC" : "ASC"
+        switch query.sort {
+        case .id: return "id \(direction)"
+        case .username: return "lower(username) \(direction), id"
+        case .email: return "email \(direction), id"
+        case .createdAt: return "created_at \(direction), id"
+        case .lastLoginAt: return "last_login_at IS NULL \(direction), last_login_at \(direction), id"
+        }
+    }
+
+    public func updateUser(id: Int64, _ changes: UserChanges, now: Int64) throws -> User? {
+        try transaction {
+            guard let current = try user(id: id) else { return nil }
+            let updated = current.applying(changes)
+            if updated == current { return current }
+            if updated.username.lowercased() != current.username.lowercased(),
+                let holder = try user(username: updated.username), holder.id != id
+            {
+                throw StoreError.usernameTaken
+            }
+            if updated.email != current.email, let holder = try user(email: updated.email), holder.id != id {
+                throw StoreError.emailTaken
+            }
+            try connection.run(
+                """
+                UPDATE users SET username = ?, email = ?, first_name = ?, last_name = ?, role = ?, active = ?,
+                    updated_at = ?, search_text = ?
+                WHERE id = ?
+                """,
+                [
+                    .text(updated.username), .text(updated.email), .text(updated.firstName), .text(updated.lastName),
+                    .text(updated.role.rawValue), .bool(updated.active), .integer(now),
+                    .text(User.searchText(username: updated.username, email: updated.email,
+                                          firstName: updated.firstName, lastName: updated.lastName)),
+                    .integer(id),
+                ])
+            return try user(id: id)
+        }
+    }
+
+    public func deleteUser(id: Int64) throws -> Bool {
+        try guarded { try connection.run("DELETE FROM users WHERE id = ?", [.integer(id)]) == 1 }
+    }
+
+    public func unlockUser(id: Int64) throws -> Bool {
+        try guarded {
+            try connection.run("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [.integer(id)]) == 1
+        }
+    }
+
+    public func activeAdminCount() throws -> Int {
+        try guarded {
+            try connection.query("SELECT count(*) FROM users WHERE role = 'ADMIN' AND active = 1") { Int($0.integer(0)) }.first ?? 0
+        }
+    }
+}
