@@ -1,0 +1,90 @@
+# auth-fcgi: user management / auth API, a Swift FastCGI backend behind nginx.
+#
+# Targets:
+#   make run               install what's missing, release build, then start nginx +
+#                          the backend on http://127.0.0.1:$HTTP_PORT/ (default 8080)
+#                          in the foreground (Ctrl-C or SIGTERM stops both)
+#   make test              install what's missing, release build, unit tests, nginx
+#                          config checks, integration tests (pytest, through real nginx)
+#   make build             release build: .build/release/auth-fcgi (static Swift stdlib)
+#   make unit-test         swift test
+#   make integration-test  pytest Tests/integration (uses .build/release/auth-fcgi)
+#   make check-nginx       nginx -t on every shipped nginx file
+#   make deps / deps-test  install the Debian packages for running / for testing
+#   make format            swift format, in place
+#   make lint              swift format lint (strict)
+#   make clean             remove .build and the rendered nginx/run files in var/
+#                          (keeps var/auth.db and the development key)
+#
+# Variables:
+#   SWIFT_BUILD_FLAGS   extra flags for swift build / swift test
+#                       (.ci/run sets -Xswiftc -warnings-as-errors)
+#   PYTEST_FLAGS        extra flags for pytest
+#   PYTHON              python interpreter for the integration tests (python3)
+# The run command's settings (HTTP_PORT, RUN_DIR, CORS_ORIGINS, RATE_LIMIT_*, ...) are
+# environment variables or .env entries: see README.md and scripts/serve-local --help.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+# Steps share .build/: never run them side by side.
+.NOTPARALLEL:
+MAKEFLAGS += --no-print-directory
+
+# The Swift toolchain: PATH, else /opt/swift/usr/bin (CI runs with a minimal PATH).
+SWIFT_TOOLCHAIN_BIN ?= /opt/swift/usr/bin
+ifeq ($(shell command -v swift 2>/dev/null),)
+  ifneq ($(wildcard $(SWIFT_TOOLCHAIN_BIN)/swift),)
+    export PATH := $(SWIFT_TOOLCHAIN_BIN):$(PATH)
+  endif
+endif
+
+SWIFT ?= swift
+PYTHON ?= python3
+SWIFT_BUILD_FLAGS ?=
+PYTEST_FLAGS ?=
+SWIFT_SOURCES := Package.swift Sources Tests
+
+.PHONY: help run test build unit-test integration-test check-nginx deps deps-test \
+        format lint clean check-swift
+
+help:
+	@sed -n '1,/^$$/p' $(firstword $(MAKEFILE_LIST))
+
+check-swift:
+	@command -v $(SWIFT) >/dev/null 2>&1 || { \
+	  echo "swift not found in PATH nor in $(SWIFT_TOOLCHAIN_BIN): install the Swift toolchain (swift.org)" >&2; \
+	  exit 2; }
+
+deps:
+	@scripts/install-deps run
+
+deps-test:
+	@scripts/install-deps test
+
+build: check-swift
+	$(SWIFT) build -c release --static-swift-stdlib $(SWIFT_BUILD_FLAGS)
+
+run: deps build
+	exec scripts/serve-local
+
+unit-test: check-swift
+	$(SWIFT) test $(SWIFT_BUILD_FLAGS)
+
+check-nginx:
+	@scripts/check-nginx-configs
+
+# pytest's summary line must stay the last line of `make test`: nothing runs after it.
+integration-test:
+	$(PYTHON) -m pytest Tests/integration $(PYTEST_FLAGS)
+
+test: deps-test build unit-test check-nginx integration-test
+
+format: check-swift
+	$(SWIFT) format --in-place --recursive $(SWIFT_SOURCES)
+
+lint: check-swift
+	$(SWIFT) format lint --strict --recursive $(SWIFT_SOURCES)
+
+clean:
+	rm -rf .build var/nginx var/run var/log

@@ -1,0 +1,183 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/serve-local and scripts/check-nginx-configs.
+# Sourced, not executed. Bash only.
+
+# The repository root (this file lives in scripts/lib/).
+AUTH_FCGI_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+AUTH_FCGI_CONF_DIR=$AUTH_FCGI_REPO/conf/nginx
+
+# Prefix for messages; scripts set it to their own name.
+: "${SCRIPT_NAME:=$(basename "$0")}"
+
+log() { printf '%s: %s\n' "$SCRIPT_NAME" "$*" >&2; }
+die() {
+    log "$*"
+    exit "${DIE_STATUS:-2}"
+}
+
+# dotenv_get FILE KEY: prints KEY's value from a .env file and returns 0, or returns 1
+# when the file or the key is absent. Lines are KEY=VALUE with optional `export `,
+# `#` comment lines, values optionally in single or double quotes (taken literally:
+# no escapes, no ${...} expansion); an unquoted value ends at " #". The last
+# definition wins. The file is never sourced.
+dotenv_get() {
+    local file=$1 key=$2 line value found=1
+    local re_line='^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)[[:space:]]*=[[:space:]]*(.*)$'
+    local re_dq='^"(.*)"[[:space:]]*(#.*)?$'
+    local re_sq="^'(.*)'[[:space:]]*(#.*)?\$"
+    [[ -f $file && -r $file ]] || return 1
+    while IFS= read -r line || [[ -n $line ]]; do
+        line=${line%$'\r'}
+        [[ $line =~ $re_line ]] || continue
+        [[ ${BASH_REMATCH[2]} == "$key" ]] || continue
+        value=${BASH_REMATCH[3]}
+        if [[ $value =~ $re_dq ]] || [[ $value =~ $re_sq ]]; then
+            value=${BASH_REMATCH[1]}
+        else
+            value=${value%%[[:space:]]#*}
+            value=${value%"${value##*[![:space:]]}"}
+        fi
+        found=0
+    done <"$file"
+    ((found == 0)) || return 1
+    printf '%s' "$value"
+}
+
+# find_nginx: prints the nginx binary (PATH, then /usr/sbin: a non-root PATH often
+# lacks /usr/sbin).
+find_nginx() {
+    local candidate
+    for candidate in "$(command -v nginx 2>/dev/null || true)" /usr/sbin/nginx /usr/local/sbin/nginx \
+        /usr/local/nginx/sbin/nginx; do
+        if [[ -n $candidate && -x $candidate ]]; then
+            printf '%s' "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# check_port VALUE: a TCP port 1..65535; prints it in plain decimal.
+check_port() {
+    local value=$1
+    if [[ ! $value =~ ^[0-9]{1,5}$ ]] || ((10#$value < 1 || 10#$value > 65535)); then
+        die "HTTP_PORT must be a port number from 1 to 65535, got '$value'"
+    fi
+    printf '%d' "$((10#$value))"
+}
+
+# check_rate NAME VALUE: nginx limit_req_zone rate syntax, Nr/s or Nr/m with N >= 1.
+check_rate() {
+    local name=$1 value=$2
+    if [[ ! $value =~ ^0*[1-9][0-9]{0,8}r/[sm]$ ]]; then
+        die "$name must be an nginx rate like 10r/s or 5r/m, got '$value'"
+    fi
+}
+
+# retry_after RATE: seconds between two requests at RATE, rounded up (Retry-After).
+retry_after() {
+    local n=${1%%r/*} unit=${1##*/}
+    n=$((10#$n))
+    if [[ $unit == s ]]; then
+        printf '1'
+    else
+        printf '%d' "$(((60 + n - 1) / n))"
+    fi
+}
+
+# check_path NAME PATH: a path nginx can hold in a quoted string.
+check_path() {
+    local name=$1 path=$2
+    if [[ $path == *[\"\\\$]* || $path == *[[:cntrl:]]* ]]; then
+        die "$name contains a character nginx's config can't hold (\" \\ \$ or a control character): $path"
+    fi
+}
+
+# render_cors_origins ORIGINS: prints the map lines for a comma-separated origin list.
+render_cors_origins() {
+    local list=$1 origin
+    local re_origin='^(null|[A-Za-z][A-Za-z0-9+.-]*://[^/[:space:]"\\$;{}#,]+)$'
+    local -a origins
+    IFS=',' read -r -a origins <<<"$list"
+    printf '# Rendered by scripts/serve-local from CORS_ORIGINS; do not edit.\n'
+    for origin in "${origins[@]}"; do
+        origin=${origin#"${origin%%[![:space:]]*}"}
+        origin=${origin%"${origin##*[![:space:]]}"}
+        origin=${origin%/}
+        [[ -n $origin ]] || continue
+        if [[ $origin == *'*'* ]]; then
+            die "CORS_ORIGINS: wildcards are not supported, list each origin: '$origin'"
+        fi
+        if [[ ! $origin =~ $re_origin ]]; then
+            die "CORS_ORIGINS: '$origin' is not an origin like https://app.example.com (scheme://host[:port])"
+        fi
+        printf '"%s" 1;\n' "$origin"
+    done
+}
+
+# render_local_nginx: renders $RUN_DIR/nginx/ for the local nginx from
+# conf/nginx/local/nginx.conf.template and the shipped snippets.
+# Uses RUN_DIR HTTP_PORT CORS_ORIGINS RATE_LIMIT_LOGIN RATE_LIMIT_FORGOT AUTH_FCGI_SOCKET
+# (all validated by the caller).
+render_local_nginx() {
+    local nd=$RUN_DIR/nginx
+    local shipped=$AUTH_FCGI_CONF_DIR/auth-fcgi
+    local template=$AUTH_FCGI_CONF_DIR/local/nginx.conf.template
+    local text user_directive=''
+    local retry_login retry_forgot
+
+    check_path RUN_DIR "$RUN_DIR"
+    check_path "the repository path" "$AUTH_FCGI_REPO"
+    mkdir -p "$nd/auth-fcgi" "$nd/tmp" "$RUN_DIR/run" "$RUN_DIR/log"
+
+    # Site-specific file 1: the CORS allowlist.
+    render_cors_origins "$CORS_ORIGINS" >"$nd/auth-fcgi/cors-origins.conf.new"
+    mv -f "$nd/auth-fcgi/cors-origins.conf.new" "$nd/auth-fcgi/cors-origins.conf"
+
+    # Site-specific file 2: the shipped rate-limits.conf with the rates and the
+    # matching Retry-After values replaced.
+    retry_login=$(retry_after "$RATE_LIMIT_LOGIN")
+    retry_forgot=$(retry_after "$RATE_LIMIT_FORGOT")
+    sed -E \
+        -e "s#^(limit_req_zone .* zone=auth_fcgi_login:[^ ]+ rate=)[^;]+;#\\1${RATE_LIMIT_LOGIN};#" \
+        -e "s#^(limit_req_zone .* zone=auth_fcgi_forgot:[^ ]+ rate=)[^;]+;#\\1${RATE_LIMIT_FORGOT};#" \
+        -e "s#^([[:space:]]*/api/auth/login[[:space:]]+)[0-9]+;#\\1${retry_login};#" \
+        -e "s#^([[:space:]]*/api/auth/password/forgot[[:space:]]+)[0-9]+;#\\1${retry_forgot};#" \
+        "$shipped/rate-limits.conf" >"$nd/auth-fcgi/rate-limits.conf.new"
+    local expect
+    for expect in "zone=auth_fcgi_login:[^ ]+ rate=${RATE_LIMIT_LOGIN};" \
+        "zone=auth_fcgi_forgot:[^ ]+ rate=${RATE_LIMIT_FORGOT};" \
+        "^[[:space:]]*/api/auth/login[[:space:]]+${retry_login};" \
+        "^[[:space:]]*/api/auth/password/forgot[[:space:]]+${retry_forgot};"; do
+        grep -Eq -- "$expect" "$nd/auth-fcgi/rate-limits.conf.new" ||
+            die "can't render rates: $shipped/rate-limits.conf has no line matching /$expect/"
+    done
+    mv -f "$nd/auth-fcgi/rate-limits.conf.new" "$nd/auth-fcgi/rate-limits.conf"
+
+    # Site-specific file 3: the shipped upstream.conf pointed at our socket.
+    text=$(<"$shipped/upstream.conf")
+    [[ $text == *'server unix:/run/auth-fcgi/auth-fcgi.sock;'* ]] ||
+        die "can't render the upstream: $shipped/upstream.conf lost its 'server unix:...;' line"
+    printf '%s\n' "${text//'server unix:/run/auth-fcgi/auth-fcgi.sock;'/"server \"unix:$AUTH_FCGI_SOCKET\";"}" \
+        >"$nd/auth-fcgi/upstream.conf"
+
+    # Generic snippets included by relative path from the shipped ones.
+    ln -sfn "$shipped/fastcgi-params.conf" "$nd/auth-fcgi/fastcgi-params.conf"
+
+    # As root, nginx switches its workers to `nobody` unless told otherwise, and nobody
+    # can't reach a socket in a private (0700) run directory.
+    if [[ $(id -u) == 0 ]]; then
+        user_directive='user root;'
+    fi
+
+    text=$(<"$template")
+    text=${text//@USER_DIRECTIVE@/"$user_directive"}
+    text=${text//@RUN_DIR@/"$RUN_DIR"}
+    text=${text//@CONF_DIR@/"$AUTH_FCGI_CONF_DIR"}
+    text=${text//@HTTP_PORT@/"$HTTP_PORT"}
+    if [[ $text =~ @[A-Z_]+@ ]]; then
+        die "unrendered placeholder ${BASH_REMATCH[0]} in $template"
+    fi
+    printf '%s\n' "$text" >"$nd/nginx.conf.new"
+    mv -f "$nd/nginx.conf.new" "$nd/nginx.conf"
+}
