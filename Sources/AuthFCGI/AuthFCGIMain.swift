@@ -17,7 +17,9 @@ struct AuthFCGIMain {
             // CGI servers may pass words of the query string as arguments (RFC 3875 §4.4):
             // in CGI mode the command line means nothing.
             if source.string("GATEWAY_INTERFACE") != nil {
-                return CGIMode.run(service: try makeService(source))
+                let service = try makeService(source)
+                try service.prepareStorage()
+                return CGIMode.run(service: service)
             }
             let command: CommandLineArguments
             do {
@@ -27,22 +29,40 @@ struct AuthFCGIMain {
                 return 2
             }
             if command.wantsHelp {
-                FileOutput.printOutput(CommandLineArguments.serveHelp)
+                FileOutput.printOutput(CommandLineArguments.help(for: command.command))
                 return 0
             }
-            let options = try ServerOptions.load(from: source, flags: command.flags)
-            return try serve(options, service: makeService(source))
-        } catch {
+            // Bad server options are refused before the database is touched.
+            let serverOptions = command.command == .serve ? try ServerOptions.load(from: source, flags: command.flags) : nil
+            let service = try makeService(source)
+            let applied = try service.prepareStorage()
+            switch command.command {
+            case .serve:
+                return try serve(serverOptions!, service: service)
+            case .migrate:
+                FileOutput.printOutput(
+                    applied.isEmpty ? "No pending migrations.\n" : applied.map { "Applied migration \($0)\n" }.joined())
+                return 0
+            case .createAdmin:
+                return try CreateAdminCommand(service: service, flags: command.flags).run()
+            case .purge:
+                let purged = try service.purgeExpired()
+                FileOutput.printOutput(
+                    "Deleted \(purged.revokedTokens) expired token revocations and \(purged.sessions) expired sessions.\n")
+                return 0
+            }
+        } catch let error as ConfigError {
             FileOutput.printError("\(error)")
             return 2
+        } catch {
+            FileOutput.printError("\(error)")
+            return 1
         }
     }
 
     static func makeService(_ source: ConfigSource) throws(ConfigError) -> Service {
         let configuration = try ServiceConfiguration.load(from: source)
-        let service = Service(configuration: configuration, logger: .standardError(minimumLevel: configuration.logLevel))
-        try service.prepareStorage()
-        return service
+        return Service(configuration: configuration, logger: .standardError(minimumLevel: configuration.logLevel))
     }
 
     static func serve(_ options: ServerOptions, service: Service) throws(ConfigError) -> Int32 {

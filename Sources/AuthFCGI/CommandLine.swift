@@ -1,7 +1,18 @@
 /// The executable's command line: a command and its `--flag value` options.
 struct CommandLineArguments {
-    enum Command: String {
+    enum Command: String, CaseIterable {
         case serve
+        case migrate
+        case createAdmin = "create-admin"
+        case purge
+
+        var flags: Set<String> {
+            switch self {
+            case .serve: ["--listen", "--threads", "--workers"]
+            case .createAdmin: ["--username", "--email", "--first-name", "--last-name"]
+            case .migrate, .purge: []
+            }
+        }
     }
 
     var command: Command
@@ -12,15 +23,15 @@ struct CommandLineArguments {
         let message: String
     }
 
-    static let serveFlags: Set<String> = ["--listen", "--threads", "--workers"]
-
-    /// Parses `[serve] [--listen ADDR] [--threads N] [--workers N] [--help]`; flags also
-    /// take the `--flag=value` form.
+    /// Parses `[COMMAND] [--flag value | --flag=value]... [--help]`; the command defaults to
+    /// `serve`.
     static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineArguments {
         var remaining = arguments[...]
         var command = Command.serve
         if let first = remaining.first, !first.hasPrefix("-") {
-            guard let named = Command(rawValue: first) else { throw UsageError(message: "unknown command \"\(first)\"") }
+            guard let named = Command(rawValue: first) else {
+                throw UsageError(message: "unknown command \"\(first)\"")
+            }
             command = named
             remaining = remaining.dropFirst()
         }
@@ -36,7 +47,9 @@ struct CommandLineArguments {
                 name = String(argument[..<equals])
                 value = String(argument[argument.index(after: equals)...])
             }
-            guard serveFlags.contains(name) else { throw UsageError(message: "unknown option \"\(name)\"") }
+            guard command.flags.contains(name) else {
+                throw UsageError(message: "unknown option \"\(name)\" for \(command.rawValue)")
+            }
             if value == nil { value = remaining.popFirst() }
             guard let value else { throw UsageError(message: "\(name) needs a value") }
             parsed.flags[name] = value
@@ -44,8 +57,18 @@ struct CommandLineArguments {
         return parsed
     }
 
+    static func help(for command: Command) -> String {
+        switch command {
+        case .serve: serveHelp
+        case .migrate: migrateHelp
+        case .createAdmin: createAdminHelp
+        case .purge: purgeHelp
+        }
+    }
+
     static let serveHelp = """
         Usage: auth-fcgi [serve] [--listen ADDR] [--threads N] [--workers N]
+               auth-fcgi migrate | create-admin | purge   (each with --help)
 
         Serves the user-management API over FastCGI (behind nginx), or answers one request
         as a CGI program when a web server runs it with GATEWAY_INTERFACE set.
@@ -58,9 +81,40 @@ struct CommandLineArguments {
           --workers N     worker processes under a supervisor, 1-64, default 1 (FCGI_WORKERS)
           --help          show this help
 
-        Configuration comes from the environment over a .env file in the working directory:
-        DATABASE_URL (default sqlite:///var/auth.db), LOG_LEVEL (debug|info|warning|error).
-        SIGTERM or SIGINT stops accepting, finishes the requests in flight and exits 0.
+        Configuration comes from the environment over a .env file in the working directory
+        (see README.md). SIGTERM or SIGINT stops accepting, finishes the requests in flight
+        and exits 0.
+
+        """
+
+    static let migrateHelp = """
+        Usage: auth-fcgi migrate
+
+        Applies the pending database migrations of DATABASE_URL and lists them. Safe to run
+        while the service runs, and when several processes start at once.
+
+        """
+
+    static let createAdminHelp = """
+        Usage: auth-fcgi create-admin [--username NAME] [--email ADDRESS]
+                                      [--first-name NAME] [--last-name NAME]
+
+        Creates an ADMIN account, checked by the same field rules as the API.
+        On a terminal it asks for what the flags don't give, and for the password twice
+        without echoing it. Otherwise --username and --email are required and the password
+        is the first line of standard input:
+
+          printf '%s\\n' "$ADMIN_PASSWORD" | auth-fcgi create-admin --username root --email root@example.com
+
+        Exits 1 when a value breaks a field rule or the username or email is taken.
+
+        """
+
+    static let purgeHelp = """
+        Usage: auth-fcgi purge
+
+        Deletes revoked access-token ids past their expiry and sessions whose tokens have
+        all expired, and prints how many of each. The server also does this at each start.
 
         """
 }

@@ -3,6 +3,7 @@ enum API {
     static func routes(_ environment: HandlerEnvironment) -> [Route] {
         let accounts = AccountHandlers(environment: environment)
         let sessions = SessionHandlers(environment: environment)
+        let users = UserHandlers(environment: environment)
         let health = HealthHandler(logger: environment.logger)
         return [
             Route("POST", "/api/auth/register", accounts.register),
@@ -15,6 +16,14 @@ enum API {
             Route("POST", "/api/auth/password/change", accounts.changePassword),
             Route("GET", "/api/auth/sessions", sessions.list),
             Route("DELETE", "/api/auth/sessions/{id}", sessions.delete),
+            Route("GET", "/api/users", users.list),
+            Route("POST", "/api/users", users.create),
+            Route("GET", "/api/users/{id:int}", users.get),
+            Route("PATCH", "/api/users/{id:int}", users.update),
+            Route("PUT", "/api/users/{id:int}", users.update),
+            Route("DELETE", "/api/users/{id:int}", users.delete),
+            Route("POST", "/api/users/{id:int}/unlock", users.unlock),
+            Route("DELETE", "/api/users/{id:int}/sessions", users.revokeSessions),
             Route("GET", "/api/health", health.check),
         ]
     }

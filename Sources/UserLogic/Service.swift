@@ -22,9 +22,10 @@ public struct Service: Sendable {
         self.storeFactory = StoreFactory(location: configuration.database)
     }
 
-    /// Readies the database before serving (directories, migrations); a failure stops the
-    /// start with a clear message.
-    public func prepareStorage() throws(ConfigError) {
+    /// Readies the database before serving (directories, migrations) and returns the names
+    /// of the migrations it applied; a failure stops the start with a clear message.
+    @discardableResult
+    public func prepareStorage() throws(ConfigError) -> [String] {
         try storeFactory.prepare()
     }
 

@@ -1,0 +1,223 @@
+/// The Users table of contract §3: list, create, get, update, delete, unlock, and revoking
+/// a user's sessions, with the self/admin rules and the contract §5 order of checks.
+struct UserHandlers: Sendable {
+    let environment: HandlerEnvironment
+
+    /// `GET /api/users` (admin).
+    func list(_ context: RequestContext) throws -> Response {
+        try requireAdmin(environment.authenticate(context))
+        let query = try Self.listQuery(context.request.query)
+        let (users, total) = try context.thread.store().listUsers(query)
+        return .json(
+            .object([
+                "items": .array(users.map { $0.json(forAdmin: true) }),
+                "page": .number(Double(query.page)),
+                "per_page": .number(Double(query.perPage)),
+                "total": .number(Double(total)),
+                "pages": .number(Double((total + query.perPage - 1) / query.perPage)),
+            ]))
+    }
+
+    /// `POST /api/users` (admin): like register, plus `role` and `active`.
+    func create(_ context: RequestContext) throws -> Response {
+        try requireAdmin(environment.authenticate(context))
+        let user = try UserAdministration(thread: context.thread, now: environment.clock())
+            .createUser(from: try context.request.jsonObjectBody())
+        var response = Response.json(.object(["user": user.json(forAdmin: true)]), status: .created)
+        response.headers.append(("Location", "/api/users/\(user.id)"))
+        return response
+    }
+
+    /// `GET /api/users/{id}` (self or admin).
+    func get(_ context: RequestContext) throws -> Response {
+        let caller = try environment.authenticate(context)
+        let target = try self.target(context, caller: caller)
+        return .json(.object(["user": target.json(forAdmin: caller.isAdmin)]))
+    }
+
+    /// `PATCH` and `PUT /api/users/{id}` (self or admin): a partial update.
+    func update(_ context: RequestContext) throws -> Response {
+        let caller = try environment.authenticate(context)
+        let id = try targetID(context, caller: caller)
+        var fields = FieldReader(
+            try context.request.jsonObjectBody(),
+            allowed: ["username", "email", "first_name", "last_name", "role", "active"])
+        let changes = Self.changes(reading: &fields)
+        try fields.finish()
+        let store = try context.thread.store()
+        let now = environment.clock()
+        let updated = try store.transaction { () throws -> User in
+            guard let target = try store.user(id: id) else { throw APIError.userNotFound }
+            if !caller.isAdmin && (changes.role != nil || changes.active != nil) {
+                throw APIError.forbidden.with(detail: "Only an admin can change role or active.")
+            }
+            try requireMayModify(target, caller: caller)
+            let result = target.applying(changes)
+            if target.role == .admin && target.active && (result.role != .admin || !result.active) {
+                try requireAnotherActiveAdmin(store)
+            }
+            guard let updated = try store.updateUser(id: id, changes, now: now) else { throw APIError.userNotFound }
+            return updated
+        }
+        return .json(.object(["user": updated.json(forAdmin: caller.isAdmin)]))
+    }
+
+    /// `DELETE /api/users/{id}` (self or admin): its sessions go with it.
+    func delete(_ context: RequestContext) throws -> Response {
+        let caller = try environment.authenticate(context)
+        let id = try targetID(context, caller: caller)
+        let store = try context.thread.store()
+        try store.transaction {
+            guard let target = try store.user(id: id) else { throw APIError.userNotFound }
+            try requireMayModify(target, caller: caller)
+            if target.role == .admin && target.active { try requireAnotherActiveAdmin(store) }
+            _ = try store.deleteUser(id: id)
+        }
+        return .noContent()
+    }
+
+    /// `POST /api/users/{id}/unlock` (admin, any user).
+    func unlock(_ context: RequestContext) throws -> Response {
+        try requireAdmin(environment.authenticate(context))
+        guard let id = context.parameters.integer("id"), try context.thread.store().unlockUser(id: id) else {
+            throw APIError.userNotFound
+        }
+        return .noContent()
+    }
+
+    /// `DELETE /api/users/{id}/sessions` (self or admin; not another admin's).
+    func revokeSessions(_ context: RequestContext) throws -> Response {
+        let caller = try environment.authenticate(context)
+        let target = try self.target(context, caller: caller)
+        try requireMayModify(target, caller: caller)
+        try context.thread.store().revokeSessions(userID: target.id, keeping: nil, now: environment.clock())
+        return .noContent()
+    }
+
+    // MARK: Rules
+
+    private func requireAdmin(_ caller: AuthenticatedCaller) throws(APIError) {
+        guard caller.isAdmin else { throw APIError.forbidden.with(detail: "This needs an admin account.") }
+    }
+
+    /// The path's id, once the caller may address it: a non-admin only its own id, whether
+    /// another exists or not (no existence oracle).
+    private func targetID(_ context: RequestContext, caller: AuthenticatedCaller) throws(APIError) -> Int64 {
+        guard let id = context.parameters.integer("id") else { throw APIError.notFound() }
+        guard caller.isAdmin || id == caller.user.id else {
+            throw APIError.forbidden.with(detail: "You can only act on your own account.")
+        }
+        return id
+    }
+
+    private func target(_ context: RequestContext, caller: AuthenticatedCaller) throws -> User {
+        let id = try targetID(context, caller: caller)
+        guard let user = try context.thread.store().user(id: id) else { throw APIError.userNotFound }
+        return user
+    }
+
+    /// An admin may change USER accounts and itself, not another ADMIN.
+    private func requireMayModify(_ target: User, caller: AuthenticatedCaller) throws(APIError) {
+        if target.role == .admin && target.id != caller.user.id {
+            throw APIError.forbidden.with(detail: "Admins can't change or delete other admins.")
+        }
+    }
+
+    private func requireAnotherActiveAdmin(_ store: any Store) throws {
+        guard try store.activeAdminCount() > 1 else {
+            throw APIError(.conflict, ErrorCode("last_admin"), "The last active admin can't be demoted, disabled or deleted.")
+        }
+    }
+
+    // MARK: Input
+
+    /// The PATCH body: every field optional; names nullable.
+    static func changes(reading fields: inout FieldReader) -> UserChanges {
+        var changes = UserChanges()
+        if let username = fields.optionalString("username") {
+            fields.report(FieldRules.username(username))
+            changes.username = username
+        }
+        if let email = fields.optionalString("email") {
+            fields.report(FieldRules.email(email))
+            changes.email = FieldRules.normalizedEmail(email)
+        }
+        for field in ["first_name", "last_name"] {
+            let value = fields.nullableString(field)
+            if case .value(let name) = value { fields.report(FieldRules.name(name, field: field)) }
+            if field == "first_name" { changes.firstName = value.update } else { changes.lastName = value.update }
+        }
+        changes.role = fields.optionalRole("role")
+        changes.active = fields.optionalBool("active")
+        return changes
+    }
+
+    /// Parses the list's query; every bad value is reported at once, by parameter name.
+    static func listQuery(_ parameters: QueryParameters) throws(APIError) -> UserListQuery {
+        var query = UserListQuery()
+        var errors: [FieldError] = []
+        func integer(_ name: String, _ range: ClosedRange<Int>) -> Int? {
+            guard let text = parameters[name] else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                errors.append(
+                    FieldError(field: name, code: "invalid_value",
+                               message: "Use a whole number from \(range.lowerBound) to \(range.upperBound)."))
+                return nil
+            }
+            return value
+        }
+        query.page = integer("page", 1...Int(Int32.max)) ?? query.page
+        query.perPage = integer("per_page", 1...100) ?? query.perPage
+        if let search = parameters["q"], !search.isEmpty { query.search = search.lowercased() }
+        if let role = parameters["role"] {
+            if let parsed = Role(rawValue: role) {
+                query.role = parsed
+            } else {
+                errors.append(FieldError(field: "role", code: "invalid_value", message: "Use USER or ADMIN."))
+            }
+        }
+        if let active = parameters["active"] {
+            switch active {
+            case "true": query.active = true
+            case "false": query.active = false
+            default: errors.append(FieldError(field: "active", code: "invalid_value", message: "Use true or false."))
+            }
+        }
+        if let sort = parameters["sort"] {
+            let descending = sort.hasPrefix("-")
+            if let field = UserListQuery.SortField(rawValue: String(descending ? sort.dropFirst() : sort[...])) {
+                query.sort = field
+                query.descending = descending
+            } else {
+                let names = UserListQuery.SortField.allCases.map(\.rawValue).joined(separator: ", ")
+                errors.append(
+                    FieldError(field: "sort", code: "invalid_value", message: "Use one of \(names), with '-' for descending."))
+            }
+        }
+        guard errors.isEmpty else { throw APIError.validationFailed(errors) }
+        return query
+    }
+}
+
+extension FieldReader {
+    /// `"USER"` or `"ADMIN"`: another string is `invalid_value`, another type `invalid_type`.
+    mutating func optionalRole(_ name: String) -> Role? {
+        guard let text = optionalString(name) else { return nil }
+        guard let role = Role(rawValue: text) else {
+            report(name, "invalid_value", "Use USER or ADMIN.")
+            return nil
+        }
+        return role
+    }
+}
+
+extension APIError {
+    public static let userNotFound = APIError(.notFound, ErrorCode("user_not_found"), "No user has this id.")
+
+    /// The same error with another sentence for people.
+    func with(detail: String) -> APIError {
+        var error = self
+        error.detail = detail
+        return error
+    }
+}

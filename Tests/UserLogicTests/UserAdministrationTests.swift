@@ -1,0 +1,147 @@
+import Testing
+
+@testable import UserLogic
+
+/// The Users rows of contract §3 through `Service.respond`.
+@Suite struct UserAdministrationTests {
+    /// A fixture with an admin "root" (id 1) and users "alice" (2) and "bob" (3).
+    func fixture() throws -> (ServiceFixture, admin: String, alice: String) {
+        let fixture = try ServiceFixture { $0.adminRegistrationKey = "key" }
+        fixture.register("root", extra: #","admin_key":"key""#)
+        fixture.register("alice")
+        fixture.register("bob")
+        return (fixture, try fixture.tokens("root").access, try fixture.tokens("alice").access)
+    }
+
+    func ids(_ response: Response) -> [Int] {
+        guard case .array(let items)? = response.member("items") else { return [] }
+        return items.compactMap { item in
+            guard case .object(let object) = item, case .number(let id)? = object["id"] else { return nil }
+            return Int(id)
+        }
+    }
+
+    @Test func listPaginatesFiltersAndSorts() throws {
+        let (fixture, admin, alice) = try fixture()
+        let all = fixture.call("GET", "/api/users", token: admin)
+        #expect(all.status == .ok)
+        #expect(ids(all) == [1, 2, 3])
+        #expect(all.member("total") == 3)
+        #expect(all.member("pages") == 1)
+        #expect(all.member("page") == 1)
+        #expect(all.member("per_page") == 20)
+        #expect(all.bodyText.contains(#""locked_until":null"#))
+        func list(_ query: String) -> Response {
+            var request = Request(method: "GET", path: "/api/users", query: QueryParameters(parsing: query),
+                                  authorization: "Bearer \(admin)")
+            request.remoteAddress = "127.0.0.1"
+            return fixture.service.respond(to: request, on: fixture.thread)
+        }
+        #expect(ids(list("per_page=2&page=2")) == [3])
+        #expect(list("per_page=2").member("pages") == 2)
+        #expect(ids(list("page=9")) == [])
+        #expect(ids(list("role=ADMIN")) == [1])
+        #expect(ids(list("q=LIC")) == [2])
+        #expect(ids(list("sort=-username")) == [1, 3, 2])
+        #expect(ids(list("sort=-id&active=true")) == [3, 2, 1])
+        #expect(ids(list("active=false")) == [])
+        let bad = list("per_page=0&sort=bogus&role=X&active=yes&page=0")
+        #expect(bad.status == .unprocessableContent)
+        #expect(bad.bodyText.contains(#""field":"per_page","code":"invalid_value""#))
+        #expect(bad.bodyText.contains(#""field":"sort","code":"invalid_value""#))
+        #expect(bad.bodyText.contains(#""field":"role","code":"invalid_value""#))
+        #expect(bad.bodyText.contains(#""field":"active","code":"invalid_value""#))
+        #expect(bad.bodyText.contains(#""field":"page","code":"invalid_value""#))
+        #expect(fixture.call("GET", "/api/users", token: alice).problemCode == "forbidden")
+    }
+
+    @Test func lastLoginSortPutsNeverLoggedInLastAscending() throws {
+        let (fixture, admin, _) = try fixture()
+        func list(_ sort: String) -> [Int] {
+            ids(fixture.service.respond(
+                to: Request(method: "GET", path: "/api/users", query: QueryParameters(parsing: "sort=\(sort)"),
+                            authorization: "Bearer \(admin)"), on: fixture.thread))
+        }
+        // root and alice logged in at the same second, bob never: ties go by id ascending,
+        // in both directions.
+        #expect(list("last_login_at") == [1, 2, 3])
+        #expect(list("-last_login_at") == [3, 1, 2])
+        fixture.clock.advance(10)
+        _ = try fixture.tokens("alice")
+        #expect(list("last_login_at") == [1, 2, 3])
+        #expect(list("-last_login_at") == [3, 2, 1])
+        #expect(list("-created_at") == [1, 2, 3])
+    }
+
+    @Test func selfAndAdminAccess() throws {
+        let (fixture, admin, alice) = try fixture()
+        #expect(fixture.call("GET", "/api/users/2", token: alice).member("user", "username") == "alice")
+        #expect(fixture.call("GET", "/api/users/2", token: alice).member("user", "locked_until") == nil)
+        #expect(fixture.call("GET", "/api/users/3", token: alice).problemCode == "forbidden")
+        #expect(fixture.call("GET", "/api/users/999", token: alice).problemCode == "forbidden")
+        #expect(fixture.call("GET", "/api/users/999", token: admin).problemCode == "user_not_found")
+        #expect(fixture.call("GET", "/api/users/abc", token: admin).problemCode == "not_found")
+        #expect(fixture.call("GET", "/api/users/3", token: admin).member("user", "locked_until") == .null)
+    }
+
+    @Test func patchRules() throws {
+        let (fixture, admin, alice) = try fixture()
+        let renamed = fixture.call("PATCH", "/api/users/2", json: #"{"first_name":"Al","email":"AL@example.com"}"#, token: alice)
+        #expect(renamed.member("user", "email") == "al@example.com")
+        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"role":"ADMIN"}"#, token: alice).problemCode == "forbidden")
+        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"role":"BOSS"}"#, token: alice).problemCode == "validation_failed")
+        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"username":"bob"}"#, token: alice).problemCode == "username_taken")
+        #expect(fixture.call("PUT", "/api/users/2", json: #"{"last_name":null}"#, token: alice).status == .ok)
+        let promoted = fixture.call("PATCH", "/api/users/3", json: #"{"role":"ADMIN"}"#, token: admin)
+        #expect(promoted.member("user", "role") == "ADMIN")
+        // bob is an admin now: root may no longer change him.
+        #expect(fixture.call("PATCH", "/api/users/3", json: #"{"first_name":"B"}"#, token: admin).problemCode == "forbidden")
+        #expect(fixture.call("PATCH", "/api/users/999", json: #"{"first_name":"B"}"#, token: admin).problemCode == "user_not_found")
+    }
+
+    @Test func lastAdminCantLeave() throws {
+        let (fixture, admin, _) = try fixture()
+        #expect(fixture.call("PATCH", "/api/users/1", json: #"{"role":"USER"}"#, token: admin).problemCode == "last_admin")
+        #expect(fixture.call("PATCH", "/api/users/1", json: #"{"active":false}"#, token: admin).problemCode == "last_admin")
+        #expect(fixture.call("DELETE", "/api/users/1", token: admin).problemCode == "last_admin")
+        #expect(fixture.call("PATCH", "/api/users/1", json: #"{"first_name":"Root"}"#, token: admin).status == .ok)
+        _ = fixture.call("PATCH", "/api/users/2", json: #"{"role":"ADMIN"}"#, token: admin)
+        #expect(fixture.call("PATCH", "/api/users/1", json: #"{"role":"USER"}"#, token: admin).member("user", "role") == "USER")
+        // Demotion takes effect on the next request.
+        #expect(fixture.call("GET", "/api/users", token: admin).problemCode == "forbidden")
+    }
+
+    @Test func disableAndDeleteTakeEffectAtOnce() throws {
+        let (fixture, admin, alice) = try fixture()
+        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"active":false}"#, token: admin).member("user", "active") == false)
+        #expect(fixture.call("GET", "/api/auth/whoami", token: alice).problemCode == "account_disabled")
+        #expect(fixture.call("DELETE", "/api/users/2", token: admin).status == .noContent)
+        #expect(fixture.call("GET", "/api/auth/whoami", token: alice).problemCode == "token_invalid")
+        #expect(fixture.call("DELETE", "/api/users/2", token: admin).problemCode == "user_not_found")
+        let bob = try fixture.tokens("bob").access
+        #expect(fixture.call("DELETE", "/api/users/3", token: bob).status == .noContent)
+    }
+
+    @Test func createUnlockAndRevoke() throws {
+        let (fixture, admin, alice) = try fixture()
+        let created = fixture.call(
+            "POST", "/api/users", json: #"{"username":"carol","email":"carol@example.com","password":"carol pass 1","role":"ADMIN","active":false}"#,
+            token: admin)
+        #expect(created.status == .created)
+        #expect(created.header("Location") == "/api/users/4")
+        #expect(created.member("user", "active") == false)
+        #expect(created.member("user", "role") == "ADMIN")
+        #expect(fixture.call("POST", "/api/users", json: "{}", token: alice).problemCode == "forbidden")
+        for _ in 1...5 { _ = fixture.login("bob", password: "wrong password") }
+        #expect(fixture.login("bob").status == .locked)
+        #expect(fixture.call("POST", "/api/users/3/unlock", token: alice).problemCode == "forbidden")
+        #expect(fixture.call("POST", "/api/users/3/unlock", token: admin).status == .noContent)
+        #expect(fixture.call("POST", "/api/users/99/unlock", token: admin).problemCode == "user_not_found")
+        #expect(fixture.login("bob").status == .ok)
+        #expect(fixture.call("DELETE", "/api/users/2/sessions", token: admin).status == .noContent)
+        #expect(fixture.call("GET", "/api/auth/whoami", token: alice).problemCode == "token_revoked")
+        let aliceAgain = try fixture.tokens("alice").access
+        #expect(fixture.call("DELETE", "/api/users/3/sessions", token: aliceAgain).problemCode == "forbidden")
+        #expect(fixture.call("DELETE", "/api/users/2/sessions", token: aliceAgain).status == .noContent)
+    }
+}
