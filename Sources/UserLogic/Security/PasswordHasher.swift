@@ -2,8 +2,6 @@ internal import CCrypt
 
 /// Why a password couldn't be hashed. Carries no part of the password.
 public enum PasswordHashingError: Error, Sendable, Equatable {
-    /// The password contains U+0000, which a C string can't carry.
-    case passwordContainsNUL
     /// libxcrypt refused the setting or failed (its output began with `*`).
     case hashingFailed
 }
@@ -14,10 +12,12 @@ public enum PasswordHashingError: Error, Sendable, Equatable {
 /// deliberately not `Sendable`: make one per thread. Stored hashes are ordinary crypt(5)
 /// strings (`$y$…`, `$2b$…`), so hashes from other tools (Python's bcrypt, `mkpasswd`) verify.
 ///
-/// Two length rules make every password the contract allows (128 scalars, up to 512 UTF-8
-/// bytes) hashable, where libxcrypt refuses phrases of `CRYPT_MAX_PASSPHRASE_SIZE` (512) bytes
-/// or more: bcrypt settings get the first 72 bytes (all bcrypt ever reads, so hashes stay
-/// compatible), and other methods get `"sha256:" + hex(SHA-256(password))` for such phrases.
+/// Every password the contract allows (128 scalars, up to 512 UTF-8 bytes, U+0000 included)
+/// is hashed in full: one libxcrypt can't take whole — with a NUL byte, of 512 bytes or more
+/// (`CRYPT_MAX_PASSPHRASE_SIZE`), or over bcrypt's 72 bytes for a bcrypt setting — is given
+/// as `"sha256:" + hex(SHA-256(password))` instead, 71 bytes. Hashes made elsewhere by a
+/// bcrypt that truncated at 72 bytes (Python's bcrypt before 5, Flask-Bcrypt) still verify
+/// with the truncated phrase; it can't match a hash made here from the digest.
 public final class PasswordHasher {
     public let policy: PasswordPolicy
     /// The `crypt_rn` work area, zeroed once as crypt(3) asks.
@@ -55,9 +55,7 @@ public final class PasswordHasher {
     /// A new crypt(5) hash of `password` under the policy, with a fresh 128-bit salt.
     public func hash(_ password: String) throws -> String {
         guard let setting = Self.makeSetting(policy) else { throw PasswordHashingError.hashingFailed }
-        guard let phrase = Self.phrase(password, setting: setting) else {
-            throw PasswordHashingError.passwordContainsNUL
-        }
+        let phrase = Self.phrases(password, setting: setting)[0]
         guard let hashed = crypt(phrase, setting: setting), hashed.hasPrefix(setting) else {
             throw PasswordHashingError.hashingFailed
         }
@@ -65,12 +63,13 @@ public final class PasswordHasher {
     }
 
     /// Whether `password` matches `storedHash` (any method libxcrypt supports). A hash it
-    /// can't parse, or a password with NUL, gives false. The final comparison is constant time.
+    /// can't parse gives false. Each comparison is constant time.
     public func verify(_ password: String, against storedHash: String) -> Bool {
-        guard let phrase = Self.phrase(password, setting: storedHash), !storedHash.isEmpty,
-            let hashed = crypt(phrase, setting: storedHash)
-        else { return false }
-        return ConstantTime.equals(hashed.utf8, storedHash.utf8)
+        guard !storedHash.isEmpty else { return false }
+        return Self.phrases(password, setting: storedHash).contains { phrase in
+            guard let hashed = crypt(phrase, setting: storedHash) else { return false }
+            return ConstantTime.equals(hashed.utf8, storedHash.utf8)
+        }
     }
 
     /// True when `storedHash` wasn't made with the policy's method and cost (including
@@ -109,18 +108,22 @@ public final class PasswordHasher {
         return String(decoding: output.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// The NUL-terminated phrase given to libxcrypt for `password` under `setting`, or nil
-    /// when the password contains NUL. See the type's comment for the two length rules.
-    static func phrase(_ password: String, setting: some StringProtocol) -> [CChar]? {
-        var bytes = Array(password.utf8)
-        guard !bytes.contains(0) else { return nil }
-        if setting.hasPrefix("$2") {
-            if bytes.count > bcryptKeyLength { bytes.removeSubrange(bcryptKeyLength...) }
-        } else if bytes.count >= Int(CRYPT_MAX_PASSPHRASE_SIZE) {
-            bytes = Array(("sha256:" + Hex.encode(SHA256.hash(bytes))).utf8)
-        }
-        bytes.append(0)
-        return bytes.map { CChar(bitPattern: $0) }
+    /// The NUL-terminated phrases that stand for `password` under `setting`: the first is the
+    /// one `hash` uses; for bcrypt a second, truncated to 72 bytes, matches hashes made by
+    /// bcrypts that truncate. See the type's comment.
+    static func phrases(_ password: String, setting: some StringProtocol) -> [[CChar]] {
+        let bytes = Array(password.utf8)
+        let isBcrypt = setting.hasPrefix("$2")
+        let limit = isBcrypt ? bcryptKeyLength : Int(CRYPT_MAX_PASSPHRASE_SIZE) - 1
+        guard bytes.contains(0) || bytes.count > limit else { return [cString(bytes)] }
+        let digest = cString(Array(("sha256:" + Hex.encode(SHA256.hash(bytes))).utf8))
+        let truncated = bytes.prefix(bcryptKeyLength)
+        guard isBcrypt, !truncated.contains(0) else { return [digest] }
+        return [digest, cString(Array(truncated))]
+    }
+
+    private static func cString(_ bytes: [UInt8]) -> [CChar] {
+        (bytes + [0]).map { CChar(bitPattern: $0) }
     }
 
     /// bcrypt reads at most 72 bytes of a passphrase.
