@@ -24,6 +24,8 @@ let package = Package(
             dependencies: ["CFastCGI", "CPosix", "UserLogic"],
             path: "Sources/AuthFCGI"
         ),
+        // Backend-only benchmarks (make bench); not part of make test.
+        .executableTarget(name: "AuthBench", dependencies: ["UserLogic"], path: "Benchmarks/AuthBench"),
         .testTarget(name: "UserLogicTests", dependencies: ["UserLogic"], path: "Tests/UserLogicTests"),
     ],
     swiftLanguageModes: [.v6]

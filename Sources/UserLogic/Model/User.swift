@@ -51,4 +51,18 @@ public struct NewUser: Sendable {
     public var role: Role
     public var active: Bool
     public var createdAt: Int64
+
+    public init(
+        username: String, email: String, passwordHash: String, firstName: String?, lastName: String?, role: Role,
+        active: Bool, createdAt: Int64
+    ) {
+        self.username = username
+        self.email = email
+        self.passwordHash = passwordHash
+        self.firstName = firstName
+        self.lastName = lastName
+        self.role = role
+        self.active = active
+        self.createdAt = createdAt
+    }
 }

@@ -34,10 +34,11 @@ enum SQLiteMigrations {
                 -- and email.
                 CREATE UNIQUE INDEX users_username_unique ON users (lower(username));
                 CREATE UNIQUE INDEX users_email_unique ON users (email);
-                -- The user list's filters and sorts; ties are broken by id ascending, also in
+                -- The user list counts matches through these; its pages walk the index of
+                -- their sort and filter on the way. Ties are broken by id ascending, also in
                 -- descending sorts, hence an index per direction.
-                CREATE INDEX users_by_role ON users (role, id);
-                CREATE INDEX users_by_active ON users (active, id);
+                CREATE INDEX users_by_role_active ON users (role, active);
+                CREATE INDEX users_by_active ON users (active);
                 CREATE INDEX users_by_created ON users (created_at, id);
                 CREATE INDEX users_by_created_desc ON users (created_at DESC, id);
                 -- Users who never logged in sort last ascending and first descending.
