@@ -11,6 +11,7 @@
 #   make integration-test  pytest Tests/integration (uses .build/release/auth-fcgi)
 #   make check-nginx       nginx -t on every shipped nginx file
 #   make deps / deps-test  install the Debian packages for running / for testing
+#   make bench             backend benchmarks: 100 000 users, GET /api/users (not in test)
 #   make format            swift format, in place
 #   make lint              swift format lint (strict)
 #   make clean             remove .build and the rendered nginx/run files in var/
@@ -46,7 +47,7 @@ PYTEST_FLAGS ?=
 SWIFT_SOURCES := Package.swift Sources Tests
 
 .PHONY: help run test build unit-test integration-test check-nginx deps deps-test \
-        format lint clean check-swift
+        bench format lint clean check-swift
 
 help:
 	@sed -n '1,/^$$/p' $(firstword $(MAKEFILE_LIST))
@@ -79,6 +80,10 @@ integration-test:
 	$(PYTHON) -m pytest Tests/integration $(PYTEST_FLAGS)
 
 test: deps-test build unit-test check-nginx integration-test
+
+bench: deps check-swift
+	$(SWIFT) build -c release --product AuthBench $(SWIFT_BUILD_FLAGS)
+	.build/release/AuthBench users-list
 
 format: check-swift
 	$(SWIFT) format --in-place --recursive $(SWIFT_SOURCES)
