@@ -44,7 +44,7 @@ SWIFT ?= swift
 PYTHON ?= python3
 SWIFT_BUILD_FLAGS ?=
 PYTEST_FLAGS ?=
-SWIFT_SOURCES := Package.swift Sources Tests
+SWIFT_SOURCES := Package.swift Sources Tests/UserLogicTests Benchmarks
 
 .PHONY: help run test build unit-test integration-test check-nginx deps deps-test \
         bench format lint clean check-swift

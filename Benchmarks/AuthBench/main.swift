@@ -92,7 +92,8 @@ func benchmarkUsersList(_ options: Options) throws {
             method: "POST", path: "/api/auth/login", contentType: "application/json",
             body: .bytes(Array(#"{"username":"user0","password":"bench password"}"#.utf8))),
         on: thread)
-    guard case .object(let body)? = try? JSONParser.parse(login.body), case .string(let token)? = body["access_token"] else {
+    guard case .object(let body)? = try? JSONParser.parse(login.body), case .string(let token)? = body["access_token"]
+    else {
         fail("admin login failed: \(String(decoding: login.body, as: UTF8.self))")
     }
 
@@ -112,12 +113,15 @@ func benchmarkUsersList(_ options: Options) throws {
         var total = ""
         for _ in 0..<options.iterations {
             let request = Request(
-                method: "GET", path: "/api/users", query: QueryParameters(parsing: query), authorization: "Bearer \(token)")
+                method: "GET", path: "/api/users", query: QueryParameters(parsing: query),
+                authorization: "Bearer \(token)")
             let start = monotonicNanoseconds()
             let response = service.respond(to: request, on: thread)
             samples.append(monotonicNanoseconds() - start)
             guard response.status == .ok else { fail("\(query): \(response.status.code)") }
-            if total.isEmpty, case .object(let page)? = try? JSONParser.parse(response.body), case .number(let count)? = page["total"] {
+            if total.isEmpty, case .object(let page)? = try? JSONParser.parse(response.body),
+                case .number(let count)? = page["total"]
+            {
                 total = String(Int(count))
             }
         }

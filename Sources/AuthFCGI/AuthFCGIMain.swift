@@ -33,7 +33,8 @@ struct AuthFCGIMain {
                 return 0
             }
             // Bad server options are refused before the database is touched.
-            let serverOptions = command.command == .serve ? try ServerOptions.load(from: source, flags: command.flags) : nil
+            let serverOptions =
+                command.command == .serve ? try ServerOptions.load(from: source, flags: command.flags) : nil
             let service = try makeService(source)
             let applied = try service.prepareStorage()
             switch command.command {
@@ -48,7 +49,8 @@ struct AuthFCGIMain {
             case .purge:
                 let purged = try service.purgeExpired()
                 FileOutput.printOutput(
-                    "Deleted \(purged.revokedTokens) expired token revocations and \(purged.sessions) expired sessions.\n")
+                    "Deleted \(purged.revokedTokens) expired token revocations and \(purged.sessions) expired sessions.\n"
+                )
                 return 0
             }
         } catch let error as ConfigError {
@@ -75,12 +77,17 @@ struct AuthFCGIMain {
         } else {
             throw ConfigError(
                 "FCGI_LISTEN",
-                "no listen address: pass --listen, set FCGI_LISTEN, or start under spawn-fcgi/systemd with a socket on fd 0")
+                "no listen address: pass --listen, set FCGI_LISTEN, or start under spawn-fcgi/systemd with a socket on fd 0"
+            )
         }
         do {
             let purged = try service.purgeExpired()
-            service.logger.log(.info, "purged_expired", ["sessions": .number(Double(purged.sessions)),
-                                                        "revoked_tokens": .number(Double(purged.revokedTokens))])
+            service.logger.log(
+                .info, "purged_expired",
+                [
+                    "sessions": .number(Double(purged.sessions)),
+                    "revoked_tokens": .number(Double(purged.revokedTokens)),
+                ])
         } catch {
             throw ConfigError("DATABASE_URL", "can't purge expired sessions: \(error)")
         }

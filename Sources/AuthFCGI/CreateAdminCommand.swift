@@ -14,7 +14,8 @@ struct CreateAdminCommand {
         let body = Terminal.isInteractive ? try promptForAccount() : try accountFromFlags()
         let thread = service.makeThreadContext()
         do {
-            let user = try UserAdministration(thread: thread, now: Timestamp.now()).createUser(from: body, defaultRole: .admin)
+            let user = try UserAdministration(thread: thread, now: Timestamp.now()).createUser(
+                from: body, defaultRole: .admin)
             FileOutput.printOutput("Created admin \(user.username) (id \(user.id)).\n")
             return 0
         } catch let error as APIError {
@@ -62,8 +63,12 @@ struct CreateAdminCommand {
 
     private func askPassword(username: String, email: String) throws -> String {
         while true {
-            guard let password = Terminal.promptHidden("Password: ") else { throw Failure(description: "no password given") }
-            if let problem = AccountFieldCheck.problem(field: "password", value: password, username: username, email: email) {
+            guard let password = Terminal.promptHidden("Password: ") else {
+                throw Failure(description: "no password given")
+            }
+            if let problem = AccountFieldCheck.problem(
+                field: "password", value: password, username: username, email: email)
+            {
                 FileOutput.printError(problem)
                 continue
             }

@@ -38,10 +38,12 @@ final class FastCGIServer: Sendable {
             threads.append(thread)
         }
         if threads.isEmpty { return 1 }
-        service.logger.log(.info, "worker_started", ["pid": .number(Double(getpid())), "threads": .number(Double(threads.count))])
+        service.logger.log(
+            .info, "worker_started", ["pid": .number(Double(getpid())), "threads": .number(Double(threads.count))])
 
         let signal = Signals.wait(for: Signals.shutdown)
-        service.logger.log(.info, "worker_stopping", ["pid": .number(Double(getpid())), "signal": .number(Double(signal))])
+        service.logger.log(
+            .info, "worker_stopping", ["pid": .number(Double(getpid())), "signal": .number(Double(signal))])
         stopping.store(true, ordering: .sequentiallyConsistent)
         FCGX_ShutdownPending()
         shutdown(listenDescriptor, Int32(SHUT_RDWR))
@@ -81,7 +83,8 @@ final class FastCGIServer: Sendable {
         // A client gone mid-response makes this write fail (EPIPE, SIGPIPE ignored); nothing
         // more is owed to it.
         response.cgiBytes().withUnsafeBytes { bytes in
-            _ = FCGX_PutStr(bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), request.pointee.out)
+            _ = FCGX_PutStr(
+                bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), request.pointee.out)
         }
     }
 }

@@ -12,7 +12,8 @@ enum ListeningSocket {
         }
         let descriptor = FCGX_OpenSocket(address.fastCGIPath, backlog)
         guard descriptor >= 0 else {
-            throw ConfigError("FCGI_LISTEN", "can't listen on \(address.fastCGIPath): \(String(cString: strerror(errno)))")
+            throw ConfigError(
+                "FCGI_LISTEN", "can't listen on \(address.fastCGIPath): \(String(cString: strerror(errno)))")
         }
         if case .unixSocket(let path) = address {
             // Anyone who can reach the directory may connect: restrict access there (e.g. a

@@ -94,10 +94,12 @@ struct Supervisor {
             slots[index].quickFailures = lived < Self.healthyLifetime * 1000 ? slots[index].quickFailures + 1 : 0
             let wait = delay(after: slots[index].quickFailures)
             slots[index].restartAt = now + wait
-            logger.log(.warning, "worker_exited", [
-                "pid": .number(Double(pid)), "status": .number(Double(status)),
-                "restart_in_ms": .number(Double(wait)),
-            ])
+            logger.log(
+                .warning, "worker_exited",
+                [
+                    "pid": .number(Double(pid)), "status": .number(Double(status)),
+                    "restart_in_ms": .number(Double(wait)),
+                ])
         }
     }
 

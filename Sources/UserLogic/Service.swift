@@ -31,12 +31,14 @@ public struct Service: Sendable {
 
     /// Deletes expired revocations and sessions; the server does it at each start.
     public func purgeExpired() throws -> PurgeCounts {
-        try storeFactory.open().purgeExpired(now: Timestamp.now(), accessTokenLifetime: configuration.accessTokenLifetime)
+        try storeFactory.open().purgeExpired(
+            now: Timestamp.now(), accessTokenLifetime: configuration.accessTokenLifetime)
     }
 
     /// The per-thread resources a worker thread passes to `respond(to:on:)`.
     public func makeThreadContext() -> ThreadContext {
-        ThreadContext(storeFactory: storeFactory, tokenSettings: configuration.tokens, passwordPolicy: configuration.passwords)
+        ThreadContext(
+            storeFactory: storeFactory, tokenSettings: configuration.tokens, passwordPolicy: configuration.passwords)
     }
 
     public func respond(to request: Request, on thread: ThreadContext) -> Response {
@@ -69,7 +71,7 @@ public struct Service: Sendable {
             } catch {
                 // The details go to the log with the request id, never into the body.
                 logger.log(.error, "internal_error", requestID: request.requestID, ["error": .string("\(error)")])
-                return APIError.internalError.response
+                return APIError.unexpected.response
             }
         }
     }

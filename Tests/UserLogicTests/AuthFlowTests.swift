@@ -23,18 +23,24 @@ import Testing
     @Test func registerValidatesEveryFieldAtOnce() throws {
         let fixture = try ServiceFixture()
         let response = fixture.call(
-            "POST", "/api/auth/register", json: #"{"username":"x","email":"nope","password":"short","age":3,"first_name":7}"#)
+            "POST", "/api/auth/register",
+            json: #"{"username":"x","email":"nope","password":"short","age":3,"first_name":7}"#)
         #expect(response.status == .unprocessableContent)
         guard case .array(let errors)? = response.member("errors") else {
             Issue.record("no errors")
             return
         }
         let pairs = errors.compactMap { error -> String? in
-            guard case .object(let object) = error, case .string(let field)? = object["field"], case .string(let code)? = object["code"]
+            guard case .object(let object) = error, case .string(let field)? = object["field"],
+                case .string(let code)? = object["code"]
             else { return nil }
             return "\(field):\(code)"
         }
-        #expect(pairs.sorted() == ["age:unknown_field", "email:invalid_format", "first_name:invalid_type", "password:too_short", "username:too_short"])
+        #expect(
+            pairs.sorted() == [
+                "age:unknown_field", "email:invalid_format", "first_name:invalid_type", "password:too_short",
+                "username:too_short",
+            ])
     }
 
     @Test func duplicatesConflict() throws {
@@ -42,7 +48,8 @@ import Testing
         fixture.register("alice")
         #expect(fixture.register("ALICE").problemCode == "username_taken")
         let sameEmail = fixture.call(
-            "POST", "/api/auth/register", json: #"{"username":"bob","email":"Alice@Example.com","password":"correct horse"}"#)
+            "POST", "/api/auth/register",
+            json: #"{"username":"bob","email":"Alice@Example.com","password":"correct horse"}"#)
         #expect(sameEmail.status == .conflict)
         #expect(sameEmail.problemCode == "email_taken")
     }
@@ -79,7 +86,10 @@ import Testing
     @Test func loginNeedsExactlyOneIdentifier() throws {
         let fixture = try ServiceFixture()
         let neither = fixture.call("POST", "/api/auth/login", json: #"{"password":"x"}"#)
-        #expect(neither.member("errors") == [.object(["field": "username", "code": "required", "message": "Send username or email."])])
+        #expect(
+            neither.member("errors") == [
+                .object(["field": "username", "code": "required", "message": "Send username or email."])
+            ])
         let both = fixture.call("POST", "/api/auth/login", json: #"{"username":"a","email":"a@b.c","password":"x"}"#)
         #expect(both.status == .unprocessableContent)
         #expect(both.bodyText.contains(#""field":"username","code":"invalid_value""#))
@@ -93,12 +103,16 @@ import Testing
         #expect(wrong.status == .unauthorized)
         #expect(wrong.body == unknown.body)
         #expect(wrong.header("WWW-Authenticate") == "Bearer")
-        let byEmail = fixture.call("POST", "/api/auth/login", json: #"{"email":"ALICE@example.com","password":"correct horse"}"#)
+        let byEmail = fixture.call(
+            "POST", "/api/auth/login", json: #"{"email":"ALICE@example.com","password":"correct horse"}"#)
         #expect(byEmail.status == .ok)
     }
 
     @Test func lockoutAfterTheThresholdWithRetryAfter() throws {
-        let fixture = try ServiceFixture { $0.lockoutThreshold = 3; $0.lockoutSeconds = 60 }
+        let fixture = try ServiceFixture {
+            $0.lockoutThreshold = 3
+            $0.lockoutSeconds = 60
+        }
         fixture.register("alice")
         for _ in 1...3 { #expect(fixture.login("alice", password: "wrong password").status == .unauthorized) }
         let locked = fixture.login("alice")
@@ -184,14 +198,17 @@ import Testing
         let (access, refresh) = try fixture.tokens("alice")
         let (otherAccess, _) = try fixture.tokens("alice")
         let wrong = fixture.call(
-            "POST", "/api/auth/password/change", json: #"{"current_password":"nope nope","new_password":"new secret 1"}"#, token: access)
+            "POST", "/api/auth/password/change",
+            json: #"{"current_password":"nope nope","new_password":"new secret 1"}"#, token: access)
         #expect(wrong.problemCode == "current_password_incorrect")
         let similar = fixture.call(
-            "POST", "/api/auth/password/change", json: #"{"current_password":"correct horse","new_password":"ALICE@example.com"}"#,
+            "POST", "/api/auth/password/change",
+            json: #"{"current_password":"correct horse","new_password":"ALICE@example.com"}"#,
             token: access)
         #expect(similar.bodyText.contains(#""field":"new_password","code":"too_similar""#))
         let changed = fixture.call(
-            "POST", "/api/auth/password/change", json: #"{"current_password":"correct horse","new_password":"new secret 1"}"#,
+            "POST", "/api/auth/password/change",
+            json: #"{"current_password":"correct horse","new_password":"new secret 1"}"#,
             token: access)
         #expect(changed.status == .ok)
         #expect(fixture.call("GET", "/api/auth/whoami", token: access).status == .ok)
@@ -221,9 +238,11 @@ import Testing
         #expect(oldest["current"] == false)
         #expect(oldest["ip"] == "127.0.0.1")
         #expect(oldest["created_at"] == oldest["last_used_at"])
-        #expect(fixture.call("DELETE", "/api/auth/sessions/\(oldestID)", token: bobs).problemCode == "session_not_found")
+        #expect(
+            fixture.call("DELETE", "/api/auth/sessions/\(oldestID)", token: bobs).problemCode == "session_not_found")
         #expect(fixture.call("DELETE", "/api/auth/sessions/\(oldestID)", token: second).status == .noContent)
-        #expect(fixture.call("DELETE", "/api/auth/sessions/\(oldestID)", token: second).problemCode == "session_not_found")
+        #expect(
+            fixture.call("DELETE", "/api/auth/sessions/\(oldestID)", token: second).problemCode == "session_not_found")
         #expect(fixture.call("GET", "/api/auth/whoami", token: first).problemCode == "token_revoked")
     }
 

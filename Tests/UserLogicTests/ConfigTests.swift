@@ -49,7 +49,9 @@ import Testing
         #expect(throws: ConfigError("N", "must be a whole number from 1 to 10, got \"abc\"")) {
             try source.integer("N", default: 1, range: 1...10)
         }
-        #expect(throws: ConfigError("BIG", "must be from 1 to 10, got 99")) { try source.integer("BIG", default: 1, range: 1...10) }
+        #expect(throws: ConfigError("BIG", "must be from 1 to 10, got 99")) {
+            try source.integer("BIG", default: 1, range: 1...10)
+        }
         #expect(try source.integer("OK", default: 1, range: 1...10) == 7)
         #expect(try source.integer("UNSET", default: 3, range: 1...10) == 3)
         #expect(throws: ConfigError.self) { try source.boolean("FLAG", default: true) }
@@ -106,7 +108,9 @@ import Testing
         }
         #expect(throws: ConfigError.self) {
             try ServiceConfiguration.load(
-                from: ConfigSource(environment: ["JWT_SECRET_KEY": Self.key, "ACCESS_TOKEN_TTL": "7200", "REFRESH_TOKEN_TTL": "3600"]))
+                from: ConfigSource(environment: [
+                    "JWT_SECRET_KEY": Self.key, "ACCESS_TOKEN_TTL": "7200", "REFRESH_TOKEN_TTL": "3600",
+                ]))
         }
     }
 

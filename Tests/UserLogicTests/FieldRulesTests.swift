@@ -21,8 +21,10 @@ import Testing
     @Test func emails() {
         #expect(FieldRules.email("alice@example.com") == nil)
         #expect(FieldRules.email("A.Li+ce@sub.example.co") == nil)
-        for bad in ["", "alice", "alice@", "@example.com", "alice@example", "a@b@c.com", "al ice@example.com",
-                    "alice@.com", "alice@com.", "alice@exa\u{0}mple.com", "alice@example.com\n"] {
+        for bad in [
+            "", "alice", "alice@", "@example.com", "alice@example", "a@b@c.com", "al ice@example.com",
+            "alice@.com", "alice@com.", "alice@exa\u{0}mple.com", "alice@example.com\n",
+        ] {
             #expect(FieldRules.email(bad)?.code == "invalid_format", "\(bad)")
         }
         let local = String(repeating: "a", count: 254 - "@example.com".count)
@@ -33,18 +35,30 @@ import Testing
     @Test func passwordsCountUnicodeScalars() {
         #expect(FieldRules.password("12345678", field: "password", username: nil, email: nil) == nil)
         #expect(FieldRules.password("1234567", field: "password", username: nil, email: nil)?.code == "too_short")
-        #expect(FieldRules.password(String(repeating: "x", count: 128), field: "password", username: nil, email: nil) == nil)
-        #expect(FieldRules.password(String(repeating: "x", count: 129), field: "password", username: nil, email: nil)?.code == "too_long")
+        #expect(
+            FieldRules.password(String(repeating: "x", count: 128), field: "password", username: nil, email: nil) == nil
+        )
+        #expect(
+            FieldRules.password(String(repeating: "x", count: 129), field: "password", username: nil, email: nil)?.code
+                == "too_long")
         // Four flags are 8 scalars but 4 characters: long enough.
         #expect(FieldRules.password("🇩🇪🇫🇷🇮🇹🇪🇸", field: "password", username: nil, email: nil) == nil)
         // "é" as e + combining accent: 2 scalars each.
-        #expect(FieldRules.password(String(repeating: "e\u{301}", count: 4), field: "password", username: nil, email: nil) == nil)
+        #expect(
+            FieldRules.password(String(repeating: "e\u{301}", count: 4), field: "password", username: nil, email: nil)
+                == nil)
     }
 
     @Test func passwordsMustDifferFromUsernameAndEmail() {
-        #expect(FieldRules.password("AliceAlice", field: "password", username: "alicealice", email: nil)?.code == "too_similar")
-        #expect(FieldRules.password("A@Example.com", field: "new_password", username: "x", email: "a@example.com")?.field == "new_password")
-        #expect(FieldRules.password("A@Example.com", field: "password", username: "x", email: "a@example.com")?.code == "too_similar")
+        #expect(
+            FieldRules.password("AliceAlice", field: "password", username: "alicealice", email: nil)?.code
+                == "too_similar")
+        #expect(
+            FieldRules.password("A@Example.com", field: "new_password", username: "x", email: "a@example.com")?.field
+                == "new_password")
+        #expect(
+            FieldRules.password("A@Example.com", field: "password", username: "x", email: "a@example.com")?.code
+                == "too_similar")
         #expect(FieldRules.password("alicealice1", field: "password", username: "alicealice", email: nil) == nil)
     }
 
@@ -64,7 +78,10 @@ import Testing
         _ = fields.requiredString("username")
         _ = fields.requiredString("email")
         if case .value = fields.nullableString("first_name") { Issue.record("null is not a value") }
-        #expect(fields.errors.map { "\($0.field):\($0.code)" }.sorted() == ["email:required", "extra:unknown_field", "username:invalid_type"])
+        #expect(
+            fields.errors.map { "\($0.field):\($0.code)" }.sorted() == [
+                "email:required", "extra:unknown_field", "username:invalid_type",
+            ])
         #expect(throws: APIError.self) { try fields.finish() }
     }
 }

@@ -38,7 +38,8 @@ import Testing
     @Test func requestIDPrecedence() {
         let valid = "client-id_1.2"
         #expect(Request(cgi: ["HTTP_X_REQUEST_ID": valid, "REQUEST_ID": "nginx"], body: .empty).requestID == valid)
-        #expect(Request(cgi: ["HTTP_X_REQUEST_ID": "has space", "REQUEST_ID": "nginx"], body: .empty).requestID == "nginx")
+        #expect(
+            Request(cgi: ["HTTP_X_REQUEST_ID": "has space", "REQUEST_ID": "nginx"], body: .empty).requestID == "nginx")
         let tooLong = String(repeating: "a", count: 129)
         let generated = Request(cgi: ["HTTP_X_REQUEST_ID": tooLong], body: .empty).requestID
         #expect(generated.count == 32)
@@ -92,7 +93,8 @@ import Testing
 
     @Test func readsUpToTheLimit() {
         let stream = Stream(RequestBody.maximumBytes)
-        let body = RequestBody.read(declaredLength: "\(RequestBody.maximumBytes)", framing: .streamEnd, readChunk: stream.read)
+        let body = RequestBody.read(
+            declaredLength: "\(RequestBody.maximumBytes)", framing: .streamEnd, readChunk: stream.read)
         #expect(body == .bytes([UInt8](repeating: 7, count: RequestBody.maximumBytes)))
     }
 
@@ -116,8 +118,9 @@ import Testing
 
     @Test func cgiFramingReadsExactlyTheDeclaredLength() {
         let stream = Stream(100)
-        #expect(RequestBody.read(declaredLength: "40", framing: .declaredLength, readChunk: stream.read)
-            == .bytes([UInt8](repeating: 7, count: 40)))
+        #expect(
+            RequestBody.read(declaredLength: "40", framing: .declaredLength, readChunk: stream.read)
+                == .bytes([UInt8](repeating: 7, count: 40)))
         #expect(stream.offset == 40)
         let silent = Stream(100)
         #expect(RequestBody.read(declaredLength: nil, framing: .declaredLength, readChunk: silent.read) == .empty)

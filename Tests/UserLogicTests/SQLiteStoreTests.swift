@@ -52,7 +52,9 @@ import Testing
         let store = try store()
         let user = try store.createUser(newUser("carol"))
         for attempt in 1...4 {
-            #expect(try store.recordFailedLogin(userID: user.id, threshold: 5, lockSeconds: 60, now: 2000) == nil, "attempt \(attempt)")
+            #expect(
+                try store.recordFailedLogin(userID: user.id, threshold: 5, lockSeconds: 60, now: 2000) == nil,
+                "attempt \(attempt)")
         }
         #expect(try store.recordFailedLogin(userID: user.id, threshold: 5, lockSeconds: 60, now: 2000) == 2060)
         // While locked nothing is counted and a success is refused.
@@ -74,10 +76,14 @@ import Testing
         let store = try store()
         let user = try store.createUser(newUser("dave"))
         try store.createSession(
-            Session(id: "s1", userID: user.id, createdAt: 100, lastUsedAt: 100, expiresAt: 1000, userAgent: "ua", ip: "1.2.3.4",
-                    refreshTokenID: "r1", revokedAt: nil))
+            Session(
+                id: "s1", userID: user.id, createdAt: 100, lastUsedAt: 100, expiresAt: 1000, userAgent: "ua",
+                ip: "1.2.3.4",
+                refreshTokenID: "r1", revokedAt: nil))
         #expect(try store.rotateRefreshToken(sessionID: "s1", expected: "r1", next: "r2", expiresAt: 2000, now: 200))
-        #expect(try store.rotateRefreshToken(sessionID: "s1", expected: "r1", next: "r3", expiresAt: 2000, now: 201) == false)
+        #expect(
+            try store.rotateRefreshToken(sessionID: "s1", expected: "r1", next: "r3", expiresAt: 2000, now: 201)
+                == false)
         let session = try #require(try store.session(id: "s1"))
         #expect(session.refreshTokenID == "r2")
         #expect(session.lastUsedAt == 200)
@@ -90,15 +96,20 @@ import Testing
         let user = try store.createUser(newUser("erin"))
         for id in ["a", "b"] {
             try store.createSession(
-                Session(id: id, userID: user.id, createdAt: 100, lastUsedAt: 100, expiresAt: 1000, userAgent: nil, ip: nil,
-                        refreshTokenID: "r-" + id, revokedAt: nil))
+                Session(
+                    id: id, userID: user.id, createdAt: 100, lastUsedAt: 100, expiresAt: 1000, userAgent: nil, ip: nil,
+                    refreshTokenID: "r-" + id, revokedAt: nil))
         }
         #expect(try store.authenticationState(userID: user.id, sessionID: "a", tokenID: "t1", now: 150).sessionLive)
-        #expect(try store.authenticationState(userID: user.id, sessionID: "a", tokenID: "t1", now: 1000).sessionLive == false)
+        #expect(
+            try store.authenticationState(userID: user.id, sessionID: "a", tokenID: "t1", now: 1000).sessionLive
+                == false)
         try store.revokeAccessToken(tokenID: "t1", expiresAt: 900)
         #expect(try store.authenticationState(userID: user.id, sessionID: "a", tokenID: "t1", now: 150).tokenRevoked)
         try store.revokeSessions(userID: user.id, keeping: "b", now: 160)
-        #expect(try store.authenticationState(userID: user.id, sessionID: "a", tokenID: "t2", now: 170).sessionLive == false)
+        #expect(
+            try store.authenticationState(userID: user.id, sessionID: "a", tokenID: "t2", now: 170).sessionLive == false
+        )
         #expect(try store.liveSessions(userID: user.id, now: 170).map(\.id) == ["b"])
         #expect(try store.revokeSession(id: "a", userID: user.id, now: 170) == false)
         #expect(try store.revokeSession(id: "b", userID: user.id + 1, now: 170) == false)
@@ -127,8 +138,9 @@ extension SQLiteStoreTests {
         let user = try store.createUser(newUser("gina"))
         func session(_ id: String, expiresAt: Int64, revokedAt: Int64? = nil) throws {
             try store.createSession(
-                Session(id: id, userID: user.id, createdAt: 0, lastUsedAt: 0, expiresAt: expiresAt, userAgent: nil, ip: nil,
-                        refreshTokenID: "r" + id, revokedAt: nil))
+                Session(
+                    id: id, userID: user.id, createdAt: 0, lastUsedAt: 0, expiresAt: expiresAt, userAgent: nil, ip: nil,
+                    refreshTokenID: "r" + id, revokedAt: nil))
             if let revokedAt { try store.revokeSession(id: id, userID: user.id, now: revokedAt) }
         }
         try session("live", expiresAt: 5000)
@@ -142,6 +154,7 @@ extension SQLiteStoreTests {
         #expect(counts == PurgeCounts(revokedTokens: 1, sessions: 2))
         let left = try store.connection.query("SELECT id FROM sessions ORDER BY id") { $0.text(0) }
         #expect(left == ["expired-recently", "live", "revoked-recently"])
-        #expect(try store.authenticationState(userID: user.id, sessionID: "x", tokenID: "current", now: 1000).tokenRevoked)
+        #expect(
+            try store.authenticationState(userID: user.id, sessionID: "x", tokenID: "current", now: 1000).tokenRevoked)
     }
 }

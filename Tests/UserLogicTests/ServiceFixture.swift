@@ -30,8 +30,9 @@ final class ServiceFixture {
     init(adjust: (inout ServiceConfiguration) -> Void = { _ in }) throws {
         var configuration = ServiceConfiguration(
             database: .sqlite(path: directory.path + "/auth.db"),
-            tokens: TokenSettings(key: Array("unit-test-signing-key-0123456789abcdef".utf8), issuer: "test-issuer",
-                                  audience: "test-audience", leeway: 10),
+            tokens: TokenSettings(
+                key: Array("unit-test-signing-key-0123456789abcdef".utf8), issuer: "test-issuer",
+                audience: "test-audience", leeway: 10),
             passwords: PasswordPolicy(scheme: .yescrypt, cost: 1))
         adjust(&configuration)
         self.configuration = configuration
@@ -57,8 +58,9 @@ final class ServiceFixture {
 
     @discardableResult
     func register(_ username: String, password: String = "correct horse", extra: String = "") -> Response {
-        call("POST", "/api/auth/register",
-             json: #"{"username":"\#(username)","email":"\#(username)@example.com","password":"\#(password)"\#(extra)}"#)
+        call(
+            "POST", "/api/auth/register",
+            json: #"{"username":"\#(username)","email":"\#(username)@example.com","password":"\#(password)"\#(extra)}"#)
     }
 
     func login(_ username: String, password: String = "correct horse") -> Response {

@@ -87,7 +87,8 @@ import Testing
 
     @Test func jsonBodyChecksMediaTypeThenSyntax() {
         func post(_ contentType: String?, _ body: String) -> Response {
-            respond(Request(method: "POST", path: "/api/echo", contentType: contentType, body: .bytes(Array(body.utf8))))
+            respond(
+                Request(method: "POST", path: "/api/echo", contentType: contentType, body: .bytes(Array(body.utf8))))
         }
         #expect(post("application/json", #"{"a":1}"#).status == .ok)
         #expect(post("Application/JSON; charset=utf-8", #"{"a":1}"#).status == .ok)
@@ -110,7 +111,8 @@ import Testing
     }
 
     @Test func healthIs503WhenTheDatabaseCantOpen() {
-        let service = Service(configuration: configuration(database: directory.path + "/missing/dir/auth.db"), logger: log.logger)
+        let service = Service(
+            configuration: configuration(database: directory.path + "/missing/dir/auth.db"), logger: log.logger)
         let response = service.respond(to: Request(method: "GET", path: "/api/health"), on: service.makeThreadContext())
         #expect(response.status == .serviceUnavailable)
         #expect(response.problemCode == "database_unavailable")
@@ -119,8 +121,9 @@ import Testing
 
     @Test func cgiBytes() {
         let response = Response(status: .created, headers: [("Location", "/api/users/1")], body: Array("{}".utf8))
-        #expect(String(decoding: response.cgiBytes(), as: UTF8.self)
-            == "Status: 201 Created\r\nLocation: /api/users/1\r\nContent-Length: 2\r\n\r\n{}")
+        #expect(
+            String(decoding: response.cgiBytes(), as: UTF8.self)
+                == "Status: 201 Created\r\nLocation: /api/users/1\r\nContent-Length: 2\r\n\r\n{}")
         #expect(String(decoding: Response.noContent().cgiBytes(), as: UTF8.self) == "Status: 204 No Content\r\n\r\n")
     }
 }

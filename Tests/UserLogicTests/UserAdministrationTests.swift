@@ -32,8 +32,9 @@ import Testing
         #expect(all.member("per_page") == 20)
         #expect(all.bodyText.contains(#""locked_until":null"#))
         func list(_ query: String) -> Response {
-            var request = Request(method: "GET", path: "/api/users", query: QueryParameters(parsing: query),
-                                  authorization: "Bearer \(admin)")
+            var request = Request(
+                method: "GET", path: "/api/users", query: QueryParameters(parsing: query),
+                authorization: "Bearer \(admin)")
             request.remoteAddress = "127.0.0.1"
             return fixture.service.respond(to: request, on: fixture.thread)
         }
@@ -58,9 +59,11 @@ import Testing
     @Test func lastLoginSortPutsNeverLoggedInLastAscending() throws {
         let (fixture, admin, _) = try fixture()
         func list(_ sort: String) -> [Int] {
-            ids(fixture.service.respond(
-                to: Request(method: "GET", path: "/api/users", query: QueryParameters(parsing: "sort=\(sort)"),
-                            authorization: "Bearer \(admin)"), on: fixture.thread))
+            ids(
+                fixture.service.respond(
+                    to: Request(
+                        method: "GET", path: "/api/users", query: QueryParameters(parsing: "sort=\(sort)"),
+                        authorization: "Bearer \(admin)"), on: fixture.thread))
         }
         // root and alice logged in at the same second, bob never: ties go by id ascending,
         // in both directions.
@@ -86,34 +89,50 @@ import Testing
 
     @Test func patchRules() throws {
         let (fixture, admin, alice) = try fixture()
-        let renamed = fixture.call("PATCH", "/api/users/2", json: #"{"first_name":"Al","email":"AL@example.com"}"#, token: alice)
+        let renamed = fixture.call(
+            "PATCH", "/api/users/2", json: #"{"first_name":"Al","email":"AL@example.com"}"#, token: alice)
         #expect(renamed.member("user", "email") == "al@example.com")
-        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"role":"ADMIN"}"#, token: alice).problemCode == "forbidden")
-        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"role":"BOSS"}"#, token: alice).problemCode == "validation_failed")
-        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"username":"bob"}"#, token: alice).problemCode == "username_taken")
+        #expect(
+            fixture.call("PATCH", "/api/users/2", json: #"{"role":"ADMIN"}"#, token: alice).problemCode == "forbidden")
+        #expect(
+            fixture.call("PATCH", "/api/users/2", json: #"{"role":"BOSS"}"#, token: alice).problemCode
+                == "validation_failed")
+        #expect(
+            fixture.call("PATCH", "/api/users/2", json: #"{"username":"bob"}"#, token: alice).problemCode
+                == "username_taken")
         #expect(fixture.call("PUT", "/api/users/2", json: #"{"last_name":null}"#, token: alice).status == .ok)
         let promoted = fixture.call("PATCH", "/api/users/3", json: #"{"role":"ADMIN"}"#, token: admin)
         #expect(promoted.member("user", "role") == "ADMIN")
         // bob is an admin now: root may no longer change him.
-        #expect(fixture.call("PATCH", "/api/users/3", json: #"{"first_name":"B"}"#, token: admin).problemCode == "forbidden")
-        #expect(fixture.call("PATCH", "/api/users/999", json: #"{"first_name":"B"}"#, token: admin).problemCode == "user_not_found")
+        #expect(
+            fixture.call("PATCH", "/api/users/3", json: #"{"first_name":"B"}"#, token: admin).problemCode == "forbidden"
+        )
+        #expect(
+            fixture.call("PATCH", "/api/users/999", json: #"{"first_name":"B"}"#, token: admin).problemCode
+                == "user_not_found")
     }
 
     @Test func lastAdminCantLeave() throws {
         let (fixture, admin, _) = try fixture()
-        #expect(fixture.call("PATCH", "/api/users/1", json: #"{"role":"USER"}"#, token: admin).problemCode == "last_admin")
-        #expect(fixture.call("PATCH", "/api/users/1", json: #"{"active":false}"#, token: admin).problemCode == "last_admin")
+        #expect(
+            fixture.call("PATCH", "/api/users/1", json: #"{"role":"USER"}"#, token: admin).problemCode == "last_admin")
+        #expect(
+            fixture.call("PATCH", "/api/users/1", json: #"{"active":false}"#, token: admin).problemCode == "last_admin")
         #expect(fixture.call("DELETE", "/api/users/1", token: admin).problemCode == "last_admin")
         #expect(fixture.call("PATCH", "/api/users/1", json: #"{"first_name":"Root"}"#, token: admin).status == .ok)
         _ = fixture.call("PATCH", "/api/users/2", json: #"{"role":"ADMIN"}"#, token: admin)
-        #expect(fixture.call("PATCH", "/api/users/1", json: #"{"role":"USER"}"#, token: admin).member("user", "role") == "USER")
+        #expect(
+            fixture.call("PATCH", "/api/users/1", json: #"{"role":"USER"}"#, token: admin).member("user", "role")
+                == "USER")
         // Demotion takes effect on the next request.
         #expect(fixture.call("GET", "/api/users", token: admin).problemCode == "forbidden")
     }
 
     @Test func disableAndDeleteTakeEffectAtOnce() throws {
         let (fixture, admin, alice) = try fixture()
-        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"active":false}"#, token: admin).member("user", "active") == false)
+        #expect(
+            fixture.call("PATCH", "/api/users/2", json: #"{"active":false}"#, token: admin).member("user", "active")
+                == false)
         #expect(fixture.call("GET", "/api/auth/whoami", token: alice).problemCode == "account_disabled")
         #expect(fixture.call("DELETE", "/api/users/2", token: admin).status == .noContent)
         #expect(fixture.call("GET", "/api/auth/whoami", token: alice).problemCode == "token_invalid")
@@ -125,7 +144,9 @@ import Testing
     @Test func createUnlockAndRevoke() throws {
         let (fixture, admin, alice) = try fixture()
         let created = fixture.call(
-            "POST", "/api/users", json: #"{"username":"carol","email":"carol@example.com","password":"carol pass 1","role":"ADMIN","active":false}"#,
+            "POST", "/api/users",
+            json:
+                #"{"username":"carol","email":"carol@example.com","password":"carol pass 1","role":"ADMIN","active":false}"#,
             token: admin)
         #expect(created.status == .created)
         #expect(created.header("Location") == "/api/users/4")

@@ -13,7 +13,8 @@ struct TokenIssuer {
     func openSession(for user: User, from request: Request) throws -> Response {
         let session = Session(
             id: Self.newIdentifier(), userID: user.id, createdAt: now, lastUsedAt: now,
-            expiresAt: now + configuration.refreshTokenLifetime, userAgent: request.userAgent, ip: request.remoteAddress,
+            expiresAt: now + configuration.refreshTokenLifetime, userAgent: request.userAgent,
+            ip: request.remoteAddress,
             refreshTokenID: Self.newIdentifier(), revokedAt: nil)
         try thread.store().createSession(session)
         return pairResponse(for: user, sessionID: session.id, refreshTokenID: session.refreshTokenID)
@@ -22,10 +23,12 @@ struct TokenIssuer {
     /// `{"access_token", "refresh_token", "token_type", "expires_in", "user"}` for a session
     /// whose current refresh token id is `refreshTokenID`.
     func pairResponse(for user: User, sessionID: String, refreshTokenID: String) -> Response {
-        let access = claims(for: user, sessionID: sessionID, tokenID: Self.newIdentifier(), type: .access,
-                            lifetime: configuration.accessTokenLifetime)
-        let refresh = claims(for: user, sessionID: sessionID, tokenID: refreshTokenID, type: .refresh,
-                             lifetime: configuration.refreshTokenLifetime)
+        let access = claims(
+            for: user, sessionID: sessionID, tokenID: Self.newIdentifier(), type: .access,
+            lifetime: configuration.accessTokenLifetime)
+        let refresh = claims(
+            for: user, sessionID: sessionID, tokenID: refreshTokenID, type: .refresh,
+            lifetime: configuration.refreshTokenLifetime)
         return .json(
             .object([
                 "access_token": .string(thread.tokens.sign(access)),
@@ -36,7 +39,9 @@ struct TokenIssuer {
             ]))
     }
 
-    private func claims(for user: User, sessionID: String, tokenID: String, type: TokenType, lifetime: Int64) -> TokenClaims {
+    private func claims(for user: User, sessionID: String, tokenID: String, type: TokenType, lifetime: Int64)
+        -> TokenClaims
+    {
         TokenClaims(
             issuer: configuration.tokens.issuer, audience: configuration.tokens.audience, subject: String(user.id),
             issuedAt: now, notBefore: now, expiresAt: now + lifetime, tokenID: tokenID, type: type,

@@ -21,7 +21,8 @@ public struct ConfigSource: Sendable {
     /// Parses `text` as the value of `name` (a variable or a command-line flag).
     public static func integer(_ text: String, name: String, range: ClosedRange<Int>) throws(ConfigError) -> Int {
         guard let value = Int(text) else {
-            throw ConfigError(name, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
+            throw ConfigError(
+                name, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
         }
         guard range.contains(value) else {
             throw ConfigError(name, "must be from \(range.lowerBound) to \(range.upperBound), got \(value)")

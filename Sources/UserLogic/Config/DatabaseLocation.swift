@@ -8,7 +8,8 @@ public enum DatabaseLocation: Sendable, Equatable {
     public static func parse(_ url: String) throws(ConfigError) -> DatabaseLocation {
         let prefix = "sqlite:///"
         guard url.hasPrefix(prefix) else {
-            throw ConfigError("DATABASE_URL", "must look like sqlite:///relative/path.db or sqlite:////absolute/path.db")
+            throw ConfigError(
+                "DATABASE_URL", "must look like sqlite:///relative/path.db or sqlite:////absolute/path.db")
         }
         let path = String(url.dropFirst(prefix.count))
         guard !path.isEmpty, !path.hasSuffix("/"), !path.utf8.contains(0) else {

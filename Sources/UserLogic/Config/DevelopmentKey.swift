@@ -23,10 +23,12 @@ enum DevelopmentKey {
                 link(temporary, path)
                 unlink(temporary)
             }
-            guard let text = FileSystem.readFile(path), let key = Base64URL.decode(text.trimmingASCIIWhitespace().filter { $0 != "\n" }),
+            guard let text = FileSystem.readFile(path),
+                let key = Base64URL.decode(text.trimmingASCIIWhitespace().filter { $0 != "\n" }),
                 key.count >= ServiceConfiguration.minimumKeyBytes
             else {
-                throw FileSystem.Failure(description: "\(path) does not hold a usable key; delete it to generate a new one")
+                throw FileSystem.Failure(
+                    description: "\(path) does not hold a usable key; delete it to generate a new one")
             }
             return key
         } catch {

@@ -4,7 +4,8 @@ public enum DotEnv {
     public static func parse(_ text: String) throws(ConfigError) -> [String: String] {
         var values: [String: String] = [:]
         // "\r\n" is one Character in Swift: split on newline characters, not on "\n".
-        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
+        {
             var line = rawLine.trimmingASCIIWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = line.dropFirst(7).trimmingASCIIWhitespace() }
@@ -31,7 +32,9 @@ public enum DotEnv {
     private static func parseValue(_ raw: Substring, _ place: String) throws(ConfigError) -> String {
         guard let quote = raw.first, quote == "\"" || quote == "'" else {
             // Unquoted: a ` #` starts a comment.
-            if let comment = raw.firstRange(of: " #") { return String(raw[..<comment.lowerBound].trimmingASCIIWhitespace()) }
+            if let comment = raw.firstRange(of: " #") {
+                return String(raw[..<comment.lowerBound].trimmingASCIIWhitespace())
+            }
             return String(raw)
         }
         var value = ""
@@ -40,7 +43,9 @@ public enum DotEnv {
             let character = raw[index]
             if character == quote {
                 let rest = raw[raw.index(after: index)...].trimmingASCIIWhitespace()
-                guard rest.isEmpty || rest.hasPrefix("#") else { throw ConfigError(place, "text after the closing quote") }
+                guard rest.isEmpty || rest.hasPrefix("#") else {
+                    throw ConfigError(place, "text after the closing quote")
+                }
                 return value
             }
             if quote == "\"" && character == "\\" {

@@ -74,7 +74,8 @@ public struct ServiceConfiguration: Sendable {
             lockoutSeconds: Int64(try source.integer("LOCKOUT_SECONDS", default: 900, range: 1...604_800)),
             registrationOpen: try source.boolean("REGISTRATION_OPEN", default: true),
             adminRegistrationKey: source.string("ADMIN_REGISTRATION_KEY"),
-            passwords: PasswordPolicy(scheme: scheme, cost: try source.integer("PASSWORD_COST", default: defaultCost, range: costs))
+            passwords: PasswordPolicy(
+                scheme: scheme, cost: try source.integer("PASSWORD_COST", default: defaultCost, range: costs))
         )
     }
 
@@ -91,7 +92,8 @@ public struct ServiceConfiguration: Sendable {
         }
         guard environment == .development else {
             throw ConfigError(
-                "JWT_SECRET_KEY", "is not set (at least \(minimumKeyBytes) random bytes; AUTH_ENV=development generates one)")
+                "JWT_SECRET_KEY",
+                "is not set (at least \(minimumKeyBytes) random bytes; AUTH_ENV=development generates one)")
         }
         return try DevelopmentKey.loadOrCreate(nextTo: database)
     }

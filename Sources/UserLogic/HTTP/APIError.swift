@@ -74,7 +74,7 @@ extension APIError {
     public static let payloadTooLarge = APIError(
         .contentTooLarge, .payloadTooLarge, "The request body is larger than \(RequestBody.maximumBytes) bytes.")
 
-    public static let internalError = APIError(
+    public static let unexpected = APIError(
         .internalServerError, .internalError, "The server could not complete the request. It has been logged.")
 
     public static func validationFailed(_ errors: [FieldError]) -> APIError {

@@ -13,7 +13,8 @@ extension Request {
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            throw APIError.malformedJSON("The request body is not valid JSON (\(error.reason) at byte \(error.offset)).")
+            throw APIError.malformedJSON(
+                "The request body is not valid JSON (\(error.reason) at byte \(error.offset)).")
         }
         guard case .object(let object) = value else {
             throw APIError.malformedJSON("The request body must be a JSON object.")

@@ -24,7 +24,8 @@ struct AccountHandlers: Sendable {
         let now = environment.clock()
         let user = try context.thread.store().createUser(
             NewUser(
-                username: profile.username, email: profile.email, passwordHash: try context.thread.passwords.hash(profile.password),
+                username: profile.username, email: profile.email,
+                passwordHash: try context.thread.passwords.hash(profile.password),
                 firstName: profile.firstName, lastName: profile.lastName, role: role, active: true, createdAt: now))
         var response = Response.json(.object(["user": user.json(forAdmin: false)]), status: .created)
         response.headers.append(("Location", "/api/users/\(user.id)"))
@@ -50,17 +51,25 @@ struct AccountHandlers: Sendable {
 
         let now = environment.clock()
         let store = try context.thread.store()
-        let found = try username.map { try store.user(username: $0) } ?? email.map { try store.user(email: FieldRules.normalizedEmail($0)) } ?? nil
+        let found =
+            try username.map { try store.user(username: $0) } ?? email.map {
+                try store.user(email: FieldRules.normalizedEmail($0))
+            } ?? nil
         guard let user = found else {
             context.thread.passwords.verifyAgainstDummy(password)
             throw APIError.invalidCredentials
         }
-        if let lockedUntil = user.lockedUntil, user.isLocked(at: now) { throw lockedError(until: lockedUntil, now: now) }
+        if let lockedUntil = user.lockedUntil, user.isLocked(at: now) {
+            throw lockedError(until: lockedUntil, now: now)
+        }
         guard context.thread.passwords.verify(password, against: user.passwordHash) else {
             let lockedUntil = try store.recordFailedLogin(
-                userID: user.id, threshold: configuration.lockoutThreshold, lockSeconds: configuration.lockoutSeconds, now: now)
+                userID: user.id, threshold: configuration.lockoutThreshold, lockSeconds: configuration.lockoutSeconds,
+                now: now)
             if lockedUntil != nil {
-                environment.logger.log(.warning, "account_locked", requestID: context.request.requestID, ["user_id": .number(Double(user.id))])
+                environment.logger.log(
+                    .warning, "account_locked", requestID: context.request.requestID,
+                    ["user_id": .number(Double(user.id))])
             }
             throw APIError.invalidCredentials
         }
@@ -103,13 +112,17 @@ struct AccountHandlers: Sendable {
         let next = fields.requiredString("new_password")
         if current == "" { fields.report("current_password", "too_short", "The current password is empty.") }
         if let next {
-            fields.report(FieldRules.password(next, field: "new_password", username: caller.user.username, email: caller.user.email))
+            fields.report(
+                FieldRules.password(
+                    next, field: "new_password", username: caller.user.username, email: caller.user.email))
         }
         try fields.finish()
         guard let current, let next else { throw APIError.validationFailed(fields.errors) }
 
         let passwords = context.thread.passwords
-        guard passwords.verify(current, against: caller.user.passwordHash) else { throw APIError.currentPasswordIncorrect }
+        guard passwords.verify(current, against: caller.user.passwordHash) else {
+            throw APIError.currentPasswordIncorrect
+        }
         let hash = try passwords.hash(next)
         let now = environment.clock()
         let store = try context.thread.store()
@@ -128,7 +141,8 @@ struct AccountHandlers: Sendable {
         var user = caller.user
         user.passwordHash = hash
         user.updatedAt = now
-        return environment.issuer(context, now: now).pairResponse(for: user, sessionID: sessionID, refreshTokenID: refreshTokenID)
+        return environment.issuer(context, now: now).pairResponse(
+            for: user, sessionID: sessionID, refreshTokenID: refreshTokenID)
     }
 }
 
@@ -151,7 +165,9 @@ struct NewAccountFields {
         let password = fields.requiredString("password")
         if let username { fields.report(FieldRules.username(username)) }
         if let email { fields.report(FieldRules.email(email)) }
-        if let password { fields.report(FieldRules.password(password, field: "password", username: username, email: email)) }
+        if let password {
+            fields.report(FieldRules.password(password, field: "password", username: username, email: email))
+        }
         var names: [String: String] = [:]
         for field in ["first_name", "last_name"] {
             if case .value(let name) = fields.nullableString(field) {
@@ -170,8 +186,10 @@ struct NewAccountFields {
 }
 
 extension APIError {
-    public static let registrationClosed = APIError(.forbidden, ErrorCode("registration_closed"), "Registration is closed.")
-    public static let adminKeyInvalid = APIError(.forbidden, ErrorCode("admin_key_invalid"), "The admin key is not valid.")
+    public static let registrationClosed = APIError(
+        .forbidden, ErrorCode("registration_closed"), "Registration is closed.")
+    public static let adminKeyInvalid = APIError(
+        .forbidden, ErrorCode("admin_key_invalid"), "The admin key is not valid.")
     public static let invalidCredentials = APIError(
         .unauthorized, ErrorCode("invalid_credentials"), "The username, email or password is wrong.",
         headers: [("WWW-Authenticate", "Bearer")])

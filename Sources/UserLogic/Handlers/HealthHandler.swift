@@ -6,7 +6,8 @@ struct HealthHandler: Sendable {
         do {
             try context.thread.store().checkHealth()
         } catch {
-            logger.log(.error, "database_unavailable", requestID: context.request.requestID, ["error": .string("\(error)")])
+            logger.log(
+                .error, "database_unavailable", requestID: context.request.requestID, ["error": .string("\(error)")])
             throw APIError.databaseUnavailable
         }
         return .json(.object(["status": "ok", "database": "ok"]))

@@ -19,7 +19,8 @@ struct SessionHandlers: Sendable {
                 ["user_id": .number(Double(caller.user.id)), "session_id": .string(sessionID)])
             throw APIError.tokenRevoked
         }
-        return environment.issuer(context, now: now).pairResponse(for: caller.user, sessionID: sessionID, refreshTokenID: next)
+        return environment.issuer(context, now: now).pairResponse(
+            for: caller.user, sessionID: sessionID, refreshTokenID: next)
     }
 
     /// `POST /api/auth/logout`: the presented access token and its session.
@@ -57,7 +58,8 @@ struct SessionHandlers: Sendable {
     func delete(_ context: RequestContext) throws -> Response {
         let caller = try environment.authenticate(context)
         let sessionID = context.parameters["id"] ?? ""
-        guard try context.thread.store().revokeSession(id: sessionID, userID: caller.user.id, now: environment.clock()) else {
+        guard try context.thread.store().revokeSession(id: sessionID, userID: caller.user.id, now: environment.clock())
+        else {
             throw APIError(.notFound, ErrorCode("session_not_found"), "No live session of yours has this id.")
         }
         return .noContent()

@@ -21,7 +21,8 @@ public struct UserAdministration {
         guard let account = account.complete else { throw APIError.validationFailed(fields.errors) }
         return try thread.store().createUser(
             NewUser(
-                username: account.username, email: account.email, passwordHash: try thread.passwords.hash(account.password),
+                username: account.username, email: account.email,
+                passwordHash: try thread.passwords.hash(account.password),
                 firstName: account.firstName, lastName: account.lastName, role: role ?? defaultRole,
                 active: active ?? true, createdAt: now))
     }

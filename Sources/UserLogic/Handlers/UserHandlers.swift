@@ -125,7 +125,8 @@ struct UserHandlers: Sendable {
 
     private func requireAnotherActiveAdmin(_ store: any Store) throws {
         guard try store.activeAdminCount() > 1 else {
-            throw APIError(.conflict, ErrorCode("last_admin"), "The last active admin can't be demoted, disabled or deleted.")
+            throw APIError(
+                .conflict, ErrorCode("last_admin"), "The last active admin can't be demoted, disabled or deleted.")
         }
     }
 
@@ -160,8 +161,9 @@ struct UserHandlers: Sendable {
             guard let text = parameters[name] else { return nil }
             guard let value = Int(text), range.contains(value) else {
                 errors.append(
-                    FieldError(field: name, code: "invalid_value",
-                               message: "Use a whole number from \(range.lowerBound) to \(range.upperBound)."))
+                    FieldError(
+                        field: name, code: "invalid_value",
+                        message: "Use a whole number from \(range.lowerBound) to \(range.upperBound)."))
                 return nil
             }
             return value
@@ -191,7 +193,8 @@ struct UserHandlers: Sendable {
             } else {
                 let names = UserListQuery.SortField.allCases.map(\.rawValue).joined(separator: ", ")
                 errors.append(
-                    FieldError(field: "sort", code: "invalid_value", message: "Use one of \(names), with '-' for descending."))
+                    FieldError(
+                        field: "sort", code: "invalid_value", message: "Use one of \(names), with '-' for descending."))
             }
         }
         guard errors.isEmpty else { throw APIError.validationFailed(errors) }

@@ -47,10 +47,12 @@ public protocol Store: AnyObject {
     func session(id: String) throws -> Session?
     /// The user, whether the session is live for that user, and whether the access token's
     /// `jti` was revoked — everything an authenticated request checks, in one read.
-    func authenticationState(userID: Int64, sessionID: String, tokenID: String, now: Int64) throws -> AuthenticationState
+    func authenticationState(userID: Int64, sessionID: String, tokenID: String, now: Int64) throws
+        -> AuthenticationState
     /// Replaces the session's refresh `jti` if it is still `expected` and the session is live;
     /// false when another refresh got there first or the session is gone (reuse).
-    func rotateRefreshToken(sessionID: String, expected: String, next: String, expiresAt: Int64, now: Int64) throws -> Bool
+    func rotateRefreshToken(sessionID: String, expected: String, next: String, expiresAt: Int64, now: Int64) throws
+        -> Bool
     /// Revokes one live session of `userID`; false when there is none with that id.
     @discardableResult
     func revokeSession(id: String, userID: Int64, now: Int64) throws -> Bool

@@ -8,10 +8,12 @@ enum FieldRules {
     static func username(_ value: String) -> FieldError? {
         let field = "username"
         if value.utf8.count < usernameLength.lowerBound, value.utf8.allSatisfy(isUsernameByte) {
-            return FieldError(field: field, code: "too_short", message: "Use at least \(usernameLength.lowerBound) characters.")
+            return FieldError(
+                field: field, code: "too_short", message: "Use at least \(usernameLength.lowerBound) characters.")
         }
         if value.unicodeScalars.count > usernameLength.upperBound {
-            return FieldError(field: field, code: "too_long", message: "Use at most \(usernameLength.upperBound) characters.")
+            return FieldError(
+                field: field, code: "too_long", message: "Use at most \(usernameLength.upperBound) characters.")
         }
         guard let first = value.utf8.first, isLetterOrDigit(first), value.utf8.allSatisfy(isUsernameByte) else {
             return FieldError(
@@ -24,9 +26,12 @@ enum FieldRules {
     /// One `@`, a non-empty local part, a domain with a dot, no spaces or control characters,
     /// at most 254 characters.
     static func email(_ value: String) -> FieldError? {
-        let invalid = FieldError(field: "email", code: "invalid_format", message: "Enter an email address like name@example.com.")
+        let invalid = FieldError(
+            field: "email", code: "invalid_format", message: "Enter an email address like name@example.com.")
         guard value.unicodeScalars.count <= emailMaximumLength,
-            !value.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
+            !value.unicodeScalars.contains(where: {
+                $0.properties.isWhitespace || $0.properties.generalCategory == .control
+            })
         else { return invalid }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty else { return invalid }
@@ -39,17 +44,20 @@ enum FieldRules {
     static func password(_ value: String, field: String, username: String?, email: String?) -> FieldError? {
         let length = value.unicodeScalars.count
         if length < passwordLength.lowerBound {
-            return FieldError(field: field, code: "too_short", message: "Use at least \(passwordLength.lowerBound) characters.")
+            return FieldError(
+                field: field, code: "too_short", message: "Use at least \(passwordLength.lowerBound) characters.")
         }
         if length > passwordLength.upperBound {
-            return FieldError(field: field, code: "too_long", message: "Use at most \(passwordLength.upperBound) characters.")
+            return FieldError(
+                field: field, code: "too_long", message: "Use at most \(passwordLength.upperBound) characters.")
         }
         let lowered = value.lowercased()
         if let username, lowered == username.lowercased() {
             return FieldError(field: field, code: "too_similar", message: "The password must differ from the username.")
         }
         if let email, lowered == email.lowercased() {
-            return FieldError(field: field, code: "too_similar", message: "The password must differ from the email address.")
+            return FieldError(
+                field: field, code: "too_similar", message: "The password must differ from the email address.")
         }
         return nil
     }

@@ -14,7 +14,9 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 
     init(code: Int32, connection: OpaquePointer?) {
         self.code = code
-        self.message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+        self.message =
+            connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+            ?? String(cString: sqlite3_errstr(code))
     }
 
     public var description: String { "SQLite error \(code): \(message)" }

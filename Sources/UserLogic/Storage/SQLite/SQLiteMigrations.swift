@@ -84,7 +84,9 @@ extension SQLiteStore {
         var applied: [String] = []
         for step in SQLiteMigrations.steps {
             let didApply = try connection.transaction {
-                let done = try connection.query("SELECT 1 FROM schema_migrations WHERE version = ?", [.integer(step.version)]) { _ in true }
+                let done = try connection.query(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", [.integer(step.version)]
+                ) { _ in true }
                 guard done.isEmpty else { return false }
                 try connection.execute(step.sql)
                 try connection.run(

@@ -26,9 +26,10 @@ extension SQLiteStore {
             conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         }
         return try guarded {
-            let total = try connection.query("SELECT count(*) FROM users \(whereClause(countConditions))", values) {
-                Int($0.integer(0))
-            }.first ?? 0
+            let total =
+                try connection.query("SELECT count(*) FROM users \(whereClause(countConditions))", values) {
+                    Int($0.integer(0))
+                }.first ?? 0
             let users = try connection.query(
                 """
                 SELECT \(Self.userColumns) FROM users \(whereClause(pageConditions))
@@ -75,8 +76,10 @@ extension SQLiteStore {
                 [
                     .text(updated.username), .text(updated.email), .text(updated.firstName), .text(updated.lastName),
                     .text(updated.role.rawValue), .bool(updated.active), .integer(now),
-                    .text(User.searchText(username: updated.username, email: updated.email,
-                                          firstName: updated.firstName, lastName: updated.lastName)),
+                    .text(
+                        User.searchText(
+                            username: updated.username, email: updated.email,
+                            firstName: updated.firstName, lastName: updated.lastName)),
                     .integer(id),
                 ])
             return try user(id: id)
@@ -89,13 +92,16 @@ extension SQLiteStore {
 
     public func unlockUser(id: Int64) throws -> Bool {
         try guarded {
-            try connection.run("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [.integer(id)]) == 1
+            try connection.run("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [.integer(id)])
+                == 1
         }
     }
 
     public func activeAdminCount() throws -> Int {
         try guarded {
-            try connection.query("SELECT count(*) FROM users WHERE role = 'ADMIN' AND active = 1") { Int($0.integer(0)) }.first ?? 0
+            try connection.query("SELECT count(*) FROM users WHERE role = 'ADMIN' AND active = 1") {
+                Int($0.integer(0))
+            }.first ?? 0
         }
     }
 }

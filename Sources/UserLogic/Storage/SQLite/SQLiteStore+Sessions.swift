@@ -24,15 +24,19 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    .text(session.id), .integer(session.userID), .integer(session.createdAt), .integer(session.lastUsedAt),
-                    .integer(session.expiresAt), .text(session.userAgent), .text(session.ip), .text(session.refreshTokenID),
+                    .text(session.id), .integer(session.userID), .integer(session.createdAt),
+                    .integer(session.lastUsedAt),
+                    .integer(session.expiresAt), .text(session.userAgent), .text(session.ip),
+                    .text(session.refreshTokenID),
                 ])
         }
     }
 
     public func session(id: String) throws -> Session? {
         try guarded {
-            try connection.query("SELECT \(Self.sessionColumns) FROM sessions WHERE id = ?", [.text(id)]) { Self.session($0) }.first
+            try connection.query("SELECT \(Self.sessionColumns) FROM sessions WHERE id = ?", [.text(id)]) {
+                Self.session($0)
+            }.first
         }
     }
 
@@ -50,13 +54,15 @@ extension SQLiteStore {
                 """,
                 [.integer(userID), .text(sessionID), .integer(now), .text(tokenID)]
             ) { row in
-                AuthenticationState(user: Self.user(row), sessionLive: row.integer(13) != 0, tokenRevoked: row.integer(14) != 0)
+                AuthenticationState(
+                    user: Self.user(row), sessionLive: row.integer(13) != 0, tokenRevoked: row.integer(14) != 0)
             }
             return rows.first ?? AuthenticationState(user: nil, sessionLive: false, tokenRevoked: false)
         }
     }
 
-    public func rotateRefreshToken(sessionID: String, expected: String, next: String, expiresAt: Int64, now: Int64) throws
+    public func rotateRefreshToken(sessionID: String, expected: String, next: String, expiresAt: Int64, now: Int64)
+        throws
         -> Bool
     {
         try guarded {
@@ -89,7 +95,8 @@ extension SQLiteStore {
     public func revokeAccessToken(tokenID: String, expiresAt: Int64) throws {
         try guarded {
             try connection.run(
-                "INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)", [.text(tokenID), .integer(expiresAt)])
+                "INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)",
+                [.text(tokenID), .integer(expiresAt)])
         }
     }
 

@@ -40,8 +40,10 @@ extension SQLiteStore {
                         .text(new.username), .text(new.email), .text(new.passwordHash), .text(new.firstName),
                         .text(new.lastName), .text(new.role.rawValue), .bool(new.active), .integer(new.createdAt),
                         .integer(new.createdAt),
-                        .text(User.searchText(username: new.username, email: new.email, firstName: new.firstName,
-                                              lastName: new.lastName)),
+                        .text(
+                            User.searchText(
+                                username: new.username, email: new.email, firstName: new.firstName,
+                                lastName: new.lastName)),
                     ])
             } catch let error as SQLiteError where error.isUniqueConstraintViolation {
                 throw error.message.contains("email") ? StoreError.emailTaken : StoreError.usernameTaken
@@ -55,13 +57,16 @@ extension SQLiteStore {
 
     public func user(id: Int64) throws -> User? {
         try guarded {
-            try connection.query("SELECT \(Self.userColumns) FROM users WHERE id = ?", [.integer(id)]) { Self.user($0) }.first
+            try connection.query("SELECT \(Self.userColumns) FROM users WHERE id = ?", [.integer(id)]) { Self.user($0) }
+                .first
         }
     }
 
     public func user(username: String) throws -> User? {
         try guarded {
-            try connection.query("SELECT \(Self.userColumns) FROM users WHERE lower(username) = lower(?)", [.text(username)]) {
+            try connection.query(
+                "SELECT \(Self.userColumns) FROM users WHERE lower(username) = lower(?)", [.text(username)]
+            ) {
                 Self.user($0)
             }.first
         }
@@ -69,14 +74,17 @@ extension SQLiteStore {
 
     public func user(email: String) throws -> User? {
         try guarded {
-            try connection.query("SELECT \(Self.userColumns) FROM users WHERE email = ?", [.text(email)]) { Self.user($0) }.first
+            try connection.query("SELECT \(Self.userColumns) FROM users WHERE email = ?", [.text(email)]) {
+                Self.user($0)
+            }.first
         }
     }
 
     public func updatePasswordHash(userID: Int64, hash: String, now: Int64) throws {
         try guarded {
             try connection.run(
-                "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", [.text(hash), .integer(now), .integer(userID)])
+                "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+                [.text(hash), .integer(now), .integer(userID)])
         }
     }
 
