@@ -18,7 +18,10 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         // libxcrypt (libcrypt-dev): password hashing.
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
-        .target(name: "UserLogic", dependencies: ["CSQLite", "COpenSSL", "CCrypt"], path: "Sources/UserLogic"),
+        // libcurl (libcurl4-openssl-dev): SMTP delivery of mail.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .target(
+            name: "UserLogic", dependencies: ["CSQLite", "COpenSSL", "CCrypt", "CCurl"], path: "Sources/UserLogic"),
         .executableTarget(
             name: "AuthFCGI",
             dependencies: ["CFastCGI", "CPosix", "UserLogic"],

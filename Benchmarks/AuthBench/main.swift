@@ -79,7 +79,9 @@ func benchmarkUsersList(_ options: Options) throws {
         database: .sqlite(path: options.database ?? directory + "/auth.db"),
         tokens: TokenSettings(key: Array(repeating: 7, count: 32), issuer: "bench", audience: "bench", leeway: 10),
         passwords: PasswordPolicy(scheme: .yescrypt, cost: 1))
-    let service = Service(configuration: configuration, logger: .standardError(minimumLevel: .warning))
+    let service = Service(
+        configuration: configuration, logger: .standardError(minimumLevel: .warning),
+        mailTransport: try FileMailTransport(directory: directory + "/mail"))
     try service.prepareStorage()
     let thread = service.makeThreadContext()
 

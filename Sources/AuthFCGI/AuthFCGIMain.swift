@@ -49,7 +49,8 @@ struct AuthFCGIMain {
             case .purge:
                 let purged = try service.purgeExpired()
                 FileOutput.printOutput(
-                    "Deleted \(purged.revokedTokens) expired token revocations and \(purged.sessions) expired sessions.\n"
+                    "Deleted \(purged.revokedTokens) expired token revocations, \(purged.sessions) expired sessions "
+                        + "and \(purged.resetTokens) used or expired reset tokens.\n"
                 )
                 return 0
             }
@@ -64,7 +65,9 @@ struct AuthFCGIMain {
 
     static func makeService(_ source: ConfigSource) throws(ConfigError) -> Service {
         let configuration = try ServiceConfiguration.load(from: source)
-        return Service(configuration: configuration, logger: .standardError(minimumLevel: configuration.logLevel))
+        return Service(
+            configuration: configuration, logger: .standardError(minimumLevel: configuration.logLevel),
+            mailTransport: try configuration.mail.makeTransport())
     }
 
     static func serve(_ options: ServerOptions, service: Service) throws(ConfigError) -> Int32 {

@@ -11,6 +11,8 @@ enum CGIMode {
         }
     }
 
+    static let mailDrainSeconds = 15.0
+
     static func run(service: Service) -> Int32 {
         let parameters = EnvironmentParameters()
         // A CGI server need not close stdin after the body: read exactly CONTENT_LENGTH.
@@ -23,6 +25,10 @@ enum CGIMode {
         let request = Request(cgi: parameters, body: body)
         let response = service.respond(to: request, on: service.makeThreadContext())
         FileOutput.write(response.cgiBytes(), to: 1)
+        // The response is complete once stdout closes; mail queued by the request (a reset
+        // link) goes out afterwards, before the process ends.
+        close(1)
+        service.mailer.drain(seconds: mailDrainSeconds)
         return 0
     }
 }

@@ -15,6 +15,8 @@ final class FastCGIServer: Sendable {
     let threadCount: Int
     let service: Service
     private let stopping = Atomic<Bool>(false)
+    /// How long a stopping worker waits for queued mail (and its retries).
+    static let mailDrainSeconds = 15.0
 
     init(listenDescriptor: Int32, threadCount: Int, service: Service) {
         self.listenDescriptor = listenDescriptor
@@ -48,6 +50,9 @@ final class FastCGIServer: Sendable {
         FCGX_ShutdownPending()
         shutdown(listenDescriptor, Int32(SHUT_RDWR))
         for thread in threads { pthread_join(thread, nil) }
+        if !service.mailer.drain(seconds: Self.mailDrainSeconds) {
+            service.logger.log(.warning, "mail_not_drained", ["pid": .number(Double(getpid()))])
+        }
         service.logger.log(.info, "worker_stopped", ["pid": .number(Double(getpid()))])
         return 0
     }

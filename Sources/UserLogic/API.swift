@@ -3,6 +3,7 @@ enum API {
     static func routes(_ environment: HandlerEnvironment) -> [Route] {
         let accounts = AccountHandlers(environment: environment)
         let sessions = SessionHandlers(environment: environment)
+        let resets = PasswordResetHandlers(environment: environment)
         let users = UserHandlers(environment: environment)
         let health = HealthHandler(logger: environment.logger)
         return [
@@ -14,6 +15,8 @@ enum API {
             Route("GET", "/api/auth/whoami", accounts.whoami),
             Route("GET", "/api/users/me", accounts.whoami),
             Route("POST", "/api/auth/password/change", accounts.changePassword),
+            Route("POST", "/api/auth/password/forgot", resets.forgot),
+            Route("POST", "/api/auth/password/reset", resets.reset),
             Route("GET", "/api/auth/sessions", sessions.list),
             Route("DELETE", "/api/auth/sessions/{id}", sessions.delete),
             Route("GET", "/api/users", users.list),

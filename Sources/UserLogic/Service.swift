@@ -4,20 +4,28 @@
 public struct Service: Sendable {
     public let router: Router
     public let logger: Logger
+    /// Sends the service's mail in the background; drain it before the process exits.
+    public let mailer: Mailer
     private let configuration: ServiceConfiguration
     private let storeFactory: StoreFactory
 
-    /// `clock` gives the current Unix time; tests pass their own.
+    /// `mailTransport` delivers mail (`configuration.mail.makeTransport()` in the server);
+    /// `clock` gives the current Unix time. Tests pass their own.
     public init(
-        configuration: ServiceConfiguration, logger: Logger, clock: @escaping @Sendable () -> Int64 = Timestamp.now
+        configuration: ServiceConfiguration, logger: Logger, mailTransport: any MailTransport,
+        clock: @escaping @Sendable () -> Int64 = Timestamp.now
     ) {
-        let environment = HandlerEnvironment(configuration: configuration, logger: logger, clock: clock)
-        self.init(router: Router(routes: API.routes(environment)), configuration: configuration, logger: logger)
+        let mailer = Mailer(transport: mailTransport, logger: logger)
+        let environment = HandlerEnvironment(configuration: configuration, logger: logger, mailer: mailer, clock: clock)
+        self.init(
+            router: Router(routes: API.routes(environment)), configuration: configuration, logger: logger,
+            mailer: mailer)
     }
 
-    init(router: Router, configuration: ServiceConfiguration, logger: Logger) {
+    init(router: Router, configuration: ServiceConfiguration, logger: Logger, mailer: Mailer) {
         self.router = router
         self.logger = logger
+        self.mailer = mailer
         self.configuration = configuration
         self.storeFactory = StoreFactory(location: configuration.database)
     }

@@ -21,7 +21,7 @@ import Testing
     @Test func migrationsRunOnceAndAreRecorded() throws {
         defer { directory.remove() }
         let first = try SQLiteStore(path: path)
-        #expect(try first.migrate() == ["accounts_and_sessions"])
+        #expect(try first.migrate() == ["accounts_and_sessions", "password_reset_tokens"])
         #expect(try first.migrate() == [])
         #expect(try SQLiteStore(path: path).migrate() == [])
     }
@@ -151,7 +151,7 @@ extension SQLiteStoreTests {
         try store.revokeAccessToken(tokenID: "old", expiresAt: 999)
         try store.revokeAccessToken(tokenID: "current", expiresAt: 1001)
         let counts = try store.purgeExpired(now: 1000, accessTokenLifetime: 100)
-        #expect(counts == PurgeCounts(revokedTokens: 1, sessions: 2))
+        #expect(counts == PurgeCounts(revokedTokens: 1, sessions: 2, resetTokens: 0))
         let left = try store.connection.query("SELECT id FROM sessions ORDER BY id") { $0.text(0) }
         #expect(left == ["expired-recently", "live", "revoked-recently"])
         #expect(

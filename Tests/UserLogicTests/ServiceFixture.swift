@@ -23,6 +23,7 @@ final class ServiceFixture {
     let directory = TemporaryDirectory()
     let clock = TestClock()
     let log = LogCapture()
+    let mail = CapturedMail()
     let configuration: ServiceConfiguration
     let service: Service
     let thread: ThreadContext
@@ -37,7 +38,7 @@ final class ServiceFixture {
         adjust(&configuration)
         self.configuration = configuration
         let clock = clock
-        service = Service(configuration: configuration, logger: log.logger, clock: { clock.now })
+        service = Service(configuration: configuration, logger: log.logger, mailTransport: mail, clock: { clock.now })
         try service.prepareStorage()
         thread = service.makeThreadContext()
     }

@@ -19,7 +19,7 @@ import Testing
                 Route("GET", "/api/teapot") { _ in throw APIError(.conflict, ErrorCode("teapot"), "Short and stout.") },
             ]),
             configuration: configuration(database: directory.path + "/auth.db"),
-            logger: log.logger)
+            logger: log.logger, mailer: Mailer(transport: CapturedMail(), logger: log.logger))
     }
 
     func configuration(database path: String) -> ServiceConfiguration {
@@ -103,7 +103,9 @@ import Testing
     }
 
     @Test func healthReportsTheDatabase() {
-        let service = Service(configuration: configuration(database: directory.path + "/auth.db"), logger: log.logger)
+        let service = Service(
+            configuration: configuration(database: directory.path + "/auth.db"), logger: log.logger,
+            mailTransport: CapturedMail())
         let response = service.respond(to: Request(method: "GET", path: "/api/health"), on: service.makeThreadContext())
         #expect(response.status == .ok)
         #expect(response.header("Content-Type") == "application/json")
@@ -112,7 +114,8 @@ import Testing
 
     @Test func healthIs503WhenTheDatabaseCantOpen() {
         let service = Service(
-            configuration: configuration(database: directory.path + "/missing/dir/auth.db"), logger: log.logger)
+            configuration: configuration(database: directory.path + "/missing/dir/auth.db"), logger: log.logger,
+            mailTransport: CapturedMail())
         let response = service.respond(to: Request(method: "GET", path: "/api/health"), on: service.makeThreadContext())
         #expect(response.status == .serviceUnavailable)
         #expect(response.problemCode == "database_unavailable")

@@ -45,3 +45,26 @@ extension Response {
 func unlinkFile(_ path: String) {
     unlink(path)
 }
+
+/// A mail transport that keeps what it is given, and can be told to fail.
+final class CapturedMail: MailTransport {
+    private let state = Mutex<(messages: [MailMessage], failuresLeft: Int)>(([], 0))
+
+    struct Refused: Error {}
+
+    var messages: [MailMessage] { state.withLock { $0.messages } }
+
+    func failNext(_ count: Int) {
+        state.withLock { $0.failuresLeft = count }
+    }
+
+    func deliver(_ message: MailMessage) throws {
+        try state.withLock { state in
+            if state.failuresLeft > 0 {
+                state.failuresLeft -= 1
+                throw Refused()
+            }
+            state.messages.append(message)
+        }
+    }
+}

@@ -19,7 +19,8 @@ enum DevelopmentKey {
                 // Written to a temporary file, then linked into place: when several processes
                 // start at once, exactly one key wins and nobody reads a half-written file.
                 let temporary = "\(path).\(getpid()).tmp"
-                try FileSystem.writeFile(temporary, Base64URL.encode(SecureRandom.bytes(48)) + "\n", mode: 0o600)
+                try FileSystem.writeFile(
+                    temporary, Array((Base64URL.encode(SecureRandom.bytes(48)) + "\n").utf8), mode: 0o600)
                 link(temporary, path)
                 unlink(temporary)
             }

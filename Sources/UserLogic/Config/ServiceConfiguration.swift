@@ -16,6 +16,11 @@ public struct ServiceConfiguration: Sendable {
     public var registrationOpen: Bool
     public var adminRegistrationKey: String?
     public var passwords: PasswordPolicy
+    public var resetTokenLifetime: Int64
+    /// Where the web pages live, without a trailing slash: reset links point there.
+    public var publicBaseURL: String
+    public var mail: MailSettings
+    public var mailFrom: String
 
     public static let minimumKeyBytes = 32
 
@@ -30,7 +35,11 @@ public struct ServiceConfiguration: Sendable {
         lockoutSeconds: Int64 = 900,
         registrationOpen: Bool = true,
         adminRegistrationKey: String? = nil,
-        passwords: PasswordPolicy = .defaultPolicy
+        passwords: PasswordPolicy = .defaultPolicy,
+        resetTokenLifetime: Int64 = 1800,
+        publicBaseURL: String = "http://localhost:8080",
+        mail: MailSettings = .directory(MailSettings.defaultDirectory),
+        mailFrom: String = "auth-fcgi <no-reply@localhost>"
     ) {
         self.database = database
         self.tokens = tokens
@@ -43,6 +52,10 @@ public struct ServiceConfiguration: Sendable {
         self.registrationOpen = registrationOpen
         self.adminRegistrationKey = adminRegistrationKey
         self.passwords = passwords
+        self.resetTokenLifetime = resetTokenLifetime
+        self.publicBaseURL = publicBaseURL
+        self.mail = mail
+        self.mailFrom = mailFrom
     }
 
     public static func load(from source: ConfigSource) throws(ConfigError) -> ServiceConfiguration {
@@ -75,8 +88,34 @@ public struct ServiceConfiguration: Sendable {
             registrationOpen: try source.boolean("REGISTRATION_OPEN", default: true),
             adminRegistrationKey: source.string("ADMIN_REGISTRATION_KEY"),
             passwords: PasswordPolicy(
-                scheme: scheme, cost: try source.integer("PASSWORD_COST", default: defaultCost, range: costs))
+                scheme: scheme, cost: try source.integer("PASSWORD_COST", default: defaultCost, range: costs)),
+            resetTokenLifetime: Int64(try source.integer("RESET_TOKEN_TTL", default: 1800, range: 60...86_400)),
+            publicBaseURL: try publicBaseURL(source.string("PUBLIC_BASE_URL") ?? "http://localhost:8080"),
+            mail: try source.string("MAIL_URL").map { url throws(ConfigError) in try MailSettings.parse(url) }
+                ?? .directory(MailSettings.defaultDirectory),
+            mailFrom: try mailFrom(source.string("MAIL_FROM") ?? "auth-fcgi <no-reply@localhost>")
         )
+    }
+
+    /// An http(s) URL; a trailing slash is dropped so links join cleanly.
+    private static func publicBaseURL(_ url: String) throws(ConfigError) -> String {
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"),
+            !url.unicodeScalars.contains(where: {
+                $0.properties.isWhitespace || $0.properties.generalCategory == .control
+            })
+        else { throw ConfigError("PUBLIC_BASE_URL", "must be an http:// or https:// URL, got \"\(url)\"") }
+        return url.hasSuffix("/") ? String(url.dropLast()) : url
+    }
+
+    /// An address, or `Name <address>`, on one line.
+    private static func mailFrom(_ value: String) throws(ConfigError) -> String {
+        let address = MailMessage.address(in: value)
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+            !address.unicodeScalars.contains(where: { $0.properties.isWhitespace }),
+            !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw ConfigError("MAIL_FROM", "must be an address or Name <address>, got \"\(value)\"") }
+        return value
     }
 
     /// `JWT_SECRET_KEY`, at least 32 bytes; without one only development mode starts, with a

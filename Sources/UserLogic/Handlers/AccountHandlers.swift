@@ -141,6 +141,8 @@ struct AccountHandlers: Sendable {
         var user = caller.user
         user.passwordHash = hash
         user.updatedAt = now
+        environment.mailer.send(
+            environment.mail.passwordChanged(to: user, now: now), requestID: context.request.requestID)
         return environment.issuer(context, now: now).pairResponse(
             for: user, sessionID: sessionID, refreshTokenID: refreshTokenID)
     }

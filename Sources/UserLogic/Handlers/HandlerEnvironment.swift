@@ -3,7 +3,12 @@
 struct HandlerEnvironment: Sendable {
     let configuration: ServiceConfiguration
     let logger: Logger
+    let mailer: Mailer
     let clock: @Sendable () -> Int64
+
+    var mail: AccountMail {
+        AccountMail(from: configuration.mailFrom, publicBaseURL: configuration.publicBaseURL)
+    }
 
     func authenticate(_ context: RequestContext, as type: TokenType = .access) throws -> AuthenticatedCaller {
         try Authenticator(thread: context.thread, now: clock()).authenticate(context.request, as: type)

@@ -63,8 +63,18 @@ public protocol Store: AnyObject {
     /// The user's live sessions, newest first.
     func liveSessions(userID: Int64, now: Int64) throws -> [Session]
 
-    /// Deletes what can no longer matter at `now`: revoked access-token ids past their expiry
-    /// and sessions whose access tokens have all expired.
+    // MARK: Password reset
+
+    /// Stores the hash of a new reset token for the user, voiding any older one.
+    func replaceResetToken(userID: Int64, tokenHash: String, now: Int64, expiresAt: Int64) throws
+    /// The user of an unused, unexpired reset token, or nil.
+    func resetTokenOwner(tokenHash: String, now: Int64) throws -> User?
+    /// Marks an unused, unexpired token used and returns its user's id; nil when it was not
+    /// usable, so two requests can't both use one token.
+    func consumeResetToken(tokenHash: String, now: Int64) throws -> Int64?
+
+    /// Deletes what can no longer matter at `now`: revoked access-token ids past their expiry,
+    /// sessions whose access tokens have all expired, and used or expired reset tokens.
     func purgeExpired(now: Int64, accessTokenLifetime: Int64) throws -> PurgeCounts
 
     /// Runs `body` atomically: all of its writes or none.
@@ -82,6 +92,7 @@ public struct AuthenticationState: Sendable {
 public struct PurgeCounts: Sendable, Equatable {
     public var revokedTokens: Int
     public var sessions: Int
+    public var resetTokens: Int
 }
 
 /// Store failures that handlers answer with a specific status.

@@ -40,15 +40,23 @@ public enum FileSystem {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Creates `path` (which must not exist) with `mode` and writes `text` to it.
-    static func writeFile(_ path: String, _ text: String, mode: mode_t) throws(Failure) {
+    /// Creates `path` (which must not exist) with `mode` and writes `bytes` to it, flushed to
+    /// disk before it returns.
+    static func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(Failure) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
             throw Failure(description: "can't create \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw Failure(description: "can't write \(path)") }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else {
+                throw Failure(description: "can't write \(path): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        guard fsync(descriptor) == 0 else { throw Failure(description: "can't flush \(path)") }
     }
 }

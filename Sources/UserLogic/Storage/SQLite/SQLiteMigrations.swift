@@ -64,7 +64,21 @@ enum SQLiteMigrations {
                     expires_at INTEGER NOT NULL
                 ) WITHOUT ROWID;
                 CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens (expires_at);
-                """)
+                """),
+        Step(
+            version: 2, name: "password_reset_tokens",
+            sql: """
+                -- Only the SHA-256 of a reset token is stored; a user has at most one.
+                CREATE TABLE reset_tokens (
+                    token_hash TEXT PRIMARY KEY,
+                    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    used_at INTEGER
+                ) WITHOUT ROWID;
+                CREATE INDEX reset_tokens_by_user ON reset_tokens (user_id);
+                CREATE INDEX reset_tokens_by_expiry ON reset_tokens (expires_at);
+                """),
     ]
 }
 

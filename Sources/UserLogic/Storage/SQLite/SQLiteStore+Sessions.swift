@@ -123,7 +123,9 @@ extension SQLiteStore {
                 WHERE (revoked_at IS NOT NULL AND revoked_at + ?2 < ?1) OR expires_at + ?2 < ?1
                 """,
                 [.integer(now), .integer(accessTokenLifetime)])
-            return PurgeCounts(revokedTokens: tokens, sessions: sessions)
+            let resetTokens = try connection.run(
+                "DELETE FROM reset_tokens WHERE used_at IS NOT NULL OR expires_at <= ?", [.integer(now)])
+            return PurgeCounts(revokedTokens: tokens, sessions: sessions, resetTokens: resetTokens)
         }
     }
 }

@@ -1,0 +1,79 @@
+/// Forgot and reset (contract §3, Auth): a single-use token by mail, stored only as its
+/// SHA-256, voided by a newer request.
+struct PasswordResetHandlers: Sendable {
+    let environment: HandlerEnvironment
+
+    static let forgotMessage =
+        "If an active account uses this email address, a link to reset its password is on its way."
+
+    /// `POST /api/auth/password/forgot`: the same 202 whether or not the address is known;
+    /// the mail leaves in the background.
+    func forgot(_ context: RequestContext) throws -> Response {
+        var fields = FieldReader(try context.request.jsonObjectBody(), allowed: ["email"])
+        let email = fields.requiredString("email")
+        if let email { fields.report(FieldRules.email(email)) }
+        try fields.finish()
+        guard let email else { throw APIError.validationFailed(fields.errors) }
+
+        let store = try context.thread.store()
+        if let user = try store.user(email: FieldRules.normalizedEmail(email)), user.active {
+            let now = environment.clock()
+            let lifetime = environment.configuration.resetTokenLifetime
+            let token = SecureRandom.token(byteCount: 32)
+            try store.replaceResetToken(
+                userID: user.id, tokenHash: Self.hash(token), now: now, expiresAt: now + lifetime)
+            environment.mailer.send(
+                environment.mail.reset(to: user, token: token, lifetime: lifetime, now: now),
+                requestID: context.request.requestID)
+        }
+        return .json(.object(["message": .string(Self.forgotMessage)]), status: .accepted)
+    }
+
+    /// `POST /api/auth/password/reset`: validation first (a bad password leaves the token
+    /// usable), then the token, then `too_similar` against the token's user.
+    func reset(_ context: RequestContext) throws -> Response {
+        var fields = FieldReader(try context.request.jsonObjectBody(), allowed: ["token", "new_password"])
+        let token = fields.requiredString("token")
+        let password = fields.requiredString("new_password")
+        if let password {
+            fields.report(FieldRules.password(password, field: "new_password", username: nil, email: nil))
+        }
+        try fields.finish()
+        guard let token, let password else { throw APIError.validationFailed(fields.errors) }
+
+        let store = try context.thread.store()
+        let now = environment.clock()
+        let tokenHash = Self.hash(token)
+        guard let user = try store.resetTokenOwner(tokenHash: tokenHash, now: now) else {
+            throw APIError.resetTokenInvalid
+        }
+        if let similar = FieldRules.password(
+            password, field: "new_password", username: user.username, email: user.email)
+        {
+            throw APIError.validationFailed([similar])
+        }
+        let hash = try context.thread.passwords.hash(password)
+        try store.transaction {
+            guard try store.consumeResetToken(tokenHash: tokenHash, now: now) == user.id else {
+                throw APIError.resetTokenInvalid
+            }
+            try store.updatePasswordHash(userID: user.id, hash: hash, now: now)
+            try store.revokeSessions(userID: user.id, keeping: nil, now: now)
+            _ = try store.unlockUser(id: user.id)
+        }
+        environment.mailer.send(
+            environment.mail.passwordChanged(to: user, now: now), requestID: context.request.requestID)
+        return .json(.object(["message": "Your password has been reset. Sign in with the new password."]))
+    }
+
+    /// Tokens are stored and looked up by their SHA-256 only.
+    static func hash(_ token: String) -> String {
+        Hex.encode(SHA256.hash(Array(token.utf8)))
+    }
+}
+
+extension APIError {
+    public static let resetTokenInvalid = APIError(
+        .badRequest, ErrorCode("reset_token_invalid"),
+        "This reset link is unknown, used, replaced by a newer one, or expired.")
+}

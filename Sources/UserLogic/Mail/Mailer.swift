@@ -1,0 +1,51 @@
+import Dispatch
+
+/// Sends mail off the request's critical path: `send` queues the message and returns; one
+/// background queue per process delivers it, retrying a bounded number of times. Failures
+/// are logged with the id of the request that caused the mail, never with its content.
+public final class Mailer: Sendable {
+    private let transport: any MailTransport
+    private let logger: Logger
+    private let queue = DispatchQueue(label: "auth-fcgi.mail")
+    private let pending = DispatchGroup()
+    /// Seconds to wait before the 2nd, 3rd, … attempt.
+    let retryDelays: [Double]
+
+    public init(transport: any MailTransport, logger: Logger, retryDelays: [Double] = [2, 10, 30]) {
+        self.transport = transport
+        self.logger = logger
+        self.retryDelays = retryDelays
+    }
+
+    public func send(_ message: MailMessage, requestID: String) {
+        pending.enter()
+        queue.async { self.attempt(message, requestID: requestID, number: 1) }
+    }
+
+    private func attempt(_ message: MailMessage, requestID: String, number: Int) {
+        do {
+            try transport.deliver(message)
+            logger.log(.info, "mail_sent", requestID: requestID, ["attempt": .number(Double(number))])
+            pending.leave()
+        } catch {
+            let willRetry = number <= retryDelays.count
+            logger.log(
+                willRetry ? .warning : .error, "mail_failed", requestID: requestID,
+                ["attempt": .number(Double(number)), "error": .string("\(error)"), "will_retry": .bool(willRetry)])
+            guard willRetry else {
+                pending.leave()
+                return
+            }
+            queue.asyncAfter(deadline: .now() + retryDelays[number - 1]) {
+                self.attempt(message, requestID: requestID, number: number + 1)
+            }
+        }
+    }
+
+    /// Waits up to `seconds` for queued mail (and its retries) to be done; true if it is.
+    /// A stopping server and a CGI request call it before the process exits.
+    @discardableResult
+    public func drain(seconds: Double) -> Bool {
+        pending.wait(timeout: .now() + seconds) == .success
+    }
+}
