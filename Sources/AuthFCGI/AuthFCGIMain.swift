@@ -66,7 +66,7 @@ struct AuthFCGIMain {
     static func makeService(_ source: ConfigSource) throws(ConfigError) -> Service {
         let configuration = try ServiceConfiguration.load(from: source)
         return Service(
-            configuration: configuration, logger: .standardError(minimumLevel: configuration.logLevel),
+            configuration: configuration, logger: try configuration.makeLogger(),
             mailTransport: try configuration.mail.makeTransport())
     }
 

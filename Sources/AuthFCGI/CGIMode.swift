@@ -24,7 +24,7 @@ enum CGIMode {
         }
         let request = Request(cgi: parameters, body: body)
         let response = service.respond(to: request, on: service.makeThreadContext())
-        FileOutput.write(response.cgiBytes(), to: 1)
+        FileSystem.writeAll(1, response.cgiBytes())
         // The response is complete once stdout closes; mail queued by the request (a reset
         // link) goes out afterwards, before the process ends.
         close(1)

@@ -7,6 +7,8 @@ import UserLogic
 /// own `FCGX_Request` (on the heap: libfcgi's streams point back into it) and its own
 /// per-thread resources.
 ///
+/// SIGHUP makes the owning thread reopen the log file.
+///
 /// Shutdown: the owning thread takes SIGTERM/SIGINT with `sigwait`, sets `stopping` and shuts
 /// the listening socket down, which wakes every thread blocked in `accept` (Linux returns
 /// EINVAL). Threads serving a request finish it first. Then all threads are joined.
@@ -26,7 +28,7 @@ final class FastCGIServer: Sendable {
 
     /// Serves until SIGTERM or SIGINT, then drains and returns the exit status.
     func run() -> Int32 {
-        Signals.block(Signals.shutdown)
+        Signals.block(Signals.shutdown + [Signals.reopenLog])
         var threads: [pthread_t] = []
         for _ in 0..<threadCount {
             var thread = pthread_t()
@@ -43,7 +45,11 @@ final class FastCGIServer: Sendable {
         service.logger.log(
             .info, "worker_started", ["pid": .number(Double(getpid())), "threads": .number(Double(threads.count))])
 
-        let signal = Signals.wait(for: Signals.shutdown)
+        var signal = Signals.wait(for: Signals.shutdown + [Signals.reopenLog])
+        while signal == Signals.reopenLog {
+            service.logger.reopen()
+            signal = Signals.wait(for: Signals.shutdown + [Signals.reopenLog])
+        }
         service.logger.log(
             .info, "worker_stopping", ["pid": .number(Double(getpid())), "signal": .number(Double(signal))])
         stopping.store(true, ordering: .sequentiallyConsistent)

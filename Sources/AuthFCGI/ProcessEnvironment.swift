@@ -25,26 +25,14 @@ enum ProcessEnvironment {
     }
 }
 
-/// Writes to a file descriptor, retrying short writes; used for stdout/stderr, which Swift 6
-/// won't touch as C globals.
+/// Messages for the person at the terminal, written straight to the descriptors (Swift 6
+/// won't touch `stdout`/`stderr` as C globals).
 enum FileOutput {
-    static func write(_ bytes: [UInt8], to descriptor: Int32) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
-        }
-    }
-
     static func printError(_ line: String) {
-        write(Array("auth-fcgi: \(line)\n".utf8), to: 2)
+        FileSystem.writeAll(2, Array("auth-fcgi: \(line)\n".utf8))
     }
 
     static func printOutput(_ text: String) {
-        write(Array(text.utf8), to: 1)
+        FileSystem.writeAll(1, Array(text.utf8))
     }
 }

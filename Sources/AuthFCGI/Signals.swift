@@ -4,6 +4,8 @@ import Glibc
 /// thread that owns the process's life cycle, so no handler runs on a request thread.
 enum Signals {
     static let shutdown: [Int32] = [SIGTERM, SIGINT]
+    /// Reopen the log file, after an external logrotate moved it.
+    static let reopenLog = SIGHUP
 
     static func set(_ signals: [Int32]) -> sigset_t {
         var set = sigset_t()
@@ -16,12 +18,6 @@ enum Signals {
     static func block(_ signals: [Int32]) {
         var set = set(signals)
         pthread_sigmask(SIG_BLOCK, &set, nil)
-    }
-
-    static func unblockAll() {
-        var set = sigset_t()
-        sigfillset(&set)
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// A write to a socket whose peer left must fail with EPIPE, not kill the process.

@@ -4,7 +4,8 @@ import UserLogic
 
 /// Keeps `workerCount` worker processes running on one inherited listening socket: forks them,
 /// restarts any that dies (with a growing delay while they die young, so a crash loop can't
-/// spin), and on SIGTERM/SIGINT asks every worker to drain and waits for all of them.
+/// spin), passes SIGHUP on (log reopening), and on SIGTERM/SIGINT asks every worker to
+/// drain and waits for all of them.
 struct Supervisor {
     let workerCount: Int
     let logger: Logger
@@ -24,7 +25,7 @@ struct Supervisor {
     }
 
     func run() -> Int32 {
-        let handled = Signals.shutdown + [SIGCHLD]
+        let handled = Signals.shutdown + [SIGCHLD, Signals.reopenLog]
         Signals.block(handled)
         var slots = [Slot](repeating: Slot(), count: workerCount)
         for index in slots.indices { start(&slots[index]) }
@@ -40,6 +41,10 @@ struct Supervisor {
                 signal = sigtimedwait(&set, nil, &timeout)
             } else {
                 signal = sigwaitinfo(&set, nil)
+            }
+            if signal == Signals.reopenLog {
+                logger.reopen()
+                for slot in slots where slot.pid > 0 { kill(slot.pid, Signals.reopenLog) }
             }
             if signal == SIGTERM || signal == SIGINT, !stopping {
                 stopping = true
@@ -68,7 +73,8 @@ struct Supervisor {
             // The child: die with the supervisor, even if it is SIGKILLed.
             _ = cposix_set_parent_death_signal(SIGTERM)
             if getppid() != supervisor { _exit(0) }
-            Signals.unblockAll()
+            // The signal mask stays as inherited: the worker takes the same signals with
+            // sigwait, and unblocking them first would let a SIGHUP kill it meanwhile.
             _exit(runWorker())
         }
         slot.restartAt = nil

@@ -20,7 +20,7 @@ enum Terminal {
     }
 
     static func prompt(_ text: String) -> String? {
-        FileOutput.write(Array(text.utf8), to: 1)
+        FileOutput.printOutput(text)
         return readLine()
     }
 
@@ -34,7 +34,7 @@ enum Terminal {
         tcsetattr(0, TCSANOW, &hidden)
         defer {
             tcsetattr(0, TCSANOW, &saved)
-            FileOutput.write([0x0A], to: 1)
+            FileOutput.printOutput("\n")
         }
         return prompt(text)
     }

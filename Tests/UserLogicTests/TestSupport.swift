@@ -4,16 +4,18 @@ import Synchronization
 @testable import UserLogic
 
 /// Collects log lines in memory so tests can check what was (and wasn't) logged.
-final class LogCapture: Sendable {
+final class LogCapture: LogSink {
     private let lines = Mutex<[String]>([])
 
-    var logger: Logger {
-        Logger(minimumLevel: .debug) { [self] line in
-            lines.withLock { $0.append(String(decoding: line, as: UTF8.self)) }
-        }
-    }
+    var logger: Logger { Logger(minimumLevel: .debug, sink: self) }
 
     var text: String { lines.withLock { $0.joined() } }
+
+    func write(_ line: [UInt8]) {
+        lines.withLock { $0.append(String(decoding: line, as: UTF8.self)) }
+    }
+
+    func reopen() {}
 }
 
 /// A fresh directory under /tmp, removed by `remove()`.

@@ -7,6 +7,10 @@ public struct ServiceConfiguration: Sendable {
 
     public var database: DatabaseLocation
     public var logLevel: Logger.Level
+    /// `LOG_FILE`; nil logs to standard error.
+    public var logFile: String?
+    public var logMaximumBytes: Int
+    public var logBackups: Int
     public var environment: Environment
     public var tokens: TokenSettings
     public var accessTokenLifetime: Int64
@@ -44,6 +48,9 @@ public struct ServiceConfiguration: Sendable {
         self.database = database
         self.tokens = tokens
         self.logLevel = logLevel
+        self.logFile = nil
+        self.logMaximumBytes = 10_485_760
+        self.logBackups = 10
         self.environment = environment
         self.accessTokenLifetime = accessTokenLifetime
         self.refreshTokenLifetime = refreshTokenLifetime
@@ -72,7 +79,7 @@ public struct ServiceConfiguration: Sendable {
             "PASSWORD_SCHEME", default: PasswordScheme.yescrypt, ["yescrypt": .yescrypt, "bcrypt": .bcrypt])
         let costs = PasswordPolicy.validCosts(for: scheme)
         let defaultCost = scheme == PasswordPolicy.defaultPolicy.scheme ? PasswordPolicy.defaultPolicy.cost : 12
-        return ServiceConfiguration(
+        var configuration = ServiceConfiguration(
             database: database,
             tokens: TokenSettings(
                 key: try signingKey(source, environment: environment, database: database),
@@ -94,6 +101,19 @@ public struct ServiceConfiguration: Sendable {
             mail: try source.string("MAIL_URL").map { url throws(ConfigError) in try MailSettings.parse(url) }
                 ?? .directory(MailSettings.defaultDirectory),
             mailFrom: try mailFrom(source.string("MAIL_FROM") ?? "auth-fcgi <no-reply@localhost>")
+        )
+        configuration.logFile = source.string("LOG_FILE")
+        configuration.logMaximumBytes = try source.integer(
+            "LOG_MAX_BYTES", default: 10_485_760, range: 0...Int(Int32.max))
+        configuration.logBackups = try source.integer("LOG_BACKUPS", default: 10, range: 0...1000)
+        return configuration
+    }
+
+    /// The logger these settings describe: `LOG_FILE` with rotation, or standard error.
+    public func makeLogger() throws(ConfigError) -> Logger {
+        guard let logFile else { return .standardError(minimumLevel: logLevel) }
+        return Logger(
+            minimumLevel: logLevel, sink: try LogFile(path: logFile, maximumBytes: logMaximumBytes, backups: logBackups)
         )
     }
 

@@ -27,6 +27,9 @@ struct AccountHandlers: Sendable {
                 username: profile.username, email: profile.email,
                 passwordHash: try context.thread.passwords.hash(profile.password),
                 firstName: profile.firstName, lastName: profile.lastName, role: role, active: true, createdAt: now))
+        environment.audit(
+            context, "user_registered", userID: user.id,
+            ["username": .string(user.username), "role": .string(user.role.rawValue)])
         var response = Response.json(.object(["user": user.json(forAdmin: false)]), status: .created)
         response.headers.append(("Location", "/api/users/\(user.id)"))
         return response
@@ -57,31 +60,39 @@ struct AccountHandlers: Sendable {
             } ?? nil
         guard let user = found else {
             context.thread.passwords.verifyAgainstDummy(password)
+            environment.audit(context, "login_failed", userID: nil, level: .warning, ["reason": "unknown_user"])
             throw APIError.invalidCredentials
         }
         if let lockedUntil = user.lockedUntil, user.isLocked(at: now) {
+            environment.audit(context, "login_failed", userID: user.id, level: .warning, ["reason": "locked"])
             throw lockedError(until: lockedUntil, now: now)
         }
         guard context.thread.passwords.verify(password, against: user.passwordHash) else {
             let lockedUntil = try store.recordFailedLogin(
                 userID: user.id, threshold: configuration.lockoutThreshold, lockSeconds: configuration.lockoutSeconds,
                 now: now)
-            if lockedUntil != nil {
-                environment.logger.log(
-                    .warning, "account_locked", requestID: context.request.requestID,
-                    ["user_id": .number(Double(user.id))])
+            environment.audit(context, "login_failed", userID: user.id, level: .warning, ["reason": "wrong_password"])
+            if let lockedUntil {
+                environment.audit(
+                    context, "account_locked", userID: user.id, level: .warning,
+                    ["locked_until": .string(Timestamp.rfc3339(lockedUntil))])
             }
             throw APIError.invalidCredentials
         }
-        guard user.active else { throw APIError.accountDisabled }
+        guard user.active else {
+            environment.audit(context, "login_failed", userID: user.id, level: .warning, ["reason": "disabled"])
+            throw APIError.accountDisabled
+        }
         guard try store.recordSuccessfulLogin(userID: user.id, now: now) else {
             // Locked by concurrent failures while this password was being checked.
             let lockedUntil = try store.user(id: user.id)?.lockedUntil ?? now + configuration.lockoutSeconds
+            environment.audit(context, "login_failed", userID: user.id, level: .warning, ["reason": "locked"])
             throw lockedError(until: lockedUntil, now: now)
         }
         if context.thread.passwords.needsRehash(user.passwordHash) {
             try store.updatePasswordHash(userID: user.id, hash: try context.thread.passwords.hash(password), now: now)
         }
+        environment.audit(context, "login_succeeded", userID: user.id)
         var loggedIn = user
         loggedIn.lastLoginAt = now
         loggedIn.failedLogins = 0
@@ -141,6 +152,7 @@ struct AccountHandlers: Sendable {
         var user = caller.user
         user.passwordHash = hash
         user.updatedAt = now
+        environment.audit(context, "password_changed", userID: user.id, ["session_id": .string(sessionID)])
         environment.mailer.send(
             environment.mail.passwordChanged(to: user, now: now), requestID: context.request.requestID)
         return environment.issuer(context, now: now).pairResponse(

@@ -17,4 +17,17 @@ struct HandlerEnvironment: Sendable {
     func issuer(_ context: RequestContext, now: Int64) -> TokenIssuer {
         TokenIssuer(configuration: configuration, thread: context.thread, now: now)
     }
+
+    /// An audit event (contract: every auth event and admin action): the request id, the
+    /// user concerned and the client address, with `details`. Never a password or token.
+    func audit(
+        _ context: RequestContext, _ event: String, userID: Int64?, level: Logger.Level = .info,
+        _ details: JSONObject = [:]
+    ) {
+        var fields: JSONObject = [:]
+        if let userID { fields.append("user_id", .number(Double(userID))) }
+        if let address = context.request.remoteAddress { fields.append("remote_addr", .string(address)) }
+        for member in details.members { fields.append(member.name, member.value) }
+        logger.log(level, event, requestID: context.request.requestID, fields)
+    }
 }

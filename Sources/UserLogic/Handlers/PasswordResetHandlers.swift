@@ -16,7 +16,8 @@ struct PasswordResetHandlers: Sendable {
         guard let email else { throw APIError.validationFailed(fields.errors) }
 
         let store = try context.thread.store()
-        if let user = try store.user(email: FieldRules.normalizedEmail(email)), user.active {
+        let user = try store.user(email: FieldRules.normalizedEmail(email))
+        if let user, user.active {
             let now = environment.clock()
             let lifetime = environment.configuration.resetTokenLifetime
             let token = SecureRandom.token(byteCount: 32)
@@ -25,6 +26,9 @@ struct PasswordResetHandlers: Sendable {
             environment.mailer.send(
                 environment.mail.reset(to: user, token: token, lifetime: lifetime, now: now),
                 requestID: context.request.requestID)
+            environment.audit(context, "password_reset_requested", userID: user.id, ["mail_sent": true])
+        } else {
+            environment.audit(context, "password_reset_requested", userID: user?.id, ["mail_sent": false])
         }
         return .json(.object(["message": .string(Self.forgotMessage)]), status: .accepted)
     }
@@ -61,6 +65,7 @@ struct PasswordResetHandlers: Sendable {
             try store.revokeSessions(userID: user.id, keeping: nil, now: now)
             _ = try store.unlockUser(id: user.id)
         }
+        environment.audit(context, "password_reset_completed", userID: user.id)
         environment.mailer.send(
             environment.mail.passwordChanged(to: user, now: now), requestID: context.request.requestID)
         return .json(.object(["message": "Your password has been reset. Sign in with the new password."]))

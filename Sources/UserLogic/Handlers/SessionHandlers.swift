@@ -14,11 +14,12 @@ struct SessionHandlers: Sendable {
             expiresAt: now + environment.configuration.refreshTokenLifetime, now: now)
         guard rotated else {
             try store.revokeSession(id: sessionID, userID: caller.user.id, now: now)
-            environment.logger.log(
-                .warning, "refresh_reuse_detected", requestID: context.request.requestID,
-                ["user_id": .number(Double(caller.user.id)), "session_id": .string(sessionID)])
+            environment.audit(
+                context, "refresh_reuse_detected", userID: caller.user.id, level: .warning,
+                ["session_id": .string(sessionID)])
             throw APIError.tokenRevoked
         }
+        environment.audit(context, "token_refreshed", userID: caller.user.id, ["session_id": .string(sessionID)])
         return environment.issuer(context, now: now).pairResponse(
             for: caller.user, sessionID: sessionID, refreshTokenID: next)
     }
@@ -32,6 +33,8 @@ struct SessionHandlers: Sendable {
             try store.revokeAccessToken(tokenID: caller.claims.tokenID, expiresAt: caller.claims.expiresAt)
             try store.revokeSession(id: caller.claims.sessionID, userID: caller.user.id, now: now)
         }
+        environment.audit(
+            context, "logged_out", userID: caller.user.id, ["session_id": .string(caller.claims.sessionID)])
         return .noContent()
     }
 
@@ -44,6 +47,7 @@ struct SessionHandlers: Sendable {
             try store.revokeAccessToken(tokenID: caller.claims.tokenID, expiresAt: caller.claims.expiresAt)
             try store.revokeSessions(userID: caller.user.id, keeping: nil, now: now)
         }
+        environment.audit(context, "logged_out_everywhere", userID: caller.user.id)
         return .noContent()
     }
 
@@ -62,6 +66,7 @@ struct SessionHandlers: Sendable {
         else {
             throw APIError(.notFound, ErrorCode("session_not_found"), "No live session of yours has this id.")
         }
+        environment.audit(context, "session_revoked", userID: caller.user.id, ["session_id": .string(sessionID)])
         return .noContent()
     }
 }

@@ -20,9 +20,13 @@ struct UserHandlers: Sendable {
 
     /// `POST /api/users` (admin): like register, plus `role` and `active`.
     func create(_ context: RequestContext) throws -> Response {
-        try requireAdmin(environment.authenticate(context))
+        let caller = try environment.authenticate(context)
+        try requireAdmin(caller)
         let user = try UserAdministration(thread: context.thread, now: environment.clock())
             .createUser(from: try context.request.jsonObjectBody())
+        audit(
+            context, "user_created", caller: caller, target: user.id,
+            ["role": .string(user.role.rawValue), "active": .bool(user.active)])
         var response = Response.json(.object(["user": user.json(forAdmin: true)]), status: .created)
         response.headers.append(("Location", "/api/users/\(user.id)"))
         return response
@@ -59,6 +63,7 @@ struct UserHandlers: Sendable {
             guard let updated = try store.updateUser(id: id, changes, now: now) else { throw APIError.userNotFound }
             return updated
         }
+        audit(context, "user_updated", caller: caller, target: id, ["changes": Self.describe(changes)])
         return .json(.object(["user": updated.json(forAdmin: caller.isAdmin)]))
     }
 
@@ -73,15 +78,18 @@ struct UserHandlers: Sendable {
             if target.role == .admin && target.active { try requireAnotherActiveAdmin(store) }
             _ = try store.deleteUser(id: id)
         }
+        audit(context, "user_deleted", caller: caller, target: id)
         return .noContent()
     }
 
     /// `POST /api/users/{id}/unlock` (admin, any user).
     func unlock(_ context: RequestContext) throws -> Response {
-        try requireAdmin(environment.authenticate(context))
+        let caller = try environment.authenticate(context)
+        try requireAdmin(caller)
         guard let id = context.parameters.integer("id"), try context.thread.store().unlockUser(id: id) else {
             throw APIError.userNotFound
         }
+        audit(context, "user_unlocked", caller: caller, target: id)
         return .noContent()
     }
 
@@ -91,7 +99,30 @@ struct UserHandlers: Sendable {
         let target = try self.target(context, caller: caller)
         try requireMayModify(target, caller: caller)
         try context.thread.store().revokeSessions(userID: target.id, keeping: nil, now: environment.clock())
+        audit(context, "user_sessions_revoked", caller: caller, target: target.id)
         return .noContent()
+    }
+
+    /// An administration event: `user_id` is the actor, `target_id` the account acted on.
+    private func audit(
+        _ context: RequestContext, _ event: String, caller: AuthenticatedCaller, target: Int64,
+        _ details: JSONObject = [:]
+    ) {
+        var fields: JSONObject = ["target_id": .number(Double(target))]
+        for member in details.members { fields.append(member.name, member.value) }
+        environment.audit(context, event, userID: caller.user.id, fields)
+    }
+
+    /// What a PATCH changed, for the audit log.
+    static func describe(_ changes: UserChanges) -> JSONValue {
+        var object = JSONObject()
+        if let username = changes.username { object.append("username", .string(username)) }
+        if let email = changes.email { object.append("email", .string(email)) }
+        if let firstName = changes.firstName { object.append("first_name", .string(firstName)) }
+        if let lastName = changes.lastName { object.append("last_name", .string(lastName)) }
+        if let role = changes.role { object.append("role", .string(role.rawValue)) }
+        if let active = changes.active { object.append("active", .bool(active)) }
+        return .object(object)
     }
 
     // MARK: Rules

@@ -48,15 +48,22 @@ public enum FileSystem {
             throw Failure(description: "can't create \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
+        guard writeAll(descriptor, bytes) else {
+            throw Failure(description: "can't write \(path): \(String(cString: strerror(errno)))")
+        }
+        guard fsync(descriptor) == 0 else { throw Failure(description: "can't flush \(path)") }
+    }
+
+    /// Writes all of `bytes` to `descriptor`, retrying short writes; false on an error.
+    @discardableResult
+    public static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 && errno == EINTR { continue }
-            guard written > 0 else {
-                throw Failure(description: "can't write \(path): \(String(cString: strerror(errno)))")
-            }
+            guard written > 0 else { return false }
             offset += written
         }
-        guard fsync(descriptor) == 0 else { throw Failure(description: "can't flush \(path)") }
+        return true
     }
 }

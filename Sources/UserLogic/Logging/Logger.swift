@@ -1,9 +1,8 @@
-import Glibc
-
 /// Writes one JSON object per line: time, level, event, request id and details.
 ///
-/// Details go through the JSON writer, which escapes every control character, so a value
-/// sent by a client can't start a forged line.
+/// Details go through the JSON writer, which escapes every control character (and U+2028,
+/// U+2029), so a value sent by a client can't start a forged line (ASVS 16.4.1). Callers
+/// never pass passwords, tokens or keys.
 public struct Logger: Sendable {
     public enum Level: Int, Sendable, Comparable, CaseIterable {
         case debug, info, warning, error
@@ -18,35 +17,18 @@ public struct Logger: Sendable {
             case .error: "error"
             }
         }
-
-        /// `LOG_LEVEL` values: the names above, in any letter case.
-        public init?(name: String) {
-            guard let level = Level.allCases.first(where: { $0.name == name.lowercased() }) else { return nil }
-            self = level
-        }
     }
 
     public let minimumLevel: Level
-    private let writeLine: @Sendable ([UInt8]) -> Void
+    private let sink: any LogSink
 
-    public init(minimumLevel: Level, writeLine: @escaping @Sendable ([UInt8]) -> Void) {
+    public init(minimumLevel: Level, sink: any LogSink) {
         self.minimumLevel = minimumLevel
-        self.writeLine = writeLine
+        self.sink = sink
     }
 
-    /// Logs to standard error with one `write(2)` per line, so lines of concurrent threads
-    /// never interleave.
     public static func standardError(minimumLevel: Level) -> Logger {
-        Logger(minimumLevel: minimumLevel) { line in
-            line.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { return }
-                    offset += written
-                }
-            }
-        }
+        Logger(minimumLevel: minimumLevel, sink: StandardErrorSink())
     }
 
     public func log(_ level: Level, _ event: String, requestID: String? = nil, _ details: JSONObject = [:]) {
@@ -60,6 +42,17 @@ public struct Logger: Sendable {
         for member in details.members { entry.append(member.name, member.value) }
         var line = JSONWriter.encode(.object(entry))
         line.append(0x0A)
-        writeLine(line)
+        sink.write(line)
     }
+
+    /// Reopens the log file (SIGHUP, after an external logrotate moved it).
+    public func reopen() {
+        sink.reopen()
+    }
+}
+
+/// Where log lines go. `write` takes one whole line and must never split or interleave it.
+public protocol LogSink: Sendable {
+    func write(_ line: [UInt8])
+    func reopen()
 }

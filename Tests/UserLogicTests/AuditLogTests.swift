@@ -1,0 +1,48 @@
+import Testing
+
+@testable import UserLogic
+
+/// The audit events of contract issue 6: each auth event and admin action, with the request
+/// id, and no secret anywhere in the log.
+@Suite struct AuditLogTests {
+    @Test func authEventsAreLoggedWithoutSecrets() throws {
+        let fixture = try ServiceFixture { $0.adminRegistrationKey = "admin-key-value" }
+        fixture.register("root", password: "root password 1", extra: #","admin_key":"admin-key-value""#)
+        fixture.register("alice")
+        let (access, refresh) = try fixture.tokens("alice")
+        _ = fixture.login("alice", password: "wrong password")
+        _ = fixture.call("POST", "/api/auth/refresh", token: refresh)
+        _ = fixture.call("POST", "/api/auth/refresh", token: refresh)
+        let rootAccess = try fixture.tokens("root", password: "root password 1").access
+        _ = fixture.call("PATCH", "/api/users/2", json: #"{"role":"ADMIN"}"#, token: rootAccess)
+        _ = fixture.call("POST", "/api/auth/password/forgot", json: #"{"email":"alice@example.com"}"#)
+        // The reuse above revoked alice's first session: log out of a new one.
+        #expect(
+            fixture.call("POST", "/api/auth/logout", token: try fixture.tokens("alice").access).status == .noContent)
+        let log = fixture.log.text
+        for event in [
+            "user_registered", "login_succeeded", "login_failed", "token_refreshed", "refresh_reuse_detected",
+            "user_updated", "password_reset_requested", "logged_out",
+        ] {
+            #expect(log.contains(#""event":"\#(event)""#), "\(event)")
+        }
+        #expect(log.contains(#""event":"user_updated","request_id":"#))
+        #expect(log.contains(#""target_id":2,"changes":{"role":"ADMIN"}"#))
+        for secret in ["correct horse", "wrong password", "root password 1", "admin-key-value", access, refresh] {
+            #expect(!log.contains(secret), "a secret reached the log")
+        }
+        fixture.service.mailer.drain(seconds: 5)
+        let mailed = try #require(fixture.mail.messages.last?.body)
+        let token = try #require(mailed.split(separator: "\n").first { $0.hasPrefix("Reset token: ") }?.dropFirst(13))
+        #expect(!fixture.log.text.contains(token))
+    }
+
+    @Test func forgedLinesAreEscaped() throws {
+        let fixture = try ServiceFixture()
+        _ = fixture.call(
+            "POST", "/api/auth/login",
+            json: #"{"username":"x\n{\"event\":\"forged\"}\u2028","password":"whatever pass"}"#)
+        let lines = fixture.log.text.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.hasPrefix(#"{"time":"#) })
+    }
+}
