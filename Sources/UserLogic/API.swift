@@ -6,6 +6,7 @@ enum API {
         let resets = PasswordResetHandlers(environment: environment)
         let users = UserHandlers(environment: environment)
         let health = HealthHandler(logger: environment.logger)
+        let openAPI = OpenAPIHandler()
         return [
             Route("POST", "/api/auth/register", accounts.register),
             Route("POST", "/api/auth/login", accounts.login),
@@ -28,6 +29,7 @@ enum API {
             Route("POST", "/api/users/{id:int}/unlock", users.unlock),
             Route("DELETE", "/api/users/{id:int}/sessions", users.revokeSessions),
             Route("GET", "/api/health", health.check),
+            Route("GET", "/api/openapi.json", openAPI.document),
         ]
     }
 }

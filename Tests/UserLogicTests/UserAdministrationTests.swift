@@ -166,3 +166,22 @@ import Testing
         #expect(fixture.call("DELETE", "/api/users/2/sessions", token: aliceAgain).status == .noContent)
     }
 }
+
+extension UserAdministrationTests {
+    @Test func farPagesAndSeparatorSearchesAreEmpty() throws {
+        let (fixture, admin, _) = try fixture()
+        func list(_ query: String) -> Response {
+            fixture.service.respond(
+                to: Request(
+                    method: "GET", path: "/api/users", query: QueryParameters(parsing: query),
+                    authorization: "Bearer \(admin)"),
+                on: fixture.thread)
+        }
+        let far = list("page=\(Int.max)&per_page=100")
+        #expect(far.status == .ok)
+        #expect(ids(far) == [])
+        #expect(far.member("total") == 3)
+        #expect(ids(list("q=alice%1Falice")) == [])
+        #expect(list("q=alice%1Falice").member("total") == 0)
+    }
+}

@@ -199,7 +199,7 @@ struct UserHandlers: Sendable {
             }
             return value
         }
-        query.page = integer("page", 1...Int(Int32.max)) ?? query.page
+        query.page = integer("page", 1...Int.max) ?? query.page
         query.perPage = integer("per_page", 1...100) ?? query.perPage
         if let search = parameters["q"], !search.isEmpty { query.search = search.lowercased() }
         if let role = parameters["role"] {

@@ -17,7 +17,11 @@ public struct UserListQuery: Sendable, Equatable {
 
     public init() {}
 
-    var offset: Int { (page - 1) * perPage }
+    /// Rows to skip; a page too far to count skips everything.
+    var offset: Int {
+        let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
+        return overflow ? Int.max : offset
+    }
 }
 
 /// The changes of a PATCH; nil leaves a field as it is, `.some(nil)` clears a nullable one.

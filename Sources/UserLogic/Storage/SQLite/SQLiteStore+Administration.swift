@@ -18,8 +18,11 @@ extension SQLiteStore {
             values.append(.bool(active))
         }
         if let search = query.search {
-            countConditions.append("instr(search_text, ?) > 0")
-            pageConditions.append("instr(search_text, ?) > 0")
+            // search_text joins the fields with U+001F, which no field contains: a `q` with
+            // it would match across two fields, so it matches nothing.
+            let condition = search.contains("\u{1F}") ? "0 AND instr(search_text, ?) > 0" : "instr(search_text, ?) > 0"
+            countConditions.append(condition)
+            pageConditions.append(condition)
             values.append(.text(search))
         }
         func whereClause(_ conditions: [String]) -> String {
