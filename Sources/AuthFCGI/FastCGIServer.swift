@@ -18,7 +18,7 @@ final class FastCGIServer: Sendable {
     let service: Service
     private let stopping = Atomic<Bool>(false)
     /// How long a stopping worker waits for queued mail (and its retries).
-    static let mailDrainSeconds = 15.0
+    static let mailDrainSeconds = 5.0
 
     init(listenDescriptor: Int32, threadCount: Int, service: Service) {
         self.listenDescriptor = listenDescriptor
