@@ -127,3 +127,11 @@ import Testing
         #expect(first.tokens.key == second.tokens.key)
     }
 }
+
+@Suite struct TimestampTests {
+    @Test func rfc3339() {
+        #expect(Timestamp.rfc3339(0) == "1970-01-01T00:00:00Z")
+        #expect(Timestamp.rfc3339(1_795_695_981) == "2026-11-26T12:26:21Z")
+        #expect(Timestamp.rfc3339(253_402_300_799) == "9999-12-31T23:59:59Z")
+    }
+}

@@ -37,10 +37,17 @@ struct Authenticator {
     }
 
     /// The token of `Authorization: Bearer <token>`; any other form is token_missing.
+    /// Works on the UTF-8 bytes: this runs on every authenticated request.
     static func bearerToken(_ header: String?) throws(APIError) -> String {
         guard let header else { throw APIError.tokenMissing }
-        let parts = header.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.tokenMissing }
-        return String(parts[1])
+        let bytes = header.utf8
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        guard let schemeEnd = bytes.firstIndex(where: isSpace),
+            bytes[..<schemeEnd].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }),
+            let tokenStart = bytes[schemeEnd...].firstIndex(where: { !isSpace($0) })
+        else { throw APIError.tokenMissing }
+        let tokenEnd = bytes[tokenStart...].firstIndex(where: isSpace) ?? bytes.endIndex
+        guard bytes[tokenEnd...].allSatisfy(isSpace) else { throw APIError.tokenMissing }
+        return String(header[tokenStart..<tokenEnd])
     }
 }

@@ -19,7 +19,7 @@ extension Request {
     /// decode is kept raw, matches no route and gets 404.
     public init(cgi parameters: some CGIParameters, body: RequestBody) {
         let rawURI = parameters.value(of: "REQUEST_URI") ?? parameters.value(of: "DOCUMENT_URI") ?? ""
-        let rawPath = rawURI.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let rawPath = rawURI[..<(rawURI.utf8.firstIndex(of: UInt8(ascii: "?")) ?? rawURI.endIndex)]
         let path: String
         if let pathInfo = parameters.value(of: "PATH_INFO"), !pathInfo.isEmpty {
             path = pathInfo

@@ -138,7 +138,19 @@ public struct JSONParser {
 
     private mutating func parseString() throws(SyntaxError) -> String {
         index += 1  // opening quote
-        var scalars: [UInt8] = []
+        // Fast path: printable ASCII up to the closing quote (token claims, most names) is
+        // already valid UTF-8 and becomes a String without a copy into a scratch buffer.
+        let start = index
+        while index < bytes.count, bytes[index] >= 0x20, bytes[index] < 0x80, bytes[index] != UInt8(ascii: "\""),
+            bytes[index] != UInt8(ascii: "\\")
+        {
+            index += 1
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            index += 1
+            return String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
+        }
+        var scalars = Array(bytes[start..<index])
         while true {
             guard let byte = current else { throw error("unterminated string") }
             switch byte {

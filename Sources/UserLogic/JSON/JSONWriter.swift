@@ -54,23 +54,33 @@ public enum JSONWriter {
     /// line separators as `\u` escapes), so output is safe in any log line or HTML context.
     static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x22: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case 0x5C: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x00..<0x20, 0x7F..<0xA0, 0x2028, 0x2029:
-                let value = scalar.value
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u")])
-                for shift in stride(from: 12, through: 0, by: -4) {
-                    output.append(hexDigits[Int((value >> UInt32(shift)) & 0xF)])
-                }
-            default:
-                output.append(contentsOf: scalar.utf8)
-            }
+        let utf8 = text.utf8
+        // Fast path: text that needs no escape at all (ASCII without quotes, backslashes or
+        // control characters) is copied as it is.
+        let needsEscape = utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 >= 0x7F }
+        if !needsEscape {
+            output.append(contentsOf: utf8)
+        } else {
+            for scalar in text.unicodeScalars { writeScalar(scalar, to: &output) }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeScalar(_ scalar: Unicode.Scalar, to output: inout [UInt8]) {
+        switch scalar.value {
+        case 0x22: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+        case 0x5C: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+        case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+        case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+        case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        case 0x00..<0x20, 0x7F..<0xA0, 0x2028, 0x2029:
+            let value = scalar.value
+            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u")])
+            for shift in stride(from: 12, through: 0, by: -4) {
+                output.append(hexDigits[Int((value >> UInt32(shift)) & 0xF)])
+            }
+        default:
+            output.append(contentsOf: scalar.utf8)
+        }
     }
 }

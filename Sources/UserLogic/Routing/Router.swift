@@ -31,7 +31,9 @@ public struct Router: Sendable {
 
     public func match(method: String, path: String) -> Match {
         guard path.hasPrefix("/") else { return .notFound }
-        let segments = Array(path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
+        // Split on the UTF-8 bytes: Character-wise splitting is the slower path for every request.
+        let segments = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
+            .map { Substring($0) }
         for (pattern, routes) in patterns {
             guard let parameters = pattern.match(segments) else { continue }
             // HEAD is served by the GET handler; nginx drops the body.
