@@ -97,7 +97,10 @@ struct AuthFCGIMain {
         // libfcgi installed its own SIGPIPE and SIGTERM handlers in FCGX_Init.
         Signals.ignoreBrokenPipes()
         let runWorker = {
-            FastCGIServer(listenDescriptor: descriptor, threadCount: options.threads, service: service).run()
+            FastCGIServer(
+                listenDescriptor: descriptor, ownsSocket: options.listen != nil, threadCount: options.threads,
+                service: service
+            ).run()
         }
         let status =
             options.workers == 1

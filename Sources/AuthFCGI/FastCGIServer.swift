@@ -9,19 +9,24 @@ import UserLogic
 ///
 /// SIGHUP makes the owning thread reopen the log file.
 ///
-/// Shutdown: the owning thread takes SIGTERM/SIGINT with `sigwait`, sets `stopping` and shuts
-/// the listening socket down, which wakes every thread blocked in `accept` (Linux returns
-/// EINVAL). Threads serving a request finish it first. Then all threads are joined.
+/// Shutdown: the owning thread takes SIGTERM/SIGINT with `sigwait`, sets `stopping` and wakes
+/// every thread blocked in `accept`: a socket of its own it shuts down (Linux returns EINVAL
+/// to the waiters); a socket it inherited (systemd, spawn-fcgi) must stay usable for its
+/// owner and the next instance, so it connects to it once per thread instead. Threads
+/// serving a request finish it first. Then all threads are joined.
 final class FastCGIServer: Sendable {
     let listenDescriptor: Int32
+    /// False for a socket inherited on fd 0, which outlives this process.
+    let ownsSocket: Bool
     let threadCount: Int
     let service: Service
     private let stopping = Atomic<Bool>(false)
     /// How long a stopping worker waits for queued mail (and its retries).
     static let mailDrainSeconds = 5.0
 
-    init(listenDescriptor: Int32, threadCount: Int, service: Service) {
+    init(listenDescriptor: Int32, ownsSocket: Bool, threadCount: Int, service: Service) {
         self.listenDescriptor = listenDescriptor
+        self.ownsSocket = ownsSocket
         self.threadCount = threadCount
         self.service = service
     }
@@ -54,7 +59,11 @@ final class FastCGIServer: Sendable {
             .info, "worker_stopping", ["pid": .number(Double(getpid())), "signal": .number(Double(signal))])
         stopping.store(true, ordering: .sequentiallyConsistent)
         FCGX_ShutdownPending()
-        shutdown(listenDescriptor, Int32(SHUT_RDWR))
+        if ownsSocket {
+            shutdown(listenDescriptor, Int32(SHUT_RDWR))
+        } else {
+            ListeningSocket.wakeAcceptors(of: listenDescriptor, count: threads.count)
+        }
         for thread in threads { pthread_join(thread, nil) }
         if !service.mailer.drain(seconds: Self.mailDrainSeconds) {
             service.logger.log(.warning, "mail_not_drained", ["pid": .number(Double(getpid()))])

@@ -38,4 +38,44 @@ enum ListeningSocket {
         }
         unlink(path)
     }
+
+    /// Connects to the listening socket `count` times and hangs up at once, so that as many
+    /// threads blocked in `accept` return; libfcgi then sees the pending shutdown and stops.
+    static func wakeAcceptors(of descriptor: Int32, count: Int) {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0 else { return }
+        // A socket bound to every interface is reached through loopback.
+        switch Int32(address.ss_family) {
+        case AF_INET:
+            withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
+                    if inet.pointee.sin_addr.s_addr == INADDR_ANY {
+                        inet.pointee.sin_addr.s_addr = in_addr_t(0x7f00_0001).bigEndian
+                    }
+                }
+            }
+        case AF_INET6:
+            withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { inet6 in
+                    let isAny = withUnsafeBytes(of: inet6.pointee.sin6_addr) { $0.allSatisfy { $0 == 0 } }
+                    if isAny { inet6.pointee.sin6_addr = in6addr_loopback }
+                }
+            }
+        default:
+            break
+        }
+        for _ in 0..<count {
+            let client = socket(
+                Int32(address.ss_family), Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            guard client >= 0 else { return }
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) }
+            }
+            close(client)
+        }
+    }
 }

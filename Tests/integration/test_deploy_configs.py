@@ -207,10 +207,6 @@ def test_socket_activation_serves_the_queued_connection(activation):
     assert b"worker_started" in (activation.state / "stderr").read_bytes()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the backend shutdown()s its listening socket on SIGTERM (FastCGIServer.run), which kills "
-    "an inherited socket for its owner too: systemd's socket unit then fails ('Got POLLHUP on a "
-    "listening socket') and every later connection is refused"))
 def test_socket_activation_socket_survives_a_stop(activation):
     """`systemctl stop/restart auth-fcgi-socket.service`: the backend exits on SIGTERM, the
     socket stays systemd's, and a connection made meanwhile is answered by the next backend."""
