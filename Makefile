@@ -12,6 +12,7 @@
 #   make check-nginx       nginx -t on every shipped nginx file
 #   make deps / deps-test  install the Debian packages for running / for testing
 #   make bench             backend benchmarks: 100 000 users, GET /api/users (not in test)
+#   make fuzz              libFuzzer on every network-facing parser, FUZZ_SECONDS each (30)
 #   make format            swift format, in place
 #   make lint              swift format lint (strict)
 #   make clean             remove .build and the rendered nginx/run files in var/
@@ -44,10 +45,10 @@ SWIFT ?= swift
 PYTHON ?= python3
 SWIFT_BUILD_FLAGS ?=
 PYTEST_FLAGS ?=
-SWIFT_SOURCES := Package.swift Sources Tests/UserLogicTests Benchmarks
+SWIFT_SOURCES := Package.swift Sources Tests/UserLogicTests Benchmarks Fuzz/Harnesses Fuzz/AuthFuzz
 
 .PHONY: help run test build unit-test integration-test check-nginx deps deps-test \
-        bench format lint clean check-swift
+        bench fuzz format lint clean check-swift
 
 help:
 	@sed -n '1,/^$$/p' $(firstword $(MAKEFILE_LIST))
@@ -84,6 +85,13 @@ test: deps-test build unit-test check-nginx integration-test
 bench: deps check-swift
 	$(SWIFT) build -c release --product AuthBench $(SWIFT_BUILD_FLAGS)
 	.build/release/AuthBench users-list
+
+FUZZ_SECONDS ?= 30
+# The fuzz driver builds alone with the sanitizers, in its own build directory.
+fuzz: check-swift
+	AUTH_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz --product AuthFuzz \
+	    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	scripts/fuzz $(FUZZ_SECONDS)
 
 format: check-swift
 	$(SWIFT) format --in-place --recursive $(SWIFT_SOURCES)

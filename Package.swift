@@ -29,7 +29,16 @@ let package = Package(
         ),
         // Backend-only benchmarks (make bench); not part of make test.
         .executableTarget(name: "AuthBench", dependencies: ["UserLogic"], path: "Benchmarks/AuthBench"),
-        .testTarget(name: "UserLogicTests", dependencies: ["UserLogic"], path: "Tests/UserLogicTests"),
+        // The fuzz harnesses: replayed on the kept corpus by the unit tests, fuzzed by AuthFuzz.
+        .target(name: "FuzzHarnesses", dependencies: ["UserLogic"], path: "Fuzz/Harnesses"),
+        .testTarget(name: "UserLogicTests", dependencies: ["UserLogic", "FuzzHarnesses"], path: "Tests/UserLogicTests"),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer driver links only with -sanitize=fuzzer: `make fuzz` sets AUTH_FUZZ=1 and
+// builds it alone, in its own build directory.
+if Context.environment["AUTH_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(name: "AuthFuzz", dependencies: ["FuzzHarnesses", "UserLogic"], path: "Fuzz/AuthFuzz"))
+}
