@@ -115,10 +115,27 @@ render_cors_origins() {
     done
 }
 
+# swagger_ui_dir: prints the directory of Swagger UI's dist files for the docs page:
+# SWAGGER_UI_DIR when set, else the installed PyPI package swagger-ui-bundle-v2 (module
+# swagger_ui_bundle) of python3, else the production path /usr/share/auth-fcgi/swagger-ui.
+# Returns 1 when none holds swagger-ui-bundle.js.
+swagger_ui_dir() {
+    local dir
+    for dir in "${SWAGGER_UI_DIR:-}" \
+        "$(python3 -c 'import swagger_ui_bundle; print(swagger_ui_bundle.swagger_ui_path)' 2>/dev/null || true)" \
+        /usr/share/auth-fcgi/swagger-ui; do
+        if [[ -n $dir && -f $dir/swagger-ui-bundle.js ]]; then
+            printf '%s' "${dir%/}"
+            return 0
+        fi
+    done
+    return 1
+}
+
 # render_local_nginx: renders $RUN_DIR/nginx/ for the local nginx from
 # conf/nginx/local/nginx.conf.template and the shipped snippets.
 # Uses RUN_DIR HTTP_PORT CORS_ORIGINS RATE_LIMIT_LOGIN RATE_LIMIT_FORGOT AUTH_FCGI_SOCKET
-# (all validated by the caller).
+# (all validated by the caller), and SWAGGER_UI_DIR when set (see swagger_ui_dir).
 render_local_nginx() {
     local nd=$RUN_DIR/nginx
     local shipped=$AUTH_FCGI_CONF_DIR/auth-fcgi
@@ -160,6 +177,32 @@ render_local_nginx() {
         die "can't render the upstream: $shipped/upstream.conf lost its 'server unix:...;' line"
     printf '%s\n' "${text//'server unix:/run/auth-fcgi/auth-fcgi.sock;'/"server \"unix:$AUTH_FCGI_SOCKET\";"}" \
         >"$nd/auth-fcgi/upstream.conf"
+
+    # Site-specific file 4: the shipped docs-locations.conf with its two install paths
+    # replaced by the repository's conf/docs/ and the installed Swagger UI.
+    local docs_dir=$AUTH_FCGI_REPO/conf/docs swagger_dir
+    if ! swagger_dir=$(swagger_ui_dir); then
+        log "Swagger UI not found (python3 module swagger_ui_bundle, SWAGGER_UI_DIR):" \
+            "/api/docs/ will lack its assets; install them with 'scripts/install-deps run'"
+        swagger_dir=/usr/share/auth-fcgi/swagger-ui
+    fi
+    check_path "the Swagger UI directory" "$swagger_dir"
+    text=$(<"$shipped/docs-locations.conf")
+    [[ $text == *'alias "/usr/share/auth-fcgi/docs/";'* && $text == *'"/usr/share/auth-fcgi/swagger-ui/'* ]] ||
+        die "can't render the docs page: $shipped/docs-locations.conf lost its alias paths"
+    text=${text//'"/usr/share/auth-fcgi/docs/'/"\"$docs_dir/"}
+    text=${text//'"/usr/share/auth-fcgi/swagger-ui/'/"\"$swagger_dir/"}
+    printf '%s\n' "$text" >"$nd/auth-fcgi/docs-locations.conf"
+
+    # Extra server-block directives: a copy of the file SERVE_LOCAL_SERVER_CONF names, else
+    # empty (the template always includes it).
+    if [[ -n ${SERVE_LOCAL_SERVER_CONF:-} ]]; then
+        cp -- "$SERVE_LOCAL_SERVER_CONF" "$nd/server-extra.conf.new" ||
+            die "can't read SERVE_LOCAL_SERVER_CONF $SERVE_LOCAL_SERVER_CONF"
+    else
+        printf '# Rendered by scripts/serve-local: SERVE_LOCAL_SERVER_CONF is unset.\n' >"$nd/server-extra.conf.new"
+    fi
+    mv -f "$nd/server-extra.conf.new" "$nd/server-extra.conf"
 
     # Generic snippets included by relative path from the shipped ones.
     ln -sfn "$shipped/fastcgi-params.conf" "$nd/auth-fcgi/fastcgi-params.conf"
