@@ -35,6 +35,10 @@ struct AuthFCGIMain {
             // Bad server options are refused before the database is touched.
             let serverOptions =
                 command.command == .serve ? try ServerOptions.load(from: source, flags: command.flags) : nil
+            if command.command == .importUsers, let problem = ImportUsersCommand.usageProblem(command.flags) {
+                FileOutput.printError("import-users: \(problem) (see auth-fcgi import-users --help)")
+                return 2
+            }
             let service = try makeService(source)
             let applied = try service.prepareStorage()
             switch command.command {
@@ -46,6 +50,8 @@ struct AuthFCGIMain {
                 return 0
             case .createAdmin:
                 return try CreateAdminCommand(service: service, flags: command.flags).run()
+            case .importUsers:
+                return try ImportUsersCommand(service: service, flags: command.flags).run()
             case .purge:
                 let purged = try service.purgeExpired()
                 FileOutput.printOutput(

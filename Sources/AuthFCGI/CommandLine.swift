@@ -5,14 +5,21 @@ struct CommandLineArguments {
         case migrate
         case createAdmin = "create-admin"
         case purge
+        case importUsers = "import-users"
 
         var flags: Set<String> {
             switch self {
             case .serve: ["--listen", "--threads", "--workers"]
             case .createAdmin: ["--username", "--email", "--first-name", "--last-name"]
             case .migrate, .purge: []
+            case .importUsers: ImportUsersCommand.flags
             }
         }
+
+        /// Flags that take no value (present or not).
+        var switches: Set<String> { self == .importUsers ? ImportUsersCommand.switches : [] }
+        /// Flags whose repeated values are joined with ",".
+        var repeatable: Set<String> { self == .importUsers ? ["--map"] : [] }
     }
 
     var command: Command
@@ -50,9 +57,18 @@ struct CommandLineArguments {
             guard command.flags.contains(name) else {
                 throw UsageError(message: "unknown option \"\(name)\" for \(command.rawValue)")
             }
+            if command.switches.contains(name) {
+                guard value == nil else { throw UsageError(message: "\(name) takes no value") }
+                parsed.flags[name] = ""
+                continue
+            }
             if value == nil { value = remaining.popFirst() }
             guard let value else { throw UsageError(message: "\(name) needs a value") }
-            parsed.flags[name] = value
+            if command.repeatable.contains(name), let earlier = parsed.flags[name] {
+                parsed.flags[name] = earlier + "," + value
+            } else {
+                parsed.flags[name] = value
+            }
         }
         return parsed
     }
@@ -63,12 +79,13 @@ struct CommandLineArguments {
         case .migrate: migrateHelp
         case .createAdmin: createAdminHelp
         case .purge: purgeHelp
+        case .importUsers: ImportUsersCommand.help
         }
     }
 
     static let serveHelp = """
         Usage: auth-fcgi [serve] [--listen ADDR] [--threads N] [--workers N]
-               auth-fcgi migrate | create-admin | purge   (each with --help)
+               auth-fcgi migrate | create-admin | purge | import-users   (each with --help)
 
         Serves the user-management API over FastCGI (behind nginx), or answers one request
         as a CGI program when a web server runs it with GATEWAY_INTERFACE set.

@@ -62,18 +62,31 @@ public final class PasswordHasher {
         return hashed
     }
 
-    /// Whether `password` matches `storedHash` (any method libxcrypt supports). A hash it
-    /// can't parse gives false. Each comparison is constant time.
+    /// Whether `password` matches `storedHash` (any method libxcrypt supports, and Werkzeug's
+    /// scrypt and pbkdf2 formats of imported users, see `LegacyPasswordVerifier`). A hash it
+    /// can't parse gives false, and so does one over `PasswordHashCaps` (bcrypt above cost 14
+    /// or the policy's own bcrypt cost) without being computed. Each comparison is constant
+    /// time.
     public func verify(_ password: String, against storedHash: String) -> Bool {
         guard !storedHash.isEmpty else { return false }
+        if LegacyPasswordVerifier.isWerkzeug(storedHash) {
+            return LegacyPasswordVerifier.verify(password, against: storedHash)
+        }
+        if let cost = LegacyPasswordVerifier.bcryptCostField(storedHash), cost > maximumBcryptCost { return false }
         return Self.phrases(password, setting: storedHash).contains { phrase in
             guard let hashed = crypt(phrase, setting: storedHash) else { return false }
             return ConstantTime.equals(hashed.utf8, storedHash.utf8)
         }
     }
 
+    /// The highest bcrypt cost `verify` computes: the import cap, or the policy's own cost.
+    private var maximumBcryptCost: Int {
+        policy.scheme == .bcrypt ? max(PasswordHashCaps.bcryptCost, policy.cost) : PasswordHashCaps.bcryptCost
+    }
+
     /// True when `storedHash` wasn't made with the policy's method and cost (including
-    /// `$2a$`/`$2y$` bcrypt under a `$2b$` policy), so it should be replaced after a login.
+    /// `$2a$`/`$2y$` bcrypt under a `$2b$` policy, and every imported Werkzeug hash), so it
+    /// should be replaced after a login.
     public func needsRehash(_ storedHash: String) -> Bool {
         let fields = storedHash.split(separator: "$", omittingEmptySubsequences: false)
         guard fields.count >= 4, fields[0].isEmpty else { return true }

@@ -10,10 +10,12 @@ public final class SQLiteConnection {
     /// How long a writer waits for another process's write lock before SQLITE_BUSY.
     public static let busyTimeoutMilliseconds: Int32 = 5_000
 
-    public init(path: String) throws(SQLiteError) {
+    /// `readOnly` opens an existing file without changing it (not even its journal mode), as
+    /// `import-users` reads another app's database.
+    public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
         var connection: OpaquePointer?
         // NOMUTEX: each connection belongs to one thread, so SQLite's own locking is waste.
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let result = sqlite3_open_v2(path, &connection, flags, nil)
         guard result == SQLITE_OK, let connection else {
             let error = SQLiteError(code: result, connection: connection)
@@ -23,6 +25,7 @@ public final class SQLiteConnection {
         handle = connection
         sqlite3_extended_result_codes(connection, 1)
         sqlite3_busy_timeout(connection, Self.busyTimeoutMilliseconds)
+        if readOnly { return }
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")

@@ -1,0 +1,189 @@
+import Glibc
+import UserLogic
+
+/// `auth-fcgi import-users`: the users of a Flask app (its SQLite file, or a JSON-lines or
+/// CSV export) into DATABASE_URL, with their password hashes as they are.
+struct ImportUsersCommand {
+    let service: Service
+    let flags: [String: String]
+
+    static let sourceFlags = ["--from-sqlite", "--from-jsonl", "--from-csv"]
+    static let switches: Set<String> = ["--dry-run", "--partial", "--strict", "--fix-usernames"]
+    static let flags: Set<String> = Set(sourceFlags).union(["--table", "--map"]).union(switches)
+
+    static let help = """
+        Usage: auth-fcgi import-users (--from-sqlite PATH [--table NAME] | --from-jsonl PATH | --from-csv PATH)
+                                      [--map FIELD=COLUMN[,...]] [--dry-run] [--partial | --strict]
+                                      [--fix-usernames]
+
+        Imports the users of a Flask user-management app into DATABASE_URL with their
+        passwords: each keeps its bcrypt or Werkzeug hash, which logins verify and replace
+        with the configured PASSWORD_SCHEME at the first success. Users get new ids.
+
+        Sources:
+          --from-sqlite PATH  the app's SQLite file (opened read-only), table user or users
+          --table NAME        another table of that file
+          --from-jsonl PATH   one JSON object per line
+          --from-csv PATH     CSV (RFC 4180) with a header line
+        A PostgreSQL source is not supported until PostgreSQL storage lands; meanwhile
+        export the table as CSV: psql "$URL" -c '\\copy "user" TO users.csv CSV HEADER'
+
+        Columns are detected by name, and the mapping is printed first:
+          username, email, password (password_hash or password), first_name, last_name,
+          role (ADMIN/USER in any case) or is_admin (boolean), active or is_active,
+          created_at, updated_at (SQLAlchemy's "2024-01-31 12:34:56.123456", read as UTC;
+          ISO 8601; Unix seconds), id (for the report only).
+        Other columns, such as the old app's reset tokens, are never read.
+          --map FIELD=COLUMN  read FIELD from COLUMN (comma-separated or repeated);
+                              FIELD= leaves a detected column unread
+
+        Each row is checked as the API checks a new account: username and email by the
+        field rules and unique case-insensitively (among the rows and against existing
+        users), and a password hash this service verifies within its cost caps: bcrypt
+        $2a$/$2b$/$2y$ up to cost 14, Werkzeug scrypt:N:r:p (N <= 2^17, r <= 16, p <= 4,
+        128*N*r <= 128 MiB) or pbkdf2:sha256:N (and sha1/sha512) up to 2 000 000
+        iterations. A row that fails is reported on its own line and skipped.
+          --dry-run        check and report everything, write nothing
+          --fix-usernames  replace the characters a username can't have with "_" (each
+                           change is reported) instead of skipping the row
+          --partial        commit each user on its own; by default the import is one
+                           transaction, so a failure part way writes nothing (but the
+                           service waits for the database until it ends: use --partial
+                           for a large import into a running service)
+          --strict         import nothing when any row would be skipped
+
+        Progress goes to standard error every 1000 rows; the report and a summary to
+        standard output. Exits 0 when the import ran (skipped rows included), 1 when it
+        failed or --strict refused it, 2 for a usage error.
+
+        """
+
+    struct UsageFailure: Error {
+        let message: String
+    }
+
+    /// What is wrong with the flags' combination, checked before the database is opened.
+    static func usageProblem(_ flags: [String: String]) -> String? {
+        let given = sourceFlags.filter { flags[$0] != nil }
+        if given.count != 1 { return "name one source: --from-sqlite, --from-jsonl or --from-csv" }
+        if flags["--table"] != nil && given[0] != "--from-sqlite" { return "--table goes with --from-sqlite" }
+        if flags["--partial"] != nil && flags["--strict"] != nil { return "--partial and --strict exclude each other" }
+        return nil
+    }
+
+    func run() throws -> Int32 {
+        let source: any UserSource
+        var mapping: ColumnMapping
+        var options = ImportOptions(now: Timestamp.now())
+        do {
+            options.dryRun = flags["--dry-run"] != nil
+            options.partial = flags["--partial"] != nil
+            options.strict = flags["--strict"] != nil
+            options.fixUsernames = flags["--fix-usernames"] != nil
+            if let problem = Self.usageProblem(flags) { throw UsageFailure(message: problem) }
+            let given = Self.sourceFlags.filter { flags[$0] != nil }
+            let path = flags[given[0]]!
+            switch given[0] {
+            case "--from-sqlite": source = try SQLiteUserSource(path: path, table: flags["--table"])
+            case "--from-jsonl": source = try JSONLinesUserSource(path: path)
+            default: source = try CSVUserSource(path: path)
+            }
+            mapping = ColumnMapping(detectingIn: source.columns)
+            if let overrides = flags["--map"] {
+                do {
+                    try mapping.apply(overrides)
+                } catch {
+                    throw UsageFailure(message: error.description)
+                }
+            }
+        } catch let failure as UsageFailure {
+            FileOutput.printError("import-users: \(failure.message) (see auth-fcgi import-users --help)")
+            return 2
+        } catch let error as ImportError {
+            FileOutput.printError("import-users: \(error)")
+            return 1
+        }
+
+        FileOutput.printOutput(
+            "Source: \(source.description)\nMapping (change it with --map FIELD=COLUMN):\n"
+                + mapping.descriptionLines.map { $0 + "\n" }.joined())
+        do {
+            try mapping.checkRequired()
+        } catch {
+            FileOutput.printError("import-users: \(error)")
+            return 1
+        }
+
+        let store = try service.makeThreadContext().store()
+        guard let target = store as? any UserImportStore else {
+            FileOutput.printError("import-users: this DATABASE_URL can't take imports yet (SQLite only)")
+            return 1
+        }
+        if let sqlite = source as? SQLiteUserSource, let file = target.databaseFile,
+            Self.sameFile(sqlite.path, file)
+        {
+            FileOutput.printError("import-users: the source is DATABASE_URL's own database")
+            return 1
+        }
+        if options.dryRun { FileOutput.printOutput("Dry run: nothing will be written.\n") }
+
+        let summary: ImportSummary
+        do {
+            summary = try UserImporter(source: source, mapping: mapping, store: target, options: options).run(
+                Self.report)
+        } catch let failure as ImportFailure {
+            let kept =
+                options.partial
+                ? "\(failure.committed) users were imported before it (--partial)"
+                : "nothing was written"
+            FileOutput.printError("import-users: the import failed, \(kept): \(failure)")
+            return 1
+        }
+        FileOutput.printOutput(Self.summaryText(summary, options: options))
+        return options.strict && !summary.written && !options.dryRun ? 1 : 0
+    }
+
+    /// Skipped rows and fixed usernames to standard output, progress to standard error.
+    static func report(_ event: ImportEvent) {
+        switch event {
+        case .skipped(let skip):
+            FileOutput.printOutput("skipped \(skip.location): \(skip.message)\n")
+        case .usernameFixed(let location, let from, let to):
+            FileOutput.printOutput("fixed \(location): username \"\(from)\" becomes \"\(to)\"\n")
+        case .progress(let read, let accepted, let skipped):
+            FileOutput.printError("import-users: \(read) rows read, \(accepted) accepted, \(skipped) skipped")
+        }
+    }
+
+    static func summaryText(_ summary: ImportSummary, options: ImportOptions) -> String {
+        let skipped = summary.skippedCount
+        var text: String
+        if options.dryRun {
+            text = "Dry run: \(summary.rowsRead) rows read, \(summary.accepted) would be imported, \(skipped) skipped"
+        } else if !summary.written {
+            text = "Nothing imported (--strict): \(skipped) of \(summary.rowsRead) rows would be skipped"
+        } else {
+            text = "Imported \(summary.accepted) of \(summary.rowsRead) rows, \(skipped) skipped"
+        }
+        text += skipped > 0 ? ":\n" : ".\n"
+        for reason in ImportSkipReason.allCases {
+            if let count = summary.skipped[reason] { text += "  \(count)  \(reason.rawValue)\n" }
+        }
+        if summary.fixedUsernames > 0 { text += "Usernames fixed (--fix-usernames): \(summary.fixedUsernames).\n" }
+        if summary.skipped[.invalidUsername] != nil && !options.fixUsernames {
+            text += "(--fix-usernames would replace the characters a username can't have.)\n"
+        }
+        if summary.written && summary.accepted > 0 {
+            text += "Each imported password hash is replaced with the configured scheme at the user's first login.\n"
+        }
+        return text
+    }
+
+    /// Whether two paths name the same file (same device and inode).
+    static func sameFile(_ first: String, _ second: String) -> Bool {
+        var a = stat()
+        var b = stat()
+        guard stat(first, &a) == 0, stat(second, &b) == 0 else { return false }
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino
+    }
+}

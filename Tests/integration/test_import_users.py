@@ -1,0 +1,322 @@
+"""`auth-fcgi import-users` (issue 10): the users of a Flask app — a SQLite file written the
+way Flask-SQLAlchemy writes it, with bcrypt (Flask-Bcrypt) and Werkzeug scrypt/pbkdf2
+password hashes, or a JSON-lines / CSV export — imported into the stack's database, then
+logging in through nginx with their original passwords.
+
+The importer runs as its own process against the run dir's auth.db while the stack runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import bcrypt
+import pytest
+from werkzeug.security import generate_password_hash
+
+import support
+from api_client import assert_json, auth_env, start_api
+from support import assert_problem
+
+RUN_TIMEOUT = 60
+RESET_TOKEN = "OLD-APP-RESET-TOKEN-must-not-be-imported"
+
+# What Flask-SQLAlchemy's create_all() emits for a typical User model.
+FLASK_USER_TABLE = """
+CREATE TABLE user (
+\tid INTEGER NOT NULL, 
+\tusername VARCHAR(80) NOT NULL, 
+\temail VARCHAR(120) NOT NULL, 
+\tpassword_hash VARCHAR(256), 
+\tfirst_name VARCHAR(50), 
+\tlast_name VARCHAR(50), 
+\trole VARCHAR(20), 
+\tis_active BOOLEAN, 
+\tcreated_at DATETIME, 
+\tupdated_at DATETIME, 
+\treset_token VARCHAR(100), 
+\tPRIMARY KEY (id), 
+\tUNIQUE (username), 
+\tUNIQUE (email)
+)
+"""
+COLUMNS = ["id", "username", "email", "password_hash", "first_name", "last_name", "role", "is_active",
+           "created_at", "updated_at", "reset_token"]
+
+PASSWORDS = {
+    "alice": "alice's bcrypt pass",
+    "bob": "bob's scrypt pass",
+    "carol": "carol's pbkdf2 pass",
+    "dave": "dave's disabled pass",
+}
+
+
+def hashes() -> dict[str, str]:
+    return {
+        # Flask-Bcrypt's default cost (12) writes $2b$12$…
+        "alice": bcrypt.hashpw(PASSWORDS["alice"].encode(), bcrypt.gensalt(12)).decode(),
+        # Werkzeug 3's defaults: scrypt:32768:8:1 and pbkdf2:sha256:1000000.
+        "bob": generate_password_hash(PASSWORDS["bob"]),
+        "carol": generate_password_hash(PASSWORDS["carol"], method="pbkdf2:sha256"),
+        "dave": generate_password_hash(PASSWORDS["dave"], method="scrypt"),
+    }
+
+
+def flask_rows(h: dict[str, str]) -> list[tuple]:
+    """Rows as SQLAlchemy stores them in SQLite: booleans 0/1, datetimes as text."""
+    scrypt_1gib = "scrypt:1048576:8:1$abcdefgh12345678$" + "00" * 64
+    return [
+        (101, "alice", "Alice@Example.com", h["alice"], "Alice", "Liddell", "ADMIN", 1,
+         "2024-01-31 12:34:56.123456", "2024-02-01 08:00:00.000000", RESET_TOKEN),
+        (102, "bob", "bob@example.com", h["bob"], None, None, "USER", 1, "2024-02-02 10:00:00", None, None),
+        (103, "carol", "carol@example.com", h["carol"], "Carol", None, "User", 1, "2024-02-03 10:00:00", None, None),
+        (104, "dave", "dave@example.com", h["dave"], None, None, "USER", 0, "2024-02-04 10:00:00", None, None),
+        (105, "x y", "xy@example.com", h["bob"], None, None, "USER", 1, None, None, None),
+        (106, "ALICE", "alice.two@example.com", h["bob"], None, None, "USER", 1, None, None, None),
+        (107, "erin", "erin@example.com", scrypt_1gib, None, None, "USER", 1, None, None, None),
+    ]
+
+
+def make_flask_db(path: Path, rows: list[tuple]) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(FLASK_USER_TABLE)
+        conn.executemany(f"INSERT INTO user VALUES ({', '.join('?' * len(COLUMNS))})", rows)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def legacy_hashes() -> dict[str, str]:
+    return hashes()
+
+
+class Importer:
+    def __init__(self, binary: Path, directory: Path, run_dir: Path):
+        self.binary = binary
+        self.dir = directory
+        self.env = support.service_env(run_dir, **auth_env())
+
+    def run(self, *args) -> subprocess.CompletedProcess:
+        return subprocess.run([str(self.binary), "import-users", *map(str, args)], capture_output=True,
+                              cwd=self.dir, env=self.env, timeout=RUN_TIMEOUT)
+
+
+def describe(p: subprocess.CompletedProcess) -> str:
+    return f"exit {p.returncode}\nstdout: {p.stdout.decode(errors='replace')}\nstderr: {p.stderr.decode(errors='replace')}"
+
+
+def out(p: subprocess.CompletedProcess) -> str:
+    return p.stdout.decode()
+
+
+@pytest.fixture
+def api(stack_factory):
+    return start_api(stack_factory)
+
+
+@pytest.fixture
+def importer(auth_bin, short_tmp, api) -> Importer:
+    return Importer(auth_bin, short_tmp, api.stack.run_dir)
+
+
+def user_count(api) -> int:
+    return api.db.query("SELECT count(*) FROM users")[0][0]
+
+
+def stored_hash(api, username: str) -> str:
+    return api.db.query("SELECT password_hash FROM users WHERE username = ?", (username,))[0][0]
+
+
+def login(api, username: str, password: str):
+    return api.login({"username": username, "password": password})
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- the SQLite file of a Flask app ---------------------------------------------------------
+
+def test_import_from_flask_sqlite_then_log_in_through_nginx(api, importer, short_tmp, legacy_hashes):
+    source = short_tmp / "flask.db"
+    make_flask_db(source, flask_rows(legacy_hashes))
+    before = file_digest(source)
+
+    # Dry run: the mapping and every bad row are reported, nothing is written.
+    dry = importer.run("--from-sqlite", source, "--dry-run")
+    assert dry.returncode == 0, describe(dry)
+    text = out(dry)
+    assert re.search(r'password\s+<- "password_hash"', text), text
+    assert re.search(r'active\s+<- "is_active"', text), text
+    assert re.search(r'not read: "reset_token"', text), text
+    assert re.search(r'skipped row 5 \(id 105\): username "x y"', text), text
+    assert re.search(r'skipped row 6 \(id 106\): username "ALICE" duplicates row 1 \(id 101\)', text), text
+    assert re.search(r"skipped row 7 \(id 107\): password hash: scrypt:1048576:8:1 is over the caps", text), text
+    assert re.search(r"Dry run: 7 rows read, 4 would be imported, 3 skipped", text), text
+    assert user_count(api) == 0
+    for h in legacy_hashes.values():  # the report never shows a hash, nor a Werkzeug salt
+        assert h not in text and (h.startswith("$") or h.split("$")[1] not in text)
+
+    # The import: the same report, the valid rows written with new ids.
+    p = importer.run("--from-sqlite", source)
+    assert p.returncode == 0, describe(p)
+    text = out(p)
+    assert "Imported 4 of 7 rows, 3 skipped" in text, text
+    assert re.search(r'skipped row 5 \(id 105\): username "x y"', text), text
+    assert re.search(r'skipped row 6 \(id 106\): username "ALICE"', text), text
+    assert file_digest(source) == before, "the Flask database was modified"
+    rows = {r[0]: r[1:] for r in api.db.query("SELECT username, id, email, role, active FROM users")}
+    assert set(rows) == {"alice", "bob", "carol", "dave"}, rows
+    assert not {r[0] for r in rows.values()} & {101, 102, 103, 104}, "old ids were reused"
+    assert rows["alice"][1:] == ("alice@example.com", "ADMIN", 1)
+    assert rows["carol"][2:] == ("USER", 1) and rows["dave"][2:] == ("USER", 0)
+    for name in PASSWORDS:
+        assert stored_hash(api, name) == legacy_hashes[name]
+    # The old app's reset token is in no column and nowhere in the database files.
+    for path in api.stack.run_dir.glob("auth.db*"):
+        assert RESET_TOKEN.encode() not in path.read_bytes(), path
+
+    # A wrong password is refused and changes nothing.
+    assert_problem(login(api, "bob", "not bob's password"), 401, "invalid_credentials")
+    assert stored_hash(api, "bob") == legacy_hashes["bob"]
+
+    # Original passwords work through nginx; each hash becomes the configured scheme.
+    for name in ("alice", "bob", "carol"):
+        body = assert_json(login(api, name, PASSWORDS[name]), 200)
+        assert body["user"]["username"] == name
+        assert stored_hash(api, name).startswith("$y$"), name
+        assert_json(login(api, name, PASSWORDS[name]), 200)  # and again with the new hash
+    alice = assert_json(login(api, "alice", PASSWORDS["alice"]), 200)
+    assert alice["user"]["role"] == "ADMIN"
+    assert alice["user"]["first_name"] == "Alice" and alice["user"]["last_name"] == "Liddell"
+    assert alice["user"]["created_at"] == "2024-01-31T12:34:56Z"
+    assert alice["user"]["email"] == "alice@example.com"
+    # An ADMIN stays ADMIN: the user list is an admin endpoint.
+    assert_json(api.get("/api/users", token=alice["access_token"]), 200)
+    carol = assert_json(login(api, "carol", PASSWORDS["carol"]), 200)
+    assert carol["user"]["role"] == "USER"
+    assert_problem(api.get("/api/users", token=carol["access_token"]), 403, "forbidden")
+
+    # A disabled user: the right password gives 403 account_disabled, and no rehash.
+    assert_problem(login(api, "dave", PASSWORDS["dave"]), 403, "account_disabled")
+    assert stored_hash(api, "dave") == legacy_hashes["dave"]
+
+    # Importing again: every row is taken or invalid, nothing changes.
+    again = importer.run("--from-sqlite", source)
+    assert again.returncode == 0, describe(again)
+    assert "Imported 0 of 7 rows, 7 skipped" in out(again), describe(again)
+    assert re.search(r'skipped row 1 \(id 101\): username "alice" is taken by an existing user', out(again))
+    assert user_count(api) == 4
+
+
+def test_strict_imports_nothing_and_fix_usernames_reports_each_change(api, importer, short_tmp, legacy_hashes):
+    source = short_tmp / "flask.db"
+    make_flask_db(source, flask_rows(legacy_hashes))
+    strict = importer.run("--from-sqlite", source, "--strict")
+    assert strict.returncode == 1, describe(strict)
+    assert "Nothing imported (--strict)" in out(strict), describe(strict)
+    assert user_count(api) == 0
+
+    fixed = importer.run("--from-sqlite", source, "--fix-usernames")
+    assert fixed.returncode == 0, describe(fixed)
+    assert 'fixed row 5 (id 105): username "x y" becomes "x_y"' in out(fixed), describe(fixed)
+    assert "Imported 5 of 7 rows" in out(fixed), describe(fixed)
+    assert_json(login(api, "x_y", PASSWORDS["bob"]), 200)
+
+
+# --- JSON-lines and CSV exports ---------------------------------------------------------------
+
+def export_records(h: dict[str, str]) -> list[dict]:
+    records = [dict(zip(COLUMNS, row)) for row in flask_rows(h)]
+    for record in records:  # as an export would write them: real booleans
+        record["is_active"] = bool(record["is_active"])
+    records[0]["last_name"] = 'Liddell, "Ally"'  # CSV quoting
+    return records
+
+
+def test_import_from_jsonl_export(api, importer, short_tmp, legacy_hashes):
+    path = short_tmp / "users.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in export_records(legacy_hashes)))
+    p = importer.run("--from-jsonl", path)
+    assert p.returncode == 0, describe(p)
+    assert "Imported 4 of 7 rows, 3 skipped" in out(p), describe(p)
+    assert re.search(r'skipped line 5 \(id 105\): username "x y"', out(p)), describe(p)
+    for name in ("alice", "bob", "carol"):
+        assert_json(login(api, name, PASSWORDS[name]), 200)
+    assert_problem(login(api, "dave", PASSWORDS["dave"]), 403, "account_disabled")
+    me = assert_json(login(api, "alice", PASSWORDS["alice"]), 200)["user"]
+    assert me["role"] == "ADMIN" and me["last_name"] == 'Liddell, "Ally"'
+
+
+def test_import_from_csv_export_with_a_mapping_override(api, importer, short_tmp, legacy_hashes):
+    path = short_tmp / "users.csv"
+    records = export_records(legacy_hashes)
+    with open(path, "w", newline="") as f:
+        # Another app's column names: "login" is detected, "secret" needs --map.
+        names = ["id", "login", "email", "secret", "first_name", "last_name", "role", "is_active", "created_at",
+                 "updated_at", "reset_token"]
+        writer = csv.writer(f)
+        writer.writerow(names)
+        for r in records:
+            writer.writerow([r[c] for c in COLUMNS])
+    without = importer.run("--from-csv", path, "--dry-run")
+    assert without.returncode == 1, describe(without)
+    assert "password" in without.stderr.decode() and "--map" in without.stderr.decode(), describe(without)
+
+    p = importer.run("--from-csv", path, "--map", "password=secret")
+    assert p.returncode == 0, describe(p)
+    assert re.search(r'password\s+<- "secret"', out(p)), describe(p)
+    assert "Imported 4 of 7 rows, 3 skipped" in out(p), describe(p)
+    for name in ("alice", "bob", "carol"):
+        assert_json(login(api, name, PASSWORDS[name]), 200)
+        assert stored_hash(api, name).startswith("$y$")
+    me = assert_json(login(api, "alice", PASSWORDS["alice"]), 200)["user"]
+    assert me["role"] == "ADMIN" and me["last_name"] == 'Liddell, "Ally"'
+
+
+# --- help and usage ------------------------------------------------------------------------------
+
+def test_help_names_sources_flags_and_the_postgresql_limit(auth_bin, short_tmp):
+    p = subprocess.run([str(auth_bin), "import-users", "--help"], capture_output=True, cwd=short_tmp,
+                       env=support.service_env(short_tmp, **auth_env()), timeout=RUN_TIMEOUT)
+    assert p.returncode == 0, describe(p)
+    text = out(p)
+    for flag in ("--from-sqlite", "--from-jsonl", "--from-csv", "--table", "--map", "--dry-run", "--partial",
+                 "--fix-usernames"):
+        assert flag in text, text
+    assert "PostgreSQL" in text, text
+    assert not (short_tmp / "auth.db").exists()
+
+
+@pytest.mark.parametrize("args", [
+    [],
+    ["--from-csv", "a.csv", "--from-jsonl", "b.jsonl"],
+    ["--from-csv", "a.csv", "--table", "user"],
+    ["--from-sqlite", "a.db", "--partial", "--strict"],
+    ["--from-sqlite", "a.db", "--dry-run=yes"],
+    ["--from-sqlite"],
+    ["--bogus"],
+])
+def test_usage_errors_exit_2_without_touching_the_database(auth_bin, short_tmp, args):
+    p = subprocess.run([str(auth_bin), "import-users", *args], capture_output=True, cwd=short_tmp,
+                       env=support.service_env(short_tmp, **auth_env()), timeout=RUN_TIMEOUT)
+    assert p.returncode == 2, describe(p)
+    assert p.stderr.strip(), describe(p)
+    assert not (short_tmp / "auth.db").exists()
+
+
+def test_missing_source_fails_cleanly(auth_bin, short_tmp):
+    p = subprocess.run([str(auth_bin), "import-users", "--from-sqlite", short_tmp / "missing.db"],
+                       capture_output=True, cwd=short_tmp, env=support.service_env(short_tmp, **auth_env()),
+                       timeout=RUN_TIMEOUT)
+    assert p.returncode == 1, describe(p)
+    assert "missing.db" in p.stderr.decode(), describe(p)
+    assert not (short_tmp / "missing.db").exists(), "the source was created"
