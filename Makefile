@@ -13,6 +13,7 @@
 #   make deps / deps-test  install the Debian packages for running / for testing
 #   make bench             backend benchmarks: 100 000 users, GET /api/users (not in test)
 #   make fuzz              libFuzzer on every network-facing parser, FUZZ_SECONDS each (30)
+#   make screenshots       PNGs of the web pages (desktop and phone) into docs/screenshots/
 #   make format            swift format, in place
 #   make lint              swift format lint (strict)
 #   make clean             remove .build and the rendered nginx/run files in var/
@@ -48,7 +49,7 @@ PYTEST_FLAGS ?=
 SWIFT_SOURCES := Package.swift Sources Tests/UserLogicTests Benchmarks Fuzz/Harnesses Fuzz/AuthFuzz
 
 .PHONY: help run test build unit-test integration-test check-nginx deps deps-test \
-        bench fuzz format lint clean check-swift
+        bench fuzz screenshots format lint clean check-swift
 
 help:
 	@sed -n '1,/^$$/p' $(firstword $(MAKEFILE_LIST))
@@ -92,6 +93,9 @@ fuzz: check-swift
 	AUTH_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz --product AuthFuzz \
 	    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 	scripts/fuzz $(FUZZ_SECONDS)
+
+screenshots: deps-test build
+	$(PYTHON) scripts/screenshots
 
 format: check-swift
 	$(SWIFT) format --in-place --recursive $(SWIFT_SOURCES)

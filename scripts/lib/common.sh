@@ -194,6 +194,16 @@ render_local_nginx() {
     text=${text//'"/usr/share/auth-fcgi/swagger-ui/'/"\"$swagger_dir/"}
     printf '%s\n' "$text" >"$nd/auth-fcgi/docs-locations.conf"
 
+    # Site-specific file 5: the shipped web-locations.conf with its install path replaced
+    # by the repository's web/ (the reset page, forgot page and admin console).
+    local web_dir=$AUTH_FCGI_REPO/web
+    text=$(<"$shipped/web-locations.conf")
+    [[ $text == *'"/usr/share/auth-fcgi/web"'* && $text == *'alias "/usr/share/auth-fcgi/web/";'* ]] ||
+        die "can't render the web pages: $shipped/web-locations.conf lost its install paths"
+    text=${text//'"/usr/share/auth-fcgi/web"'/"\"$web_dir\""}
+    text=${text//'"/usr/share/auth-fcgi/web/"'/"\"$web_dir/\""}
+    printf '%s\n' "$text" >"$nd/auth-fcgi/web-locations.conf"
+
     # Extra server-block directives: a copy of the file SERVE_LOCAL_SERVER_CONF names, else
     # empty (the template always includes it).
     if [[ -n ${SERVE_LOCAL_SERVER_CONF:-} ]]; then

@@ -1,0 +1,209 @@
+"""Headless Debian chromium driven through chromedriver by Selenium, for the tests of the
+web pages (test_web_*.py): a module-scoped browser fixture, explicit waits, and the
+browser console's errors (a CSP violation or a script error fails a test).
+
+Offline like the docs page's test: every host but 127.0.0.1 fails to resolve. Selenium
+Manager never runs (the driver path is given, SE_OFFLINE is set). The browser is quit at
+teardown, and chromedriver killed by its pid if quitting fails. WEB_TEST_SHOTS=DIR saves
+a screenshot and the DOM of the page when a wait times out (DIR/failure.png, .html).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+os.environ.setdefault("SE_OFFLINE", "true")
+
+try:
+    from selenium import webdriver
+    from selenium.common.exceptions import TimeoutException, WebDriverException
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+except ImportError:  # the browser fixture fails with a clear message instead
+    webdriver = None
+    TimeoutException = WebDriverException = Exception
+    Service = By = Keys = Select = WebDriverWait = None
+
+WAIT = 10  # seconds, every explicit wait
+PAGE_LOAD_TIMEOUT = 20
+DESKTOP = (1280, 900)
+PHONE = (390, 844)
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+__all__ = ["Browser", "By", "Keys", "Select", "browser", "TimeoutException", "CSP", "PHONE", "DESKTOP"]
+
+
+def find_binaries() -> tuple[str, str]:
+    if webdriver is None:
+        pytest.fail("python3 can't import selenium: install it with `scripts/install-deps test`", pytrace=False)
+    chromium = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser")) if p), None)
+    driver = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.access("/usr/bin/chromedriver", os.X_OK) else None)
+    if not chromium or not driver:
+        pytest.fail("chromium and chromedriver are needed: install them with `scripts/install-deps test` "
+                    "(Debian packages chromium, chromium-driver)", pytrace=False)
+    return chromium, driver
+
+
+def start_driver(profile: Path, size=DESKTOP):
+    chromium, driver_path = find_binaries()
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
+                "--disable-background-networking", "--disable-component-update", "--password-store=basic",
+                "--disable-features=Translate,OptimizationHints,MediaRouter,PasswordLeakDetection",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}", "--lang=en-US"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    log = str(profile.parent / "chromedriver.log")
+    env = dict(os.environ, HOME=str(profile.parent))
+    try:
+        service = Service(executable_path=driver_path, log_output=log, env=env)
+    except TypeError:  # Selenium < 4.11 (Debian 12's python3-selenium 4.8)
+        service = Service(executable_path=driver_path, log_path=log, env=env)
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT)
+    driver.set_script_timeout(WAIT)
+    return driver, service
+
+
+class Browser:
+    """A Selenium driver with the waits and lookups the web tests need."""
+
+    def __init__(self, driver, service):
+        self.driver = driver
+        self.service = service
+
+    # --- navigation -----------------------------------------------------------------
+    def open(self, url: str) -> None:
+        self.driver.get(url)
+
+    def fresh(self, url: str) -> None:
+        """Opens url with this origin's sessionStorage emptied (no session left over).
+        The storage is cleared from a static file of the same origin, where no page script
+        runs that could write its session back."""
+        parts = urlsplit(url)
+        self.driver.get(f"{parts.scheme}://{parts.netloc}/auth-web/shared/base.css")
+        self.driver.execute_script("window.sessionStorage.clear();")
+        self.driver.get(url)
+        self.console_problems()  # forget earlier messages
+
+    @property
+    def url(self) -> str:
+        return self.driver.current_url
+
+    def size(self, width: int, height: int) -> None:
+        self.driver.set_window_size(width, height)
+
+    # --- lookups and waits -------------------------------------------------------------
+    def el(self, element_id: str):
+        return self.driver.find_element(By.ID, element_id)
+
+    def css(self, selector: str):
+        return self.driver.find_elements(By.CSS_SELECTOR, selector)
+
+    def wait(self, predicate, what: str, timeout: float = WAIT):
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.05,
+                                 ignored_exceptions=(WebDriverException,)).until(lambda d: predicate())
+        except TimeoutException:
+            if os.environ.get("WEB_TEST_SHOTS"):
+                self.driver.save_screenshot(os.path.join(os.environ["WEB_TEST_SHOTS"], "failure.png"))
+                Path(os.environ["WEB_TEST_SHOTS"], "failure.html").write_text(self.driver.page_source)
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}; url {self.url}; "
+                                 f"messages: {self.messages()!r}; console: {self.console_problems()!r}") from None
+
+    def visible(self, element_id: str) -> bool:
+        found = self.driver.find_elements(By.ID, element_id)
+        return bool(found) and found[0].is_displayed()
+
+    def wait_visible(self, element_id: str, timeout: float = WAIT):
+        self.wait(lambda: self.visible(element_id), f"#{element_id} to be visible", timeout)
+        return self.el(element_id)
+
+    def wait_hidden(self, element_id: str, timeout: float = WAIT) -> None:
+        self.wait(lambda: not self.visible(element_id), f"#{element_id} to be hidden", timeout)
+
+    def text(self, element_id: str) -> str:
+        found = self.driver.find_elements(By.ID, element_id)
+        return found[0].text if found and found[0].is_displayed() else ""
+
+    def wait_text(self, element_id: str, pattern: str, timeout: float = WAIT) -> str:
+        regex = re.compile(pattern, re.IGNORECASE | re.DOTALL)
+        self.wait(lambda: regex.search(self.text(element_id)), f"#{element_id} to match /{pattern}/", timeout)
+        return self.text(element_id)
+
+    def messages(self) -> dict[str, str]:
+        return {i: self.text(i) for i in ("message", "notice", "error") if self.text(i)}
+
+    # --- input --------------------------------------------------------------------------
+    def fill(self, element_id: str, value: str) -> None:
+        field = self.el(element_id)
+        field.clear()
+        field.send_keys(value)
+
+    def click(self, element_id: str) -> None:
+        self.wait_visible(element_id).click()
+
+    def js(self, script: str, *args):
+        return self.driver.execute_script(script, *args)
+
+    def session_storage(self) -> dict:
+        return self.js("const o = {}; for (let i = 0; i < sessionStorage.length; i++) {"
+                       " const k = sessionStorage.key(i); o[k] = sessionStorage.getItem(k); } return o;")
+
+    # --- console ------------------------------------------------------------------------
+    def console_problems(self) -> list[str]:
+        """Console errors since the last call: CSP refusals, script errors, failed loads.
+        (A failed API call the page handles shows up as a network error line; those are
+        left out: the tests provoke 4xx answers on purpose.)"""
+        try:
+            entries = self.driver.get_log("browser")
+        except WebDriverException:
+            return []
+        problems = []
+        for entry in entries:
+            message = entry.get("message", "")
+            if re.search(r"/api/\S+ - Failed to load resource: the server responded with a status of", message):
+                continue
+            if entry.get("level") == "SEVERE" or re.search(r"Content Security Policy|Refused to", message):
+                problems.append(message)
+        return problems
+
+    def quit(self) -> None:
+        pid = self.service.process.pid if self.service.process else None
+        try:
+            self.driver.quit()
+        except Exception:  # noqa: BLE001 - fall back to the pid
+            if pid:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless chromium for a test module, at desktop size; quit at teardown."""
+    root = Path(tempfile.mkdtemp(prefix="afit-web-", dir="/tmp"))
+    (root / "profile").mkdir()
+    driver, service = start_driver(root / "profile")
+    b = Browser(driver, service)
+    try:
+        yield b
+    finally:
+        b.quit()
+        shutil.rmtree(root, ignore_errors=True)
