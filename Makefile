@@ -11,7 +11,11 @@
 #   make integration-test  pytest Tests/integration (uses .build/release/auth-fcgi)
 #   make check-nginx       nginx -t on every shipped nginx file
 #   make deps / deps-test  install the Debian packages for running / for testing
-#   make bench             backend benchmarks: 100 000 users, GET /api/users (not in test)
+#   make bench             performance table (scripts/bench, not in test): release build,
+#                          100 000 users, nginx + backend driven by wrk on loopback
+#                          (ceiling, health, whoami, users, refresh, login), CGI mode
+#                          (hyperfine), hash rate, then the backend-only GET /api/users
+#                          table; installs wrk and hyperfine (install-deps bench); ~2.5 min
 #   make fuzz              libFuzzer on every network-facing parser, FUZZ_SECONDS each (30)
 #   make screenshots       PNGs of the web pages (desktop and phone) into docs/screenshots/
 #   make format            swift format, in place
@@ -83,9 +87,9 @@ integration-test:
 
 test: deps-test build unit-test check-nginx integration-test
 
-bench: deps check-swift
-	$(SWIFT) build -c release --product AuthBench $(SWIFT_BUILD_FLAGS)
-	.build/release/AuthBench users-list
+bench: check-swift
+	@scripts/install-deps bench
+	SWIFT="$(SWIFT)" SWIFT_BUILD_FLAGS="$(SWIFT_BUILD_FLAGS)" scripts/bench
 
 FUZZ_SECONDS ?= 30
 # The fuzz driver builds alone with the sanitizers, in its own build directory.

@@ -4,13 +4,24 @@ import UserLogic
 /// Backend-only benchmarks: requests go straight into `Service.respond`, as the FastCGI loop
 /// sends them, so the figures are the backend's own time without nginx or sockets.
 ///
-/// Usage: auth-bench users-list [--users N] [--iterations N] [--database PATH]
+/// Usage:
+///   auth-bench users-list [--users N] [--iterations N] [--database PATH]
+///   auth-bench seed --database PATH [--users N]
+///       seeds a database for the HTTP benchmark (scripts/bench): every user's password is
+///       "bench password", hashed once with the configured PASSWORD_SCHEME/PASSWORD_COST
+///       (environment over ./.env, as the backend reads them), so a login costs what it would
+///       in production and needs no rehash; user0 is an active ADMIN, user2 an active USER.
+///   auth-bench hash-rate [--seconds N] [--threads N]
+///       libxcrypt alone: PasswordHasher.verify at the configured scheme and cost, on N
+///       threads (2) for N seconds (3); prints hashes/s.
 
 struct Options {
     var users = 100_000
     var iterations = 500
     /// Where to keep the seeded database; a temporary one is deleted at the end otherwise.
     var database: String?
+    var seconds = 3
+    var threads = 2
 }
 
 func parseOptions(_ arguments: ArraySlice<String>) -> Options {
@@ -28,6 +39,8 @@ func parseOptions(_ arguments: ArraySlice<String>) -> Options {
         switch flag {
         case "--users": options.users = value
         case "--iterations": options.iterations = value
+        case "--seconds": options.seconds = value
+        case "--threads": options.threads = value
         default: fail("unknown option \(flag)")
         }
     }
@@ -53,9 +66,12 @@ func temporaryDirectory() -> String {
 
 /// Seeds `count` users in one transaction: a tenth ADMIN, a fifth disabled, two thirds with
 /// a last login, names drawn from a small pool so `q` finds a few per cent of them.
-func seedUsers(_ count: Int, into service: Service, thread: ThreadContext) throws {
+func seedUsers(
+    _ count: Int, into service: Service, thread: ThreadContext,
+    policy: PasswordPolicy = PasswordPolicy(scheme: .yescrypt, cost: 1)
+) throws {
     let store = try thread.store()
-    let hash = try PasswordHasher(policy: PasswordPolicy(scheme: .yescrypt, cost: 1)).hash("bench password")
+    let hash = try PasswordHasher(policy: policy).hash("bench password")
     let firstNames = ["Ada", "Grace", "Linus", "Zoë", "Ken", "Barbara", "Dennis", "Margaret", "Alan", "Frances"]
     var generator = SystemRandomNumberGenerator()
     try store.transaction {
@@ -133,7 +149,114 @@ func benchmarkUsersList(_ options: Options) throws {
         print(query.padding(54) + String(median).padding(12) + String(p99).padding(10) + total)
     }
     for name in ["auth.db", "auth.db-wal", "auth.db-shm"] { unlink(directory + "/" + name) }
+    rmdir(directory + "/mail")
     rmdir(directory)
+}
+
+/// PASSWORD_SCHEME and PASSWORD_COST as the backend reads them: the environment over the
+/// working directory's `.env`, with the same defaults and ranges.
+func configuredPasswordPolicy() throws -> PasswordPolicy {
+    var environment: [String: String] = [:]
+    for name in ["PASSWORD_SCHEME", "PASSWORD_COST"] {
+        if let value = getenv(name) { environment[name] = String(cString: value) }
+    }
+    let dotEnv = try FileSystem.readFile(".env").map { text throws(ConfigError) in try DotEnv.parse(text) } ?? [:]
+    let source = ConfigSource(environment: environment, dotEnv: dotEnv)
+    let scheme = try source.choice(
+        "PASSWORD_SCHEME", default: PasswordScheme.yescrypt, ["yescrypt": .yescrypt, "bcrypt": .bcrypt])
+    let cost = try source.integer(
+        "PASSWORD_COST", default: PasswordPolicy.defaultCost(for: scheme),
+        range: PasswordPolicy.validCosts(for: scheme))
+    return PasswordPolicy(scheme: scheme, cost: cost)
+}
+
+func seedDatabase(_ options: Options) throws {
+    guard let path = options.database else { fail("seed needs --database PATH") }
+    let policy = try configuredPasswordPolicy()
+    let directory = temporaryDirectory()
+    defer {
+        rmdir(directory + "/mail")
+        rmdir(directory)
+    }
+    let configuration = ServiceConfiguration(
+        database: .sqlite(path: path),
+        tokens: TokenSettings(key: Array(repeating: 7, count: 32), issuer: "bench", audience: "bench", leeway: 10),
+        passwords: policy)
+    let service = Service(
+        configuration: configuration, logger: .standardError(minimumLevel: .warning),
+        mailTransport: try FileMailTransport(directory: directory + "/mail"))
+    try service.prepareStorage()
+    let thread = service.makeThreadContext()
+    let start = monotonicNanoseconds()
+    try seedUsers(options.users, into: service, thread: thread, policy: policy)
+    print(
+        "seeded \(options.users) users into \(path) in \((monotonicNanoseconds() - start) / 1_000_000) ms "
+            + "(\(policy.scheme) cost \(policy.cost))")
+}
+
+/// One hash-rate thread's work: verifies until the deadline, counting.
+final class HashRateWorker: @unchecked Sendable {
+    // Written only by its own thread before it ends; read after pthread_join.
+    let policy: PasswordPolicy
+    let deadline: UInt64
+    var count = 0
+    var failed = false
+
+    init(policy: PasswordPolicy, deadline: UInt64) {
+        self.policy = policy
+        self.deadline = deadline
+    }
+
+    func run() {
+        let hasher = PasswordHasher(policy: policy)
+        guard let stored = try? hasher.hash("bench password") else {
+            failed = true
+            return
+        }
+        while monotonicNanoseconds() < deadline {
+            guard hasher.verify("bench password", against: stored) else {
+                failed = true
+                return
+            }
+            count += 1
+        }
+    }
+}
+
+func hashRateThreadMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    Unmanaged<HashRateWorker>.fromOpaque(argument!).takeUnretainedValue().run()
+    return nil
+}
+
+func benchmarkHashRate(_ options: Options) throws {
+    let policy = try configuredPasswordPolicy()
+    let start = monotonicNanoseconds()
+    let deadline = start + UInt64(options.seconds) * 1_000_000_000
+    let workers = (0..<options.threads).map { _ in HashRateWorker(policy: policy, deadline: deadline) }
+    var threads: [pthread_t] = []
+    for worker in workers {
+        var thread = pthread_t()
+        guard pthread_create(&thread, nil, hashRateThreadMain, Unmanaged.passUnretained(worker).toOpaque()) == 0
+        else { fail("pthread_create failed") }
+        threads.append(thread)
+    }
+    for thread in threads { pthread_join(thread, nil) }
+    let elapsed = Double(monotonicNanoseconds() - start) / 1e9
+    guard !workers.contains(where: { $0.failed }) else { fail("hashing failed") }
+    let total = workers.reduce(0) { $0 + $1.count }
+    let rate = Double(total) / elapsed
+    print(
+        "hash-rate: \(policy.scheme) cost \(policy.cost), \(options.threads) threads, \(total) verifies in "
+            + "\(format2(elapsed)) s: \(format2(rate)) hashes/s (\(format2(elapsed * 1000 * Double(options.threads) / Double(max(total, 1)))) ms per hash per thread)"
+    )
+    withExtendedLifetime(workers) {}
+}
+
+/// Two decimals without Foundation.
+func format2(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    let fraction = hundredths % 100
+    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
 }
 
 extension String {
@@ -150,6 +273,21 @@ case "users-list":
     } catch {
         fail("\(error)")
     }
+case "seed":
+    do {
+        try seedDatabase(parseOptions(arguments.dropFirst()))
+    } catch {
+        fail("\(error)")
+    }
+case "hash-rate":
+    do {
+        try benchmarkHashRate(parseOptions(arguments.dropFirst()))
+    } catch {
+        fail("\(error)")
+    }
 default:
-    fail("usage: auth-bench users-list [--users N] [--iterations N] [--database PATH]")
+    fail(
+        "usage: auth-bench users-list [--users N] [--iterations N] [--database PATH]\n"
+            + "       auth-bench seed --database PATH [--users N]\n"
+            + "       auth-bench hash-rate [--seconds N] [--threads N]")
 }
