@@ -8,7 +8,8 @@
 #                          config checks, integration tests (pytest, through real nginx)
 #   make build             release build: .build/release/auth-fcgi (static Swift stdlib)
 #   make unit-test         swift test
-#   make integration-test  pytest Tests/integration (uses .build/release/auth-fcgi)
+#   make integration-test  pytest Tests/integration on SQLite, then on a private PostgreSQL
+#                          server (AUTH_TEST_DATABASE=postgresql; uses .build/release/auth-fcgi)
 #   make check-nginx       nginx -t on every shipped nginx file
 #   make deps / deps-test  install the Debian packages for running / for testing
 #   make bench             performance table (scripts/bench, not in test): release build,
@@ -83,7 +84,8 @@ check-nginx:
 
 # pytest's summary line must stay the last line of `make test`: nothing runs after it.
 integration-test:
-	$(PYTHON) -m pytest Tests/integration $(PYTEST_FLAGS)
+	AUTH_TEST_DATABASE=sqlite $(PYTHON) -m pytest Tests/integration $(PYTEST_FLAGS)
+	AUTH_TEST_DATABASE=postgresql $(PYTHON) -m pytest Tests/integration $(PYTEST_FLAGS)
 
 test: deps-test build unit-test check-nginx integration-test
 

@@ -20,8 +20,11 @@ let package = Package(
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
         // libcurl (libcurl4-openssl-dev): SMTP delivery of mail.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // libpq (libpq-dev): the PostgreSQL storage.
+        .systemLibrary(name: "CPostgres", path: "Sources/CPostgres"),
         .target(
-            name: "UserLogic", dependencies: ["CSQLite", "COpenSSL", "CCrypt", "CCurl"], path: "Sources/UserLogic"),
+            name: "UserLogic", dependencies: ["CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl"],
+            path: "Sources/UserLogic"),
         .executableTarget(
             name: "AuthFCGI",
             dependencies: ["CFastCGI", "CPosix", "UserLogic"],

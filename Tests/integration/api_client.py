@@ -193,7 +193,7 @@ class Api:
 
     @property
     def db(self) -> "Database":
-        return Database(self.stack.run_dir / "auth.db")
+        return Database(self.stack.run_dir / "auth.db", url=self.stack.env.get("DATABASE_URL"))
 
     def request(self, method: str, path: str, *, token: str | None = None, authorization: str | None = None,
                 body=_UNSET, data: bytes | str | None = None, headers: dict | None = None) -> requests.Response:
@@ -271,16 +271,34 @@ class Api:
         return assert_json(self.whoami(access_token), 200)["user"]
 
 
-# --- the stack's SQLite file ---------------------------------------------------------
+# --- the stack's SQLite file (or PostgreSQL database) --------------------------------
 
 class Database:
-    """Short-lived connections to the stack's SQLite database (WAL; the backend keeps its own)."""
+    """Short-lived connections to the stack's SQLite database (WAL; the backend keeps its own),
+    or, when `url` is the stack's postgresql:// DATABASE_URL, to its PostgreSQL database
+    (pg_support; `?` placeholders work on both)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, url: str | None = None):
         self.path = Path(path)
+        self.postgres = bool(url) and url.startswith(("postgresql://", "postgres://"))
+        self.url = url
+
+    def files(self) -> list[Path]:
+        """Where the data is stored, to search for what must never be stored: the SQLite
+        files, or a plain-SQL dump of the PostgreSQL database."""
+        if self.postgres:
+            import pg_support
+            dump = self.path.parent / "pg_dump.sql"  # in the stack's dir, removed with it
+            return [pg_support.SERVER.dump(pg_support.database_of_url(self.url), dump)]
+        return sorted(self.path.parent.glob(self.path.name + "*"))
 
     @contextlib.contextmanager
     def connect(self):
+        if self.postgres:
+            import pg_support
+            with pg_support.connect_url(self.url) as conn:
+                yield conn
+            return
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         try:
             conn.execute("PRAGMA busy_timeout = 10000")
@@ -291,10 +309,14 @@ class Database:
 
     def execute(self, sql: str, params=()) -> int:
         with self.connect() as conn:
+            if self.postgres:
+                return conn.execute(sql, params)
             return conn.execute(sql, params).rowcount
 
     def query(self, sql: str, params=()) -> list[tuple]:
         with self.connect() as conn:
+            if self.postgres:
+                return conn.query(sql, params)
             return conn.execute(sql, params).fetchall()
 
     def insert_user(self, username: str, email: str, password_hash: str, role: str = "USER", active: int = 1) -> int:
@@ -303,6 +325,13 @@ class Database:
         row = {"username": username, "email": email, "password_hash": password_hash, "first_name": None,
                "last_name": None, "role": role, "active": active, "created_at": now, "updated_at": now,
                "failed_logins": 0}
+        if self.postgres:
+            row["active"] = bool(active)
+            row["search_text"] = "\x1f".join(v.lower() for v in (username, email, "", ""))
+            names = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            with self.connect() as conn:
+                return conn.query(f"INSERT INTO users ({names}) VALUES ({marks}) RETURNING id", tuple(row.values()))[0][0]
         with self.connect() as conn:
             columns = {r[1] for r in conn.execute("PRAGMA table_info(users)")}
             if "search_text" in columns:  # the user list's search column (issue 4 schema)

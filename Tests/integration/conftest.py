@@ -1,5 +1,9 @@
 """Fixtures for the integration tests: the binary, free ports, short temp dirs, the
 backend started directly, and the whole stack through scripts/serve-local.
+
+AUTH_TEST_DATABASE=postgresql runs the whole suite on PostgreSQL: the session starts its
+own server (pg_support) and every stack and backend gets a fresh database on it. Tests
+marked `postgresql` (several nodes on one database, server restarts) run only then.
 """
 
 from __future__ import annotations
@@ -11,10 +15,44 @@ from pathlib import Path
 
 import pytest
 
+import pg_support
 import support
 
 # Never send the tests' requests to a proxy.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgresql: needs PostgreSQL; runs only with AUTH_TEST_DATABASE=postgresql")
+
+
+def pytest_report_header(config):
+    return f"database: {pg_support.BACKEND} (AUTH_TEST_DATABASE)"
+
+
+def pytest_collection_modifyitems(config, items):
+    if pg_support.BACKEND == "postgresql":
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgresql")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database_server():
+    """With AUTH_TEST_DATABASE=postgresql: the session's PostgreSQL server (stopped and
+    removed at the end); else None."""
+    if pg_support.BACKEND != "postgresql":
+        yield None
+        return
+    server = pg_support.PostgresServer().start()
+    pg_support.SERVER = server
+    try:
+        yield server
+    finally:
+        pg_support.SERVER = None
+        server.destroy()
 
 
 @pytest.fixture(scope="session")

@@ -198,12 +198,23 @@ def base_env(**overrides) -> dict[str, str]:
     return env
 
 
+def database_url(data_dir: Path) -> str:
+    """The data dir's database: its SQLite file, or with AUTH_TEST_DATABASE=postgresql its
+    own database on the session's PostgreSQL server (pg_support)."""
+    import pg_support
+
+    if pg_support.BACKEND == "postgresql":
+        assert pg_support.SERVER is not None, "AUTH_TEST_DATABASE=postgresql but no server was started"
+        return pg_support.SERVER.url(pg_support.SERVER.database_for(data_dir))
+    return f"sqlite:///{Path(data_dir).resolve()}/auth.db"
+
+
 def service_env(data_dir: Path, **overrides) -> dict[str, str]:
-    """Backend configuration that keeps all state inside data_dir."""
+    """Backend configuration that keeps all state inside data_dir (or its database)."""
     env = base_env(
         AUTH_ENV="development",
         JWT_SECRET_KEY=TEST_JWT_SECRET,
-        DATABASE_URL=f"sqlite:///{Path(data_dir).resolve()}/auth.db",
+        DATABASE_URL=overrides.get("DATABASE_URL") or database_url(data_dir),
     )
     env.update({k: str(v) for k, v in overrides.items()})
     return env
@@ -387,7 +398,12 @@ class Stack:
 
 
 def socket_fd_count(pid: int) -> int:
-    """How many sockets the process has open (grows by one when it accepts a connection)."""
+    """How many sockets the process has open (grows by one when it accepts a connection).
+    Connections to the session's PostgreSQL server don't count: they come and go with the
+    backend's database use, not with its clients."""
+    import pg_support
+
+    database_sockets = pg_support.SERVER.client_socket_inodes() if pg_support.SERVER else set()
     n = 0
     try:
         fds = os.listdir(f"/proc/{pid}/fd")
@@ -395,10 +411,11 @@ def socket_fd_count(pid: int) -> int:
         return 0
     for fd in fds:
         try:
-            if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:"):
-                n += 1
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
         except OSError:
             continue
+        if target.startswith("socket:") and target not in database_sockets:
+            n += 1
     return n
 
 

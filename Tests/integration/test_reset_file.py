@@ -71,7 +71,7 @@ def test_forgot_file_mail_reset_login_and_old_sessions_revoked(api, mailbox):
     assert len({m.name for m in mails}) == 2
     assert_only_eml_files(mailbox)
 
-    for f in api.stack.run_dir.glob("auth.db*"):
+    for f in api.db.files():
         assert token.encode() not in f.read_bytes(), f"raw reset token stored in {f.name}"
     assert_not_logged(api.stack.output_path, [token, NEW_PASSWORD, account.password])
 

@@ -96,7 +96,7 @@ def test_forgot_mail_reset_login_and_old_sessions_revoked(api, sink):
     assert api.stack.base_url == f"http://127.0.0.1:{api.stack.port}"  # serve-local's PUBLIC_BASE_URL default
 
     # stored only as a hash: the raw token is nowhere in the database files
-    db_files = sorted(api.stack.run_dir.glob("auth.db*"))
+    db_files = api.db.files()
     assert db_files
     for f in db_files:
         assert token.encode() not in f.read_bytes(), f"raw reset token stored in {f.name}"

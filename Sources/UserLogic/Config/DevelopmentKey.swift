@@ -1,13 +1,15 @@
 import Glibc
 
 /// The signing key `AUTH_ENV=development` generates when `JWT_SECRET_KEY` is unset: made once,
-/// kept in a private file beside the SQLite database, so tokens survive restarts.
+/// kept in a private file beside the SQLite database (in `var/` of the working directory for
+/// PostgreSQL), so tokens survive restarts.
 enum DevelopmentKey {
     static let fileName = "jwt-secret.key"
 
     static func path(nextTo database: DatabaseLocation) -> String {
         switch database {
         case .sqlite(let path): FileSystem.parentDirectory(of: path) + "/" + fileName
+        case .postgresql: "var/" + fileName
         }
     }
 

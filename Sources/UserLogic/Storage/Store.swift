@@ -1,5 +1,5 @@
-/// The service's persistence, one instance per worker thread. SQLite implements it today;
-/// handlers see only this protocol, so another database can be added beside it.
+/// The service's persistence, one instance per worker thread. SQLite (one host) and
+/// PostgreSQL (several hosts) implement it; handlers see only this protocol.
 ///
 /// Methods that must be atomic across threads and processes (lockout counting, refresh
 /// rotation, uniqueness) are single operations here, so every implementation makes them so.
@@ -124,12 +124,19 @@ public struct StoreFactory: Sendable {
             } catch {
                 throw ConfigError("DATABASE_URL", "can't prepare the SQLite database \(path): \(error)")
             }
+        case .postgresql(let location):
+            do {
+                return try PostgresStore(location: location).migrate()
+            } catch {
+                throw ConfigError("DATABASE_URL", "can't prepare the PostgreSQL database \(location): \(error)")
+            }
         }
     }
 
     public func open() throws -> any Store {
         switch location {
         case .sqlite(let path): try SQLiteStore(path: path)
+        case .postgresql(let location): PostgresStore(location: location)
         }
     }
 }

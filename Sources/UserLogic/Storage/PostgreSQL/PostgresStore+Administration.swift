@@ -1,0 +1,100 @@
+extension PostgresStore {
+    public func listUsers(_ query: UserListQuery) throws -> (users: [User], total: Int) {
+        var conditions: [String] = []
+        var values: [PostgresValue] = []
+        func parameter(_ value: PostgresValue) -> String {
+            values.append(value)
+            return "$\(values.count)"
+        }
+        if let role = query.role { conditions.append("role = \(parameter(.text(role.rawValue)))") }
+        if let active = query.active { conditions.append("active = \(parameter(.bool(active)))") }
+        if let search = query.search {
+            // search_text joins the fields with U+001F, which no field contains: a `q` with
+            // it would match across two fields, so it matches nothing.
+            conditions.append(
+                search.contains("\u{1F}") ? "false" : "strpos(search_text, \(parameter(.text(search)))) > 0")
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try guarded { connection in
+            let total =
+                try connection.query("SELECT count(*) FROM users \(whereClause)", values) { Int($0.integer(0)) }
+                .first ?? 0
+            let limit = parameter(.integer(Int64(query.perPage)))
+            let offset = parameter(.integer(Int64(query.offset)))
+            let users = try connection.query(
+                """
+                SELECT \(Self.userColumns) FROM users \(whereClause)
+                ORDER BY \(Self.order(query)) LIMIT \(limit) OFFSET \(offset)
+                """,
+                values
+            ) { Self.user($0) }
+            return (users, total)
+        }
+    }
+
+    /// The ORDER BY of a sort, as SQLite's: ties by id ascending in both directions, users who
+    /// never logged in last ascending and first descending. Username and email are
+    /// `COLLATE "C"` columns, so they sort by code point whatever the database's locale.
+    static func order(_ query: UserListQuery) -> String {
+        let direction = query.descending ? "DESC" : "ASC"
+        switch query.sort {
+        case .id: return "id \(direction)"
+        case .username: return "lower(username) \(direction), id"
+        case .email: return "email \(direction), id"
+        case .createdAt: return "created_at \(direction), id"
+        case .lastLoginAt: return "last_login_at IS NULL \(direction), last_login_at \(direction), id"
+        }
+    }
+
+    public func updateUser(id: Int64, _ changes: UserChanges, now: Int64) throws -> User? {
+        try transaction {
+            guard let current = try user(id: id) else { return nil }
+            let updated = current.applying(changes)
+            if updated == current { return current }
+            if updated.username.lowercased() != current.username.lowercased(),
+                let holder = try user(username: updated.username), holder.id != id
+            {
+                throw StoreError.usernameTaken
+            }
+            if updated.email != current.email, let holder = try user(email: updated.email), holder.id != id {
+                throw StoreError.emailTaken
+            }
+            return try guarded {
+                try $0.query(
+                    """
+                    UPDATE users SET username = $1, email = $2, first_name = $3, last_name = $4, role = $5,
+                        active = $6, updated_at = $7, search_text = $8
+                    WHERE id = $9
+                    RETURNING \(Self.userColumns)
+                    """,
+                    [
+                        .text(updated.username), .text(updated.email), .text(updated.firstName),
+                        .text(updated.lastName), .text(updated.role.rawValue), .bool(updated.active), .integer(now),
+                        .text(
+                            User.searchText(
+                                username: updated.username, email: updated.email,
+                                firstName: updated.firstName, lastName: updated.lastName)),
+                        .integer(id),
+                    ]
+                ) { Self.user($0) }.first
+            }
+        }
+    }
+
+    public func deleteUser(id: Int64) throws -> Bool {
+        try guarded { try $0.run("DELETE FROM users WHERE id = $1", [.integer(id)]) == 1 }
+    }
+
+    public func unlockUser(id: Int64) throws -> Bool {
+        try guarded {
+            try $0.run("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", [.integer(id)]) == 1
+        }
+    }
+
+    public func activeAdminCount() throws -> Int {
+        try guarded {
+            try $0.query("SELECT count(*) FROM users WHERE role = 'ADMIN' AND active") { Int($0.integer(0)) }
+                .first ?? 0
+        }
+    }
+}

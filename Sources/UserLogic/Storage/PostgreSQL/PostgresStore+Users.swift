@@ -1,0 +1,115 @@
+extension PostgresStore {
+    static let userColumns = """
+        id, username, email, password_hash, first_name, last_name, role, active, created_at, updated_at,
+        last_login_at, failed_logins, locked_until
+        """
+
+    /// Reads a row selected with `userColumns`.
+    static func user(_ row: PostgresRow) -> User {
+        User(
+            id: row.integer(0),
+            username: row.text(1),
+            email: row.text(2),
+            passwordHash: row.text(3),
+            firstName: row.optionalText(4),
+            lastName: row.optionalText(5),
+            role: Role(rawValue: row.text(6)) ?? .user,
+            active: row.bool(7),
+            createdAt: row.integer(8),
+            updatedAt: row.integer(9),
+            lastLoginAt: row.optionalInteger(10),
+            failedLogins: Int(row.integer(11)),
+            lockedUntil: row.optionalInteger(12)
+        )
+    }
+
+    public func createUser(_ new: NewUser) throws -> User {
+        try transaction {
+            // Checked inside the write transaction (which holds the write lock) so the answer
+            // is exact and ordered (username first); the unique indexes stay the last line of
+            // defence, mapped by constraint name in `guarded`.
+            if try user(username: new.username) != nil { throw StoreError.usernameTaken }
+            if try user(email: new.email) != nil { throw StoreError.emailTaken }
+            let created = try guarded {
+                try $0.query(
+                    """
+                    INSERT INTO users (username, email, password_hash, first_name, last_name, role, active, created_at,
+                        updated_at, search_text)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
+                    RETURNING \(Self.userColumns)
+                    """,
+                    [
+                        .text(new.username), .text(new.email), .text(new.passwordHash), .text(new.firstName),
+                        .text(new.lastName), .text(new.role.rawValue), .bool(new.active), .integer(new.createdAt),
+                        .text(
+                            User.searchText(
+                                username: new.username, email: new.email, firstName: new.firstName,
+                                lastName: new.lastName)),
+                    ]
+                ) { Self.user($0) }.first
+            }
+            guard let created else { throw PostgresError(message: "the inserted user was not returned") }
+            return created
+        }
+    }
+
+    public func user(id: Int64) throws -> User? {
+        try guarded {
+            try $0.query("SELECT \(Self.userColumns) FROM users WHERE id = $1", [.integer(id)]) { Self.user($0) }
+                .first
+        }
+    }
+
+    public func user(username: String) throws -> User? {
+        try guarded {
+            try $0.query(
+                "SELECT \(Self.userColumns) FROM users WHERE lower(username) = lower($1)", [.text(username)]
+            ) { Self.user($0) }.first
+        }
+    }
+
+    public func user(email: String) throws -> User? {
+        try guarded {
+            try $0.query("SELECT \(Self.userColumns) FROM users WHERE email = $1", [.text(email)]) { Self.user($0) }
+                .first
+        }
+    }
+
+    public func updatePasswordHash(userID: Int64, hash: String, now: Int64) throws {
+        try guarded {
+            try $0.run(
+                "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
+                [.text(hash), .integer(now), .integer(userID)])
+        }
+    }
+
+    public func recordFailedLogin(userID: Int64, threshold: Int, lockSeconds: Int64, now: Int64) throws -> Int64? {
+        // One statement: concurrent failures from any thread or host each count once (the
+        // row lock makes a second UPDATE re-evaluate against the first one's result).
+        try guarded {
+            try $0.query(
+                """
+                UPDATE users SET
+                    failed_logins = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END,
+                    locked_until = CASE
+                        WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END) >= $1 THEN $2 + $3
+                        ELSE NULL END
+                WHERE id = $4 AND (locked_until IS NULL OR locked_until <= $2)
+                RETURNING locked_until
+                """,
+                [.integer(Int64(threshold)), .integer(now), .integer(lockSeconds), .integer(userID)]
+            ) { $0.optionalInteger(0) }.first ?? nil
+        }
+    }
+
+    public func recordSuccessfulLogin(userID: Int64, now: Int64) throws -> Bool {
+        try guarded {
+            try $0.run(
+                """
+                UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1
+                WHERE id = $2 AND (locked_until IS NULL OR locked_until <= $1)
+                """,
+                [.integer(now), .integer(userID)]) == 1
+        }
+    }
+}
