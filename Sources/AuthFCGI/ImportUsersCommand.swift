@@ -116,7 +116,7 @@ struct ImportUsersCommand {
 
         let store = try service.makeThreadContext().store()
         guard let target = store as? any UserImportStore else {
-            FileOutput.printError("import-users: this DATABASE_URL can't take imports yet (SQLite only)")
+            FileOutput.printError("import-users: this DATABASE_URL's storage can't take imports")
             return 1
         }
         if let sqlite = source as? SQLiteUserSource, let file = target.databaseFile,

@@ -33,7 +33,7 @@ public struct Service: Sendable {
     /// Readies the database before serving (directories, migrations) and returns the names
     /// of the migrations it applied; a failure stops the start with a clear message.
     @discardableResult
-    public func prepareStorage() throws(ConfigError) -> [String] {
+    public func prepareStorage() throws -> [String] {
         try storeFactory.prepare()
     }
 

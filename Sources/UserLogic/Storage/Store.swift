@@ -96,11 +96,19 @@ public struct PurgeCounts: Sendable, Equatable {
 }
 
 /// Store failures that handlers answer with a specific status.
-public enum StoreError: Error, Sendable, Equatable {
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case usernameTaken
     case emailTaken
     /// The database can't be reached, is locked beyond the busy timeout, or is read-only.
     case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .usernameTaken: "username taken"
+        case .emailTaken: "email taken"
+        case .unavailable(let reason): "database unavailable: \(reason)"
+        }
+    }
 }
 
 /// Opens stores: shared by all threads, each of which opens its own.
@@ -115,7 +123,9 @@ public struct StoreFactory: Sendable {
     /// directory and applies pending migrations. Returns the names of those applied.
     /// Errors name `DATABASE_URL`.
     @discardableResult
-    public func prepare() throws(ConfigError) -> [String] {
+    /// A database that can't be reached right now throws `StoreError.unavailable` (worth a
+    /// retry, e.g. by systemd's Restart=); anything else is a `ConfigError`.
+    public func prepare() throws -> [String] {
         switch location {
         case .sqlite(let path):
             do {
@@ -127,6 +137,8 @@ public struct StoreFactory: Sendable {
         case .postgresql(let location):
             do {
                 return try PostgresStore(location: location).migrate()
+            } catch let error as StoreError {
+                throw error
             } catch {
                 throw ConfigError("DATABASE_URL", "can't prepare the PostgreSQL database \(location): \(error)")
             }
