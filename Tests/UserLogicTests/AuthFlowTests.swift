@@ -265,3 +265,16 @@ import Testing
         #expect(try store.user(id: 1)?.passwordHash.hasPrefix("$y$") == true)
     }
 }
+
+extension AuthFlowTests {
+    @Test func aNameWithANULFindsNobody() throws {
+        let fixture = try ServiceFixture()
+        fixture.register("alice")
+        let response = fixture.call(
+            "POST", "/api/auth/login", json: #"{"username":"alice\u0000junk","password":"correct horse"}"#)
+        #expect(response.problemCode == "invalid_credentials")
+        let byEmail = fixture.call(
+            "POST", "/api/auth/login", json: #"{"email":"alice@example.com\u0000zz","password":"correct horse"}"#)
+        #expect(byEmail.problemCode == "invalid_credentials")
+    }
+}

@@ -177,11 +177,27 @@ extension UserAdministrationTests {
                     authorization: "Bearer \(admin)"),
                 on: fixture.thread)
         }
-        let far = list("page=\(Int.max)&per_page=100")
+        let far = list("page=9007199254740991&per_page=100")
         #expect(far.status == .ok)
         #expect(ids(far) == [])
         #expect(far.member("total") == 3)
         #expect(ids(list("q=alice%1Falice")) == [])
         #expect(list("q=alice%1Falice").member("total") == 0)
+    }
+}
+
+extension UserAdministrationTests {
+    @Test func pagesStayExactAndNULSearchesFindNothing() throws {
+        let (fixture, admin, _) = try fixture()
+        func list(_ query: String) -> Response {
+            fixture.service.respond(
+                to: Request(
+                    method: "GET", path: "/api/users", query: QueryParameters(parsing: query),
+                    authorization: "Bearer \(admin)"),
+                on: fixture.thread)
+        }
+        #expect(list("page=9007199254740991").bodyText.contains(#""page":9007199254740991,"#))
+        #expect(list("page=9007199254740992").problemCode == "validation_failed")
+        #expect(ids(list("q=ali%00x")) == [])
     }
 }

@@ -449,3 +449,13 @@ def test_database_restart_under_a_stream_of_requests(cluster_factory, mode):
               f"{len(after)} after the restart (200)")
     finally:
         server.destroy()
+
+
+def test_a_database_down_at_start_exits_1_for_a_retry(auth_bin, short_tmp, free_port):
+    """Not a bad setting (exit 2, which systemd doesn't restart on): the server may be back
+    in a moment."""
+    env = support.base_env(**auth_env(DATABASE_URL=f"postgresql://auth:pw@127.0.0.1:{free_port}/auth?connect_timeout=2"))
+    p = run_cli(auth_bin, short_tmp, env, "serve", "--listen", f"unix:{short_tmp}/x.sock")
+    assert p.returncode == 1, describe(p)
+    lines = [line for line in p.stderr.decode(errors="replace").splitlines() if line.strip()]
+    assert len(lines) == 1 and "database unavailable" in lines[0] and "pw@" not in lines[0], describe(p)

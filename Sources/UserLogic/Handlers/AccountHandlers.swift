@@ -54,8 +54,13 @@ struct AccountHandlers: Sendable {
 
         let now = environment.clock()
         let store = try context.thread.store()
+        // No stored username or email holds U+0000; a database driver could cut the text
+        // there and find another account, so such a name finds nobody.
+        let identifier = username ?? email ?? ""
         let found =
-            try username.map { try store.user(username: $0) } ?? email.map {
+            identifier.contains("\u{0}")
+            ? nil
+            : try username.map { try store.user(username: $0) } ?? email.map {
                 try store.user(email: FieldRules.normalizedEmail($0))
             } ?? nil
         guard let user = found else {

@@ -199,7 +199,8 @@ struct UserHandlers: Sendable {
             }
             return value
         }
-        query.page = integer("page", 1...Int.max) ?? query.page
+        // Up to 2^53 - 1: the page is echoed as a JSON number, exact in every client.
+        query.page = integer("page", 1...9_007_199_254_740_991) ?? query.page
         query.perPage = integer("per_page", 1...100) ?? query.perPage
         if let search = parameters["q"], !search.isEmpty { query.search = search.lowercased() }
         if let role = parameters["role"] {

@@ -36,12 +36,12 @@ public enum JSONWriter {
         }
     }
 
-    /// Integral values print without a fraction; JSON has no NaN or infinity, so those print
-    /// as null.
+    /// Integral values up to 2^53 (exact in a Double) print without a fraction; JSON has no
+    /// NaN or infinity, so those print as null.
     private static func writeNumber(_ number: Double, to output: inout [UInt8]) {
         if !number.isFinite {
             output.append(contentsOf: "null".utf8)
-        } else if number == number.rounded(), abs(number) < 1e15 {
+        } else if number == number.rounded(), abs(number) <= 9_007_199_254_740_992 {
             output.append(contentsOf: String(Int64(number)).utf8)
         } else {
             output.append(contentsOf: String(number).utf8)

@@ -2063,7 +2063,7 @@ enum OpenAPIDocument {
                   "email": {
                     "type": "string",
                     "maxLength": 254,
-                    "pattern": "^[^@\\s]+@[^@\\s.][^@\\s]*\\.[^@\\s]*[^@\\s.]$",
+                    "pattern": "^[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+@[^@\\s\\u0000-\\u001F\\u007F-\\u009F.][^@\\s\\u0000-\\u001F\\u007F-\\u009F]*\\.[^@\\s\\u0000-\\u001F\\u007F-\\u009F]*[^@\\s\\u0000-\\u001F\\u007F-\\u009F.]$",
                     "description": "Exactly one `@`, a non-empty local part, a domain containing a dot (not at its start or end), at most 254 characters, no spaces or control characters. Stored lower-cased; unique case-insensitively. Error: `invalid_format` (also for an empty string); a duplicate is 409 `email_taken`. (No `format: email`: the rule is this one, not RFC 5321's.)",
                     "examples": [
                       "alice@example.com"
@@ -2176,7 +2176,7 @@ enum OpenAPIDocument {
                   "email": {
                     "type": "string",
                     "maxLength": 254,
-                    "pattern": "^[^@\\s]+@[^@\\s.][^@\\s]*\\.[^@\\s]*[^@\\s.]$",
+                    "pattern": "^[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+@[^@\\s\\u0000-\\u001F\\u007F-\\u009F.][^@\\s\\u0000-\\u001F\\u007F-\\u009F]*\\.[^@\\s\\u0000-\\u001F\\u007F-\\u009F]*[^@\\s\\u0000-\\u001F\\u007F-\\u009F.]$",
                     "description": "Exactly one `@`, a non-empty local part, a domain containing a dot (not at its start or end), at most 254 characters, no spaces or control characters. Stored lower-cased; unique case-insensitively. Error: `invalid_format` (also for an empty string); a duplicate is 409 `email_taken`. (No `format: email`: the rule is this one, not RFC 5321's.)",
                     "examples": [
                       "alice@example.com"
@@ -2231,7 +2231,7 @@ enum OpenAPIDocument {
                   "email": {
                     "type": "string",
                     "maxLength": 254,
-                    "pattern": "^[^@\\s]+@[^@\\s.][^@\\s]*\\.[^@\\s]*[^@\\s.]$",
+                    "pattern": "^[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+@[^@\\s\\u0000-\\u001F\\u007F-\\u009F.][^@\\s\\u0000-\\u001F\\u007F-\\u009F]*\\.[^@\\s\\u0000-\\u001F\\u007F-\\u009F]*[^@\\s\\u0000-\\u001F\\u007F-\\u009F.]$",
                     "description": "Exactly one `@`, a non-empty local part, a domain containing a dot (not at its start or end), at most 254 characters, no spaces or control characters. Stored lower-cased; unique case-insensitively. Error: `invalid_format` (also for an empty string); a duplicate is 409 `email_taken`. (No `format: email`: the rule is this one, not RFC 5321's.)",
                     "examples": [
                       "alice@example.com"
@@ -2303,7 +2303,7 @@ enum OpenAPIDocument {
                   "email": {
                     "type": "string",
                     "maxLength": 254,
-                    "pattern": "^[^@\\s]+@[^@\\s.][^@\\s]*\\.[^@\\s]*[^@\\s.]$",
+                    "pattern": "^[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+@[^@\\s\\u0000-\\u001F\\u007F-\\u009F.][^@\\s\\u0000-\\u001F\\u007F-\\u009F]*\\.[^@\\s\\u0000-\\u001F\\u007F-\\u009F]*[^@\\s\\u0000-\\u001F\\u007F-\\u009F.]$",
                     "description": "Exactly one `@`, a non-empty local part, a domain containing a dot (not at its start or end), at most 254 characters, no spaces or control characters. Stored lower-cased; unique case-insensitively. Error: `invalid_format` (also for an empty string); a duplicate is 409 `email_taken`. (No `format: email`: the rule is this one, not RFC 5321's.)",
                     "examples": [
                       "alice@example.com"
@@ -2379,12 +2379,12 @@ enum OpenAPIDocument {
                 "name": "page",
                 "in": "query",
                 "required": false,
-                "description": "Page number, from 1. A page past the end is 200 with `items: []`.",
+                "description": "Page number, from 1 to 2^53 − 1 (exact in every JSON client). A page past the end is 200 with `items: []`.",
                 "schema": {
                   "type": "integer",
                   "format": "int64",
                   "minimum": 1,
-                  "maximum": 9223372036854775807,
+                  "maximum": 9007199254740991,
                   "default": 1
                 }
               },

@@ -137,12 +137,23 @@ public struct StoreFactory: Sendable {
         case .postgresql(let location):
             do {
                 return try PostgresStore(location: location).migrate()
-            } catch let error as StoreError {
-                throw error
+            } catch StoreError.unavailable(let reason) where Self.isTransient(reason) {
+                throw StoreError.unavailable(reason)
             } catch {
                 throw ConfigError("DATABASE_URL", "can't prepare the PostgreSQL database \(location): \(error)")
             }
         }
+    }
+
+    /// Whether a PostgreSQL connection failure may pass by itself (a server down, starting
+    /// or unreachable), as opposed to a setting to fix (a wrong password, role or database).
+    /// libpq reports both without an SQLSTATE, so its message tells them apart.
+    static func isTransient(_ reason: String) -> Bool {
+        [
+            "Connection refused", "No such file or directory", "timeout expired", "database system is",
+            "Network is unreachable", "No route to host", "server closed the connection",
+        ]
+        .contains { reason.contains($0) }
     }
 
     public func open() throws -> any Store {

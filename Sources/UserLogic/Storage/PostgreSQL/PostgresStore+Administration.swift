@@ -12,7 +12,8 @@ extension PostgresStore {
             // search_text joins the fields with U+001F, which no field contains: a `q` with
             // it would match across two fields, so it matches nothing.
             conditions.append(
-                search.contains("\u{1F}") ? "false" : "strpos(search_text, \(parameter(.text(search)))) > 0")
+                search.contains(where: { $0 == "\u{1F}" || $0 == "\u{0}" })
+                    ? "false" : "strpos(search_text, \(parameter(.text(search)))) > 0")
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try guarded { connection in

@@ -30,7 +30,9 @@ public final class SQLiteStatement {
             case .null: result = sqlite3_bind_null(handle, index)
             case .integer(let number): result = sqlite3_bind_int64(handle, index, number)
             case .real(let number): result = sqlite3_bind_double(handle, index, number)
-            case .text(let text): result = sqlite3_bind_text(handle, index, text, -1, csqlite_transient())
+            case .text(let text):
+                // The byte count, not -1: a NUL inside the text must not end it early.
+                result = sqlite3_bind_text(handle, index, text, Int32(text.utf8.count), csqlite_transient())
             }
             guard result == SQLITE_OK else { throw SQLiteError(code: result, connection: connection) }
         }

@@ -19,8 +19,10 @@ extension SQLiteStore {
         }
         if let search = query.search {
             // search_text joins the fields with U+001F, which no field contains: a `q` with
-            // it would match across two fields, so it matches nothing.
-            let condition = search.contains("\u{1F}") ? "0 AND instr(search_text, ?) > 0" : "instr(search_text, ?) > 0"
+            // it (or with U+0000, which no field holds either) matches nothing.
+            let condition =
+                search.contains(where: { $0 == "\u{1F}" || $0 == "\u{0}" })
+                ? "0 AND instr(search_text, ?) > 0" : "instr(search_text, ?) > 0"
             countConditions.append(condition)
             pageConditions.append(condition)
             values.append(.text(search))
