@@ -18,6 +18,7 @@
 #                          (hyperfine), hash rate, then the backend-only GET /api/users
 #                          table; installs wrk and hyperfine (install-deps bench); ~2.5 min
 #   make fuzz              libFuzzer on every network-facing parser, FUZZ_SECONDS each (30)
+#   make soak              long robustness runs: schemathesis, abuse, load with worker kills (~4 min)
 #   make screenshots       PNGs of the web pages (desktop and phone) into docs/screenshots/
 #   make format            swift format, in place
 #   make lint              swift format lint (strict)
@@ -54,7 +55,7 @@ PYTEST_FLAGS ?=
 SWIFT_SOURCES := Package.swift Sources Tests/UserLogicTests Benchmarks Fuzz/Harnesses Fuzz/AuthFuzz
 
 .PHONY: help run test build unit-test integration-test check-nginx deps deps-test \
-        bench fuzz screenshots format lint clean check-swift
+        bench fuzz soak screenshots format lint clean check-swift
 
 help:
 	@sed -n '1,/^$$/p' $(firstword $(MAKEFILE_LIST))
@@ -99,6 +100,13 @@ fuzz: check-swift
 	AUTH_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz --product AuthFuzz \
 	    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 	scripts/fuzz $(FUZZ_SECONDS)
+
+# Long robustness runs (not in test): Schemathesis 200 examples per operation and phase,
+# 10 000 wrong logins, 60 s of mixed load at 128 connections against --workers 2 with a
+# worker SIGKILLed every 10 s.
+soak: deps-test build
+	AUTH_SOAK=1 $(PYTHON) -m pytest Tests/integration/test_schemathesis.py \
+	    Tests/integration/test_abuse.py Tests/integration/test_load_faults.py -rP $(PYTEST_FLAGS)
 
 screenshots: deps-test build
 	$(PYTHON) scripts/screenshots
