@@ -1,20 +1,21 @@
 import Glibc
 import UserLogic
 
-/// `auth-fcgi import-users`: the users of a Flask app (its SQLite file, or a JSON-lines or
-/// CSV export) into DATABASE_URL, with their password hashes as they are.
+/// `auth-fcgi import-users`: the users of a Flask app (its SQLite file or PostgreSQL
+/// database, or a JSON-lines or CSV export) into DATABASE_URL, with their password hashes as they are.
 struct ImportUsersCommand {
     let service: Service
     let flags: [String: String]
 
-    static let sourceFlags = ["--from-sqlite", "--from-jsonl", "--from-csv"]
+    static let sourceFlags = ["--from-sqlite", "--from-postgresql", "--from-jsonl", "--from-csv"]
     static let switches: Set<String> = ["--dry-run", "--partial", "--strict", "--fix-usernames"]
     static let flags: Set<String> = Set(sourceFlags).union(["--table", "--map"]).union(switches)
 
     static let help = """
-        Usage: auth-fcgi import-users (--from-sqlite PATH [--table NAME] | --from-jsonl PATH | --from-csv PATH)
-                                      [--map FIELD=COLUMN[,...]] [--dry-run] [--partial | --strict]
-                                      [--fix-usernames]
+        Usage: auth-fcgi import-users SOURCE [--map FIELD=COLUMN[,...]] [--dry-run]
+                                      [--partial | --strict] [--fix-usernames]
+          SOURCE: --from-sqlite PATH [--table NAME] | --from-postgresql URL [--table NAME]
+                  | --from-jsonl PATH | --from-csv PATH
 
         Imports the users of a Flask user-management app into DATABASE_URL with their
         passwords: each keeps its bcrypt or Werkzeug hash, which logins verify and replace
@@ -22,17 +23,19 @@ struct ImportUsersCommand {
 
         Sources:
           --from-sqlite PATH  the app's SQLite file (opened read-only), table user or users
-          --table NAME        another table of that file
+          --from-postgresql URL
+                              the app's PostgreSQL database (postgresql:// or postgres://,
+                              as DATABASE_URL takes it), read with SELECTs only in a
+                              read-only session: table user or users of the search path
+          --table NAME        another table of that file or database (PostgreSQL: NAME or SCHEMA.NAME)
           --from-jsonl PATH   one JSON object per line
           --from-csv PATH     CSV (RFC 4180) with a header line
-        A PostgreSQL source is not supported until PostgreSQL storage lands; meanwhile
-        export the table as CSV: psql "$URL" -c '\\copy "user" TO users.csv CSV HEADER'
 
         Columns are detected by name, and the mapping is printed first:
           username, email, password (password_hash or password), first_name, last_name,
           role (ADMIN/USER in any case) or is_admin (boolean), active or is_active,
           created_at, updated_at (SQLAlchemy's "2024-01-31 12:34:56.123456", read as UTC;
-          ISO 8601; Unix seconds), id (for the report only).
+          PostgreSQL timestamps with or without time zone; ISO 8601; Unix seconds), id (for the report only).
         Other columns, such as the old app's reset tokens, are never read.
           --map FIELD=COLUMN  read FIELD from COLUMN (comma-separated or repeated);
                               FIELD= leaves a detected column unread
@@ -65,8 +68,12 @@ struct ImportUsersCommand {
     /// What is wrong with the flags' combination, checked before the database is opened.
     static func usageProblem(_ flags: [String: String]) -> String? {
         let given = sourceFlags.filter { flags[$0] != nil }
-        if given.count != 1 { return "name one source: --from-sqlite, --from-jsonl or --from-csv" }
-        if flags["--table"] != nil && given[0] != "--from-sqlite" { return "--table goes with --from-sqlite" }
+        if given.count != 1 {
+            return "name one source: --from-sqlite, --from-postgresql, --from-jsonl or --from-csv"
+        }
+        if flags["--table"] != nil && !["--from-sqlite", "--from-postgresql"].contains(given[0]) {
+            return "--table goes with --from-sqlite or --from-postgresql"
+        }
         if flags["--partial"] != nil && flags["--strict"] != nil { return "--partial and --strict exclude each other" }
         return nil
     }
@@ -85,6 +92,7 @@ struct ImportUsersCommand {
             let path = flags[given[0]]!
             switch given[0] {
             case "--from-sqlite": source = try SQLiteUserSource(path: path, table: flags["--table"])
+            case "--from-postgresql": source = try PostgresUserSource(url: path, table: flags["--table"])
             case "--from-jsonl": source = try JSONLinesUserSource(path: path)
             default: source = try CSVUserSource(path: path)
             }
@@ -122,6 +130,10 @@ struct ImportUsersCommand {
         if let sqlite = source as? SQLiteUserSource, let file = target.databaseFile,
             Self.sameFile(sqlite.path, file)
         {
+            FileOutput.printError("import-users: the source is DATABASE_URL's own database")
+            return 1
+        }
+        if let postgres = source as? PostgresUserSource, postgres.isSameDatabase(as: target) {
             FileOutput.printError("import-users: the source is DATABASE_URL's own database")
             return 1
         }

@@ -1,7 +1,10 @@
-"""`auth-fcgi import-users` (issue 10): the users of a Flask app — a SQLite file written the
-way Flask-SQLAlchemy writes it, with bcrypt (Flask-Bcrypt) and Werkzeug scrypt/pbkdf2
-password hashes, or a JSON-lines / CSV export — imported into the stack's database, then
-logging in through nginx with their original passwords.
+"""`auth-fcgi import-users` (issue 10): the users of a Flask app — a SQLite file or a
+PostgreSQL database written the way Flask-SQLAlchemy writes them, with bcrypt (Flask-Bcrypt)
+and Werkzeug scrypt/pbkdf2 password hashes, or a JSON-lines / CSV export — imported into the
+stack's database, then logging in through nginx with their original passwords.
+
+The PostgreSQL source lives on the session's server (AUTH_TEST_DATABASE=postgresql) or on a
+private one this module starts (pg_support.PostgresServer) when the stack uses SQLite.
 
 The importer runs as its own process against the run dir's auth.db while the stack runs.
 """
@@ -16,10 +19,14 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import secrets
+from urllib.parse import quote
+
 import bcrypt
 import pytest
 from werkzeug.security import generate_password_hash
 
+import pg_support
 import support
 from api_client import assert_json, auth_env, start_api
 from support import assert_problem
@@ -232,6 +239,139 @@ def test_strict_imports_nothing_and_fix_usernames_reports_each_change(api, impor
     assert_json(login(api, "x_y", PASSWORDS["bob"]), 200)
 
 
+# --- the PostgreSQL database of a Flask app -------------------------------------------------
+
+# What Flask-SQLAlchemy's create_all() emits on PostgreSQL ("user" is a reserved word there).
+FLASK_PG_USER_TABLE = """
+CREATE TABLE "user" (
+	id SERIAL NOT NULL,
+	username VARCHAR(80) NOT NULL,
+	email VARCHAR(120) NOT NULL,
+	password_hash VARCHAR(256),
+	first_name VARCHAR(50),
+	last_name VARCHAR(50),
+	role VARCHAR(20),
+	is_active BOOLEAN,
+	created_at TIMESTAMP WITHOUT TIME ZONE,
+	updated_at TIMESTAMP WITH TIME ZONE,
+	reset_token VARCHAR(100),
+	PRIMARY KEY (id),
+	UNIQUE (username),
+	UNIQUE (email)
+)
+"""
+FLASK_PG_ROLE = "flask_app"
+FLASK_PG_PASSWORD = "Fl@sk:source/pw %sécret"
+
+
+@pytest.fixture(scope="module")
+def pg_source_server():
+    """The session's PostgreSQL server, or a private one for this module's SQLite runs."""
+    if pg_support.SERVER is not None:
+        yield pg_support.SERVER
+        return
+    try:
+        pg_support.server_bin_dir()
+    except AssertionError as error:
+        pytest.skip(str(error))
+    server = pg_support.PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
+def make_flask_pg_db(server, rows: list[tuple]) -> tuple[str, str]:
+    """A database owned by the app's own role, with a "user" table of `rows` (booleans and
+    timestamps as PostgreSQL types; updated_at with a time zone). Returns (name, URL)."""
+    name = f"flask_{secrets.token_hex(6)}"
+    with server.admin() as db:
+        if not db.query("SELECT 1 FROM pg_roles WHERE rolname = ?", (FLASK_PG_ROLE,)):
+            db.execute(f"CREATE ROLE {FLASK_PG_ROLE} LOGIN PASSWORD {pg_support.conninfo_quote(FLASK_PG_PASSWORD)}")
+        db.execute(f'CREATE DATABASE "{name}" OWNER {FLASK_PG_ROLE}')
+    with pg_support.PgConnection(server.conninfo(name)) as db:
+        db.execute(FLASK_PG_USER_TABLE)
+        db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        db.execute(f'ALTER TABLE "user" OWNER TO {FLASK_PG_ROLE}')
+        # Inserted out of id order: the import reads in id order.
+        for row in sorted(rows, key=lambda r: -r[0]):
+            row = list(row)
+            row[7] = bool(row[7])
+            if row[9] is not None:
+                row[9] = "2024-02-01 10:00:00.5+02"  # 08:00:00 UTC
+            db.execute(f'INSERT INTO "user" VALUES ({", ".join("?" * len(COLUMNS))})', row)
+    url = (f"postgresql://{FLASK_PG_ROLE}:{quote(FLASK_PG_PASSWORD, safe='')}@127.0.0.1:{server.port}/{name}"
+           "?sslmode=disable")
+    return name, url
+
+
+def pg_table(server, name: str) -> list[tuple]:
+    with pg_support.PgConnection(server.conninfo(name)) as db:
+        return db.query('SELECT * FROM "user" ORDER BY id')
+
+
+def test_import_from_flask_postgresql_then_log_in_through_nginx(api, importer, pg_source_server, legacy_hashes):
+    name, url = make_flask_pg_db(pg_source_server, flask_rows(legacy_hashes))
+    before = pg_table(pg_source_server, name)
+
+    dry = importer.run("--from-postgresql", url, "--dry-run")
+    assert dry.returncode == 0, describe(dry)
+    text = out(dry)
+    assert re.search(r'Source: PostgreSQL database postgresql://flask_app:\*\*\*@127\.0\.0\.1:\d+/' + name
+                     + r'\?sslmode=disable, table "public"\."user"', text), text
+    assert re.search(r'password\s+<- "password_hash"', text), text
+    assert re.search(r'active\s+<- "is_active"', text), text
+    assert re.search(r'not read: "reset_token"', text), text
+    assert re.search(r'skipped row 5 \(id 105\): username "x y"', text), text
+    assert re.search(r'skipped row 6 \(id 106\): username "ALICE" duplicates row 1 \(id 101\)', text), text
+    assert re.search(r"skipped row 7 \(id 107\): password hash: scrypt:1048576:8:1 is over the caps", text), text
+    assert "Dry run: 7 rows read, 4 would be imported, 3 skipped" in text, text
+    assert user_count(api) == 0
+
+    p = importer.run("--from-postgresql", url)
+    assert p.returncode == 0, describe(p)
+    text = out(p)
+    assert "Imported 4 of 7 rows, 3 skipped" in text, describe(p)
+    for result in (dry, p):  # neither the URL's password nor a hash nor the reset token is shown
+        shown = result.stdout + result.stderr
+        assert FLASK_PG_PASSWORD.encode() not in shown and quote(FLASK_PG_PASSWORD, safe="").encode() not in shown
+        assert RESET_TOKEN.encode() not in shown
+    assert pg_table(pg_source_server, name) == before, "the Flask database was modified"
+
+    rows = {r[0]: r[1:] for r in api.db.query("SELECT username, role, active, created_at, updated_at FROM users")}
+    assert set(rows) == {"alice", "bob", "carol", "dave"}, rows
+    # timestamp without time zone read as UTC; with time zone converted; fractions dropped.
+    assert rows["alice"] == ("ADMIN", 1, 1706704496, 1706774400) or rows["alice"] == (
+        "ADMIN", True, 1706704496, 1706774400), rows
+    assert rows["dave"][1] in (0, False) and rows["carol"][0] == "USER"
+    for user in PASSWORDS:
+        assert stored_hash(api, user) == legacy_hashes[user]
+
+    for user in ("alice", "bob", "carol"):
+        body = assert_json(login(api, user, PASSWORDS[user]), 200)
+        assert body["user"]["username"] == user
+        assert stored_hash(api, user).startswith("$y$"), user
+        assert_json(login(api, user, PASSWORDS[user]), 200)
+    alice = assert_json(login(api, "alice", PASSWORDS["alice"]), 200)["user"]
+    assert alice["role"] == "ADMIN" and alice["created_at"] == "2024-01-31T12:34:56Z"
+    assert_problem(login(api, "dave", PASSWORDS["dave"]), 403, "account_disabled")
+
+    # --table with a schema; a wrong table and a wrong password fail without showing it.
+    again = importer.run("--from-postgresql", url, "--table", "public.user", "--dry-run")
+    assert again.returncode == 0, describe(again)
+    assert "Dry run: 7 rows read, 0 would be imported, 7 skipped" in out(again), describe(again)
+    missing = importer.run("--from-postgresql", url, "--table", "accounts")
+    assert missing.returncode == 1, describe(missing)
+    assert 'no table "accounts"' in missing.stderr.decode() and '"alembic_version"' in missing.stderr.decode()
+    wrong = url.replace(quote(FLASK_PG_PASSWORD, safe=""), quote("wrong " + FLASK_PG_PASSWORD, safe=""))
+    refused = importer.run("--from-postgresql", wrong)
+    assert refused.returncode == 1, describe(refused)
+    assert "can't read the PostgreSQL database postgresql://flask_app:***@" in refused.stderr.decode(), \
+        describe(refused)
+    assert FLASK_PG_PASSWORD.encode() not in refused.stdout + refused.stderr
+    assert user_count(api) == 4
+
+
 # --- JSON-lines and CSV exports ---------------------------------------------------------------
 
 def export_records(h: dict[str, str]) -> list[dict]:
@@ -284,13 +424,13 @@ def test_import_from_csv_export_with_a_mapping_override(api, importer, short_tmp
 
 # --- help and usage ------------------------------------------------------------------------------
 
-def test_help_names_sources_flags_and_the_postgresql_limit(auth_bin, short_tmp):
+def test_help_names_sources_and_flags(auth_bin, short_tmp):
     p = subprocess.run([str(auth_bin), "import-users", "--help"], capture_output=True, cwd=short_tmp,
                        env=support.service_env(short_tmp, **auth_env()), timeout=RUN_TIMEOUT)
     assert p.returncode == 0, describe(p)
     text = out(p)
-    for flag in ("--from-sqlite", "--from-jsonl", "--from-csv", "--table", "--map", "--dry-run", "--partial",
-                 "--fix-usernames"):
+    for flag in ("--from-sqlite", "--from-postgresql", "--from-jsonl", "--from-csv", "--table", "--map", "--dry-run",
+                 "--partial", "--fix-usernames"):
         assert flag in text, text
     assert "PostgreSQL" in text, text
     assert not (short_tmp / "auth.db").exists()
@@ -300,6 +440,7 @@ def test_help_names_sources_flags_and_the_postgresql_limit(auth_bin, short_tmp):
     [],
     ["--from-csv", "a.csv", "--from-jsonl", "b.jsonl"],
     ["--from-csv", "a.csv", "--table", "user"],
+    ["--from-postgresql", "postgresql://u@h/db", "--from-sqlite", "a.db"],
     ["--from-sqlite", "a.db", "--partial", "--strict"],
     ["--from-sqlite", "a.db", "--dry-run=yes"],
     ["--from-sqlite"],
