@@ -5,12 +5,16 @@ import UserLogic
 /// sends them, so the figures are the backend's own time without nginx or sockets.
 ///
 /// Usage:
-///   auth-bench users-list [--users N] [--iterations N] [--database PATH]
-///   auth-bench seed --database PATH [--users N]
+///   auth-bench users-list [--users N] [--iterations N] [--database PATH | --database-url URL]
+///       seeds the database (a temporary SQLite file by default; an empty PostgreSQL
+///       database with `--database-url postgresql://…`) and times GET /api/users in it.
+///   auth-bench seed (--database PATH | --database-url URL) [--users N]
 ///       seeds a database for the HTTP benchmark (scripts/bench): every user's password is
 ///       "bench password", hashed once with the configured PASSWORD_SCHEME/PASSWORD_COST
 ///       (environment over ./.env, as the backend reads them), so a login costs what it would
 ///       in production and needs no rehash; user0 is an active ADMIN, user2 an active USER.
+///       `--database PATH` is a SQLite file; `--database-url` takes any `DATABASE_URL`
+///       (`sqlite:///…` or `postgresql://…`, an empty database).
 ///   auth-bench hash-rate [--seconds N] [--threads N]
 ///       libxcrypt alone: PasswordHasher.verify at the configured scheme and cost, on N
 ///       threads (2) for N seconds (3); prints hashes/s.
@@ -18,8 +22,9 @@ import UserLogic
 struct Options {
     var users = 100_000
     var iterations = 500
-    /// Where to keep the seeded database; a temporary one is deleted at the end otherwise.
-    var database: String?
+    /// Where to keep the seeded database (a SQLite path, `--database`, or a `DATABASE_URL`,
+    /// `--database-url`); a temporary SQLite file is deleted at the end otherwise.
+    var database: DatabaseLocation?
     var seconds = 3
     var threads = 2
 }
@@ -30,7 +35,16 @@ func parseOptions(_ arguments: ArraySlice<String>) -> Options {
     while let flag = remaining.popFirst() {
         if flag == "--database" {
             guard let path = remaining.popFirst() else { fail("--database needs a path") }
-            options.database = path
+            options.database = .sqlite(path: path)
+            continue
+        }
+        if flag == "--database-url" {
+            guard let url = remaining.popFirst() else { fail("--database-url needs a URL") }
+            do {
+                options.database = try DatabaseLocation.parse(url)
+            } catch {
+                fail("--database-url: \(error)")
+            }
             continue
         }
         guard let value = remaining.popFirst().flatMap({ Int($0) }), value > 0 else {
@@ -92,7 +106,7 @@ func seedUsers(
 func benchmarkUsersList(_ options: Options) throws {
     let directory = temporaryDirectory()
     let configuration = ServiceConfiguration(
-        database: .sqlite(path: options.database ?? directory + "/auth.db"),
+        database: options.database ?? .sqlite(path: directory + "/auth.db"),
         tokens: TokenSettings(key: Array(repeating: 7, count: 32), issuer: "bench", audience: "bench", leeway: 10),
         passwords: PasswordPolicy(scheme: .yescrypt, cost: 1))
     let service = Service(
@@ -171,7 +185,7 @@ func configuredPasswordPolicy() throws -> PasswordPolicy {
 }
 
 func seedDatabase(_ options: Options) throws {
-    guard let path = options.database else { fail("seed needs --database PATH") }
+    guard let database = options.database else { fail("seed needs --database PATH or --database-url URL") }
     let policy = try configuredPasswordPolicy()
     let directory = temporaryDirectory()
     defer {
@@ -179,7 +193,7 @@ func seedDatabase(_ options: Options) throws {
         rmdir(directory)
     }
     let configuration = ServiceConfiguration(
-        database: .sqlite(path: path),
+        database: database,
         tokens: TokenSettings(key: Array(repeating: 7, count: 32), issuer: "bench", audience: "bench", leeway: 10),
         passwords: policy)
     let service = Service(
@@ -190,7 +204,7 @@ func seedDatabase(_ options: Options) throws {
     let start = monotonicNanoseconds()
     try seedUsers(options.users, into: service, thread: thread, policy: policy)
     print(
-        "seeded \(options.users) users into \(path) in \((monotonicNanoseconds() - start) / 1_000_000) ms "
+        "seeded \(options.users) users into \(database.benchDescription) in \((monotonicNanoseconds() - start) / 1_000_000) ms "
             + "(\(policy.scheme) cost \(policy.cost))")
 }
 
@@ -259,6 +273,16 @@ func format2(_ value: Double) -> String {
     return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
 }
 
+extension DatabaseLocation {
+    /// The SQLite path, or the PostgreSQL location (its description hides any password).
+    var benchDescription: String {
+        switch self {
+        case .sqlite(let path): path
+        case .postgresql(let location): "\(location)"
+        }
+    }
+}
+
 extension String {
     func padding(_ width: Int) -> String {
         count >= width ? self + " " : self + String(repeating: " ", count: width - count)
@@ -287,7 +311,7 @@ case "hash-rate":
     }
 default:
     fail(
-        "usage: auth-bench users-list [--users N] [--iterations N] [--database PATH]\n"
-            + "       auth-bench seed --database PATH [--users N]\n"
+        "usage: auth-bench users-list [--users N] [--iterations N] [--database PATH | --database-url URL]\n"
+            + "       auth-bench seed (--database PATH | --database-url URL) [--users N]\n"
             + "       auth-bench hash-rate [--seconds N] [--threads N]")
 }
