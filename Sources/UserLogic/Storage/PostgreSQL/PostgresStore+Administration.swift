@@ -25,25 +25,11 @@ extension PostgresStore {
             let users = try connection.query(
                 """
                 SELECT \(Self.userColumns) FROM users \(whereClause)
-                ORDER BY \(Self.order(query)) LIMIT \(limit) OFFSET \(offset)
+                ORDER BY \(query.orderByClause) LIMIT \(limit) OFFSET \(offset)
                 """,
                 values
             ) { Self.user($0) }
             return (users, total)
-        }
-    }
-
-    /// The ORDER BY of a sort, as SQLite's: ties by id ascending in both directions, users who
-    /// never logged in last ascending and first descending. Username and email are
-    /// `COLLATE "C"` columns, so they sort by code point whatever the database's locale.
-    static func order(_ query: UserListQuery) -> String {
-        let direction = query.descending ? "DESC" : "ASC"
-        switch query.sort {
-        case .id: return "id \(direction)"
-        case .username: return "lower(username) \(direction), id"
-        case .email: return "email \(direction), id"
-        case .createdAt: return "created_at \(direction), id"
-        case .lastLoginAt: return "last_login_at IS NULL \(direction), last_login_at \(direction), id"
         }
     }
 

@@ -38,24 +38,11 @@ extension SQLiteStore {
             let users = try connection.query(
                 """
                 SELECT \(Self.userColumns) FROM users \(whereClause(pageConditions))
-                ORDER BY \(Self.order(query)) LIMIT ? OFFSET ?
+                ORDER BY \(query.orderByClause) LIMIT ? OFFSET ?
                 """,
                 values + [.integer(Int64(query.perPage)), .integer(Int64(query.offset))]
             ) { Self.user($0) }
             return (users, total)
-        }
-    }
-
-    /// The ORDER BY of a sort: ties by id ascending in both directions, users who never
-    /// logged in last ascending and first descending. Each matches an index of the schema.
-    static func order(_ query: UserListQuery) -> String {
-        let direction = query.descending ? "DESC" : "ASC"
-        switch query.sort {
-        case .id: return "id \(direction)"
-        case .username: return "lower(username) \(direction), id"
-        case .email: return "email \(direction), id"
-        case .createdAt: return "created_at \(direction), id"
-        case .lastLoginAt: return "last_login_at IS NULL \(direction), last_login_at \(direction), id"
         }
     }
 
