@@ -35,17 +35,8 @@ extension PostgresStore {
 
     public func updateUser(id: Int64, _ changes: UserChanges, now: Int64) throws -> User? {
         try transaction {
-            guard let current = try user(id: id) else { return nil }
-            let updated = current.applying(changes)
+            guard let (current, updated) = try checkedChange(of: id, changes) else { return nil }
             if updated == current { return current }
-            if updated.username.lowercased() != current.username.lowercased(),
-                let holder = try user(username: updated.username), holder.id != id
-            {
-                throw StoreError.usernameTaken
-            }
-            if updated.email != current.email, let holder = try user(email: updated.email), holder.id != id {
-                throw StoreError.emailTaken
-            }
             return try guarded {
                 try $0.query(
                     """
