@@ -27,7 +27,7 @@ public final class PasswordHasher {
     private let methodID: Substring
     private let parameters: Substring
     /// A hash of a random password under `policy`, for `verifyAgainstDummy`.
-    private var dummyHash = ""
+    private(set) var dummyHash = ""
 
     public init(policy: PasswordPolicy) {
         self.policy = policy
