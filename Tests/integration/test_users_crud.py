@@ -9,19 +9,9 @@ from api_client import (
     DEFAULT_PASSWORD, assert_json, assert_no_content, assert_problem, assert_unauthorized, assert_validation,
     parse_time, unique,
 )
-from users_support import ADMIN_USER_KEYS, USER_KEYS, start_users_api
+from users_support import ADMIN_USER_KEYS, USER_KEYS, admin, api  # noqa: F401 (fixtures)
 
 JSON = {"Content-Type": "application/json"}
-
-
-@pytest.fixture(scope="module")
-def api(module_stack_factory):
-    return start_users_api(module_stack_factory)
-
-
-@pytest.fixture(scope="module")
-def admin(api):
-    return api.new_admin()
 
 
 @pytest.fixture

@@ -8,17 +8,7 @@ so no test depends on what another one created.
 import pytest
 
 from api_client import assert_json, assert_problem, assert_unauthorized, assert_validation, unique
-from users_support import ADMIN_USER_KEYS, USER_KEYS, start_users_api, tag
-
-
-@pytest.fixture(scope="module")
-def api(module_stack_factory):
-    return start_users_api(module_stack_factory)
-
-
-@pytest.fixture(scope="module")
-def admin(api):
-    return api.new_admin()
+from users_support import ADMIN_USER_KEYS, USER_KEYS, admin, api, tag  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="module")

@@ -11,22 +11,7 @@ import pytest
 from api_client import (
     assert_json, assert_no_content, assert_problem, assert_unauthorized, assert_validation,
 )
-from users_support import UsersApi, start_users_api
-
-
-@pytest.fixture(scope="module")
-def api(module_stack_factory):
-    return start_users_api(module_stack_factory)
-
-
-@pytest.fixture(scope="module")
-def admin(api):
-    return api.new_admin()
-
-
-@pytest.fixture
-def member(api):
-    return api.new_member()
+from users_support import UsersApi, admin, api, member, start_users_api  # noqa: F401 (fixtures)
 
 
 # --- role and active are the admin's -----------------------------------------------------

@@ -10,22 +10,7 @@ import pytest
 from api_client import (
     assert_json, assert_no_content, assert_problem, assert_unauthorized, parse_time,
 )
-from users_support import LOCKOUT_THRESHOLD, start_users_api
-
-
-@pytest.fixture(scope="module")
-def api(module_stack_factory):
-    return start_users_api(module_stack_factory)
-
-
-@pytest.fixture(scope="module")
-def admin(api):
-    return api.new_admin()
-
-
-@pytest.fixture
-def member(api):
-    return api.new_member()
+from users_support import LOCKOUT_THRESHOLD, admin, api, member  # noqa: F401 (fixtures)
 
 
 def lock(api, account):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import uuid
 from urllib.parse import urlencode
 
+import pytest
+
 from api_client import (
     _UNSET, DEFAULT_PASSWORD, USER_KEYS, Account, Api, Pair, assert_json, auth_env, unique,
 )
@@ -111,3 +113,20 @@ class UsersApi(Api):
 
     def list_ids(self, token: str, params: dict) -> list[int]:
         return [u["id"] for u in self.listing(token, params)["items"]]
+
+
+# Fixtures the test_users_* modules import: one stack per module, an admin, a fresh member.
+
+@pytest.fixture(scope="module")
+def api(module_stack_factory):
+    return start_users_api(module_stack_factory)
+
+
+@pytest.fixture(scope="module")
+def admin(api):
+    return api.new_admin()
+
+
+@pytest.fixture
+def member(api):
+    return api.new_member()
