@@ -87,9 +87,19 @@ final class FastCGIServer: Sendable {
                 continue
             }
             serve(request, thread: thread)
+            closeWithoutLingering(request)
             FCGX_Finish_r(request)
         }
         FCGX_Free(request, 1)
+    }
+
+    /// libfcgi closes a connection the way a TCP server must when unread request bytes
+    /// could turn into a reset: `shutdown`, then wait (up to 2 s) for nginx to hang up first.
+    /// That costs each request a wake-up and holds the thread for nginx's round trip. Once the
+    /// request's stdin has been read to its end nothing more is coming, so detaching makes
+    /// `FCGX_Finish_r` close at once; a body left unread (too large) keeps the careful close.
+    private func closeWithoutLingering(_ request: UnsafeMutablePointer<FCGX_Request>) {
+        if FCGX_HasSeenEOF(request.pointee.in) == EOF { FCGX_Detach(request) }
     }
 
     private func serve(_ request: UnsafeMutablePointer<FCGX_Request>, thread: ThreadContext) {
