@@ -128,6 +128,10 @@ import Testing
             String(decoding: response.cgiBytes(), as: UTF8.self)
                 == "Status: 201 Created\r\nLocation: /api/users/1\r\nContent-Length: 2\r\n\r\n{}")
         #expect(String(decoding: Response.noContent().cgiBytes(), as: UTF8.self) == "Status: 204 No Content\r\n\r\n")
+        // A length set by the handler, in any case, is not sent twice.
+        let sized = Response(status: .ok, headers: [("content-LENGTH", "2")], body: Array("{}".utf8))
+        #expect(String(decoding: sized.cgiBytes(), as: UTF8.self) == "Status: 200 OK\r\ncontent-LENGTH: 2\r\n\r\n{}")
+        #expect(sized.header("Content-Length") == "2")
     }
 }
 

@@ -26,17 +26,20 @@ extension Request {
         } else {
             path = PercentDecoding.decode(rawPath, plusAsSpace: false) ?? String(rawPath)
         }
-        let suppliedID = parameters.value(of: "HTTP_X_REQUEST_ID").flatMap { RequestID.isAcceptable($0) ? $0 : nil }
-        let upstreamID = parameters.value(of: "REQUEST_ID").flatMap { RequestID.isAcceptable($0) ? $0 : nil }
+        func acceptableID(_ name: StaticString) -> String? {
+            parameters.value(of: name).flatMap { RequestID.isAcceptable($0) ? $0 : nil }
+        }
+        let method = parameters.value(of: "REQUEST_METHOD") ?? "GET"
         self.init(
-            method: parameters.value(of: "REQUEST_METHOD")?.uppercased() ?? "GET",
+            method: method.utf8.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }
+                ? method.uppercased() : method,
             path: path,
             query: QueryParameters(parsing: parameters.value(of: "QUERY_STRING") ?? ""),
             contentType: parameters.value(of: "CONTENT_TYPE").flatMap { $0.isEmpty ? nil : $0 },
             authorization: parameters.value(of: "HTTP_AUTHORIZATION"),
             userAgent: parameters.value(of: "HTTP_USER_AGENT"),
             remoteAddress: parameters.value(of: "REMOTE_ADDR"),
-            requestID: suppliedID ?? upstreamID ?? RequestID.generate(),
+            requestID: acceptableID("HTTP_X_REQUEST_ID") ?? acceptableID("REQUEST_ID") ?? RequestID.generate(),
             body: body
         )
     }

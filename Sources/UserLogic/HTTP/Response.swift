@@ -20,28 +20,52 @@ public struct Response: Sendable {
     }
 
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { Self.sameName($0.name, name) }?.value
     }
 
     /// The CGI response: a `Status:` line, the headers, a blank line, the body (RFC 3875 §6).
-    /// FastCGI responders write the same bytes to their stdout stream.
+    /// FastCGI responders write the same bytes to their stdout stream. Every response goes
+    /// through here, so it appends bytes straight into one buffer (no interpolated Strings).
     public func cgiBytes() -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(160 + headers.count * 40 + body.count)
-        appendLine("Status: \(status.code) \(status.reasonPhrase)", to: &output)
+        output.reserveCapacity(64 + headers.count * 48 + body.count)
+        output.append(contentsOf: "Status: ".utf8)
+        Self.appendDecimal(status.code, to: &output)
+        output.append(UInt8(ascii: " "))
+        output.append(contentsOf: status.reasonPhrase.utf8)
+        output.append(contentsOf: [0x0D, 0x0A])
+        var hasContentLength = false
         for header in headers {
-            appendLine("\(header.name): \(header.value)", to: &output)
+            hasContentLength = hasContentLength || Self.sameName(header.name, "Content-Length")
+            output.append(contentsOf: header.name.utf8)
+            output.append(contentsOf: ": ".utf8)
+            output.append(contentsOf: header.value.utf8)
+            output.append(contentsOf: [0x0D, 0x0A])
         }
-        if status != .noContent && header("Content-Length") == nil {
-            appendLine("Content-Length: \(body.count)", to: &output)
+        if status != .noContent && !hasContentLength {
+            output.append(contentsOf: "Content-Length: ".utf8)
+            Self.appendDecimal(body.count, to: &output)
+            output.append(contentsOf: [0x0D, 0x0A])
         }
         output.append(contentsOf: [0x0D, 0x0A])
         output.append(contentsOf: body)
         return output
     }
 
-    private func appendLine(_ line: String, to output: inout [UInt8]) {
-        output.append(contentsOf: line.utf8)
-        output.append(contentsOf: [0x0D, 0x0A])
+    /// Header names compare case-insensitively (RFC 9110 §5.1), ASCII letters only.
+    private static func sameName(_ name: String, _ other: String) -> Bool {
+        func lowercased(_ byte: UInt8) -> UInt8 {
+            byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+        }
+        return name.utf8.elementsEqual(other.utf8) { lowercased($0) == lowercased($1) }
+    }
+
+    private static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
+        guard value >= 10 else {
+            output.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        appendDecimal(value / 10, to: &output)
+        output.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 }

@@ -43,6 +43,9 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         return parameters
     }
 
+    /// True when the pattern has no parameters: it matches one path, its description.
+    var isLiteral: Bool { literalCount == segments.count }
+
     /// Literal-only patterns are preferred over parameterised ones (`/api/users/me`).
     var literalCount: Int {
         segments.count { if case .literal = $0 { true } else { false } }
