@@ -174,6 +174,16 @@ import Testing
             #expect(response.problemCode == "token_missing", "\(header ?? "nil")")
             #expect(response.header("WWW-Authenticate") == "Bearer")
         }
+        fixture.register("alice")
+        let (access, _) = try fixture.tokens("alice")
+        for header in ["bearer \(access)", "BEARER \t \(access) \t", "Bearer \(access)"] {
+            let request = Request(method: "GET", path: "/api/auth/whoami", authorization: header)
+            #expect(fixture.service.respond(to: request, on: fixture.thread).status == .ok, "\(header)")
+        }
+        for header in ["Bearer\(access)", "Bearerx \(access)", "Bearer \(access) x", "Bearer \(access)\n"] {
+            let request = Request(method: "GET", path: "/api/auth/whoami", authorization: header)
+            #expect(fixture.service.respond(to: request, on: fixture.thread).status != .ok, "\(header)")
+        }
         let garbage = fixture.call("GET", "/api/auth/whoami", token: "not.a.jwt")
         #expect(garbage.problemCode == "token_invalid")
         #expect(garbage.header("WWW-Authenticate") == #"Bearer error="invalid_token""#)

@@ -45,6 +45,32 @@ import Testing
         #expect(parse(allowed) != nil)
     }
 
+    @Test func integersAreExact() {
+        #expect(parse("1800000900") == .number(1_800_000_900))
+        #expect(parse("-999999999999999") == .number(-999_999_999_999_999))
+        #expect(parse("9007199254740993") == .number(9_007_199_254_740_992))  // 16 digits: rounded as strtod does
+        guard case .number(let zero)? = parse("-0") else {
+            Issue.record("-0 not parsed")
+            return
+        }
+        #expect(zero == 0 && zero.sign == .minus)
+    }
+
+    @Test func readsMembersOneByOne() throws {
+        var members: [String] = []
+        try JSONParser.forEachMember(in: Array(#" {"a": 1, "\u0062": [2, {"c": 3}], "é": "x"} "#.utf8)) {
+            members.append(
+                String(decoding: $0, as: UTF8.self) + "=" + String(decoding: JSONWriter.encode($1), as: UTF8.self))
+        }
+        #expect(members == ["a=1", #"b=[2,{"c":3}]"#, #"é="x""#])
+        try JSONParser.forEachMember(in: Array("{}".utf8)) { _, _ in Issue.record("no members expected") }
+        for text in [#"{"a":1,"a":2}"#, #"{"a":1,"\u0061":2}"#, "[]", "1", #"{"a":1} x"#, #"{"a":1,}"#, "{"] {
+            #expect(throws: JSONParser.SyntaxError.self, "\(text)") {
+                try JSONParser.forEachMember(in: Array(text.utf8)) { _, _ in }
+            }
+        }
+    }
+
     @Test func hugeNumbersDoNotCrash() {
         #expect(parse("1e400") == .number(.infinity))
         #expect(parse(String(repeating: "9", count: 5000)) != nil)

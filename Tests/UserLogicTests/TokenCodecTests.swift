@@ -213,6 +213,17 @@ import Testing
         #expect(error(forge(payload: payload(["role": "true"]))) == .malformed)
     }
 
+    @Test func readsEscapedClaimNamesAndRefusesDuplicates() throws {
+        let escaped = payload().replacing(#""sub":"#, with: #""\u0073ub":"#)
+        #expect(try codec.verify(forge(payload: escaped), now: Self.now) == Self.claims)
+        let twice = payload().dropLast() + #","sub":"43"}"#
+        #expect(error(forge(payload: String(twice))) == .malformed)
+        let twiceEscaped = payload().dropLast() + #","\u0073ub":"43"}"#
+        #expect(error(forge(payload: String(twiceEscaped))) == .malformed)
+        let unknownTwice = payload(["scope": "1"]).dropLast() + #","scope":2}"#
+        #expect(error(forge(payload: String(unknownTwice))) == .malformed)
+    }
+
     @Test func ignoresUnknownClaims() throws {
         let extra = forge(payload: payload(["scope": #""everything""#, "admin": "true"]))
         #expect(try codec.verify(extra, now: Self.now) == Self.claims)

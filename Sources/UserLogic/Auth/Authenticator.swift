@@ -15,14 +15,14 @@ struct Authenticator {
     let now: Int64
 
     func authenticate(_ request: Request, as expected: TokenType) throws -> AuthenticatedCaller {
-        let token = try Self.bearerToken(request.authorization)
-        let claims: TokenClaims
-        do {
-            claims = try thread.tokens.verify(token, now: now)
-        } catch .expired {
-            throw APIError.tokenExpired
-        } catch {
-            throw APIError.tokenInvalid
+        let claims = try Self.withBearerToken(request.authorization) { token throws(APIError) in
+            do throws(TokenError) {
+                return try thread.tokens.verify(token, now: now)
+            } catch .expired {
+                throw APIError.tokenExpired
+            } catch {
+                throw APIError.tokenInvalid
+            }
         }
         guard claims.type == expected else { throw APIError.tokenWrongType }
         guard let userID = Int64(claims.subject) else { throw APIError.tokenInvalid }
@@ -36,18 +36,35 @@ struct Authenticator {
         return AuthenticatedCaller(user: user, claims: claims)
     }
 
-    /// The token of `Authorization: Bearer <token>`; any other form is token_missing.
-    /// Works on the UTF-8 bytes: this runs on every authenticated request.
-    static func bearerToken(_ header: String?) throws(APIError) -> String {
-        guard let header else { throw APIError.tokenMissing }
-        let bytes = header.utf8
-        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
-        guard let schemeEnd = bytes.firstIndex(where: isSpace),
-            bytes[..<schemeEnd].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }),
-            let tokenStart = bytes[schemeEnd...].firstIndex(where: { !isSpace($0) })
+    /// Calls `body` with the token of `Authorization: Bearer <token>` as UTF-8 bytes; any
+    /// other form is token_missing. Works in place on the header's bytes: this runs on every
+    /// authenticated request, and the token needs no String of its own.
+    static func withBearerToken<T>(
+        _ header: String?, _ body: (UnsafeBufferPointer<UInt8>) throws(APIError) -> T
+    ) throws(APIError) -> T {
+        guard var header else { throw APIError.tokenMissing }
+        header.makeContiguousUTF8()  // a no-op for the native strings requests carry
+        let result = header.utf8.withContiguousStorageIfAvailable { bytes in
+            Result { () throws(APIError) in try body(try bearerToken(in: bytes)) }
+        }
+        guard let result else { throw APIError.tokenMissing }
+        return try result.get()
+    }
+
+    /// The token part of a bearer header: the scheme `Bearer` in any case, spaces or tabs,
+    /// the token, optional trailing spaces or tabs.
+    static func bearerToken(in header: UnsafeBufferPointer<UInt8>) throws(APIError) -> UnsafeBufferPointer<UInt8> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        let scheme = "bearer".utf8
+        guard header.count > scheme.count, isSpace(header[scheme.count]),
+            zip(header, scheme).allSatisfy({ $0 | 0x20 == $1 })
         else { throw APIError.tokenMissing }
-        let tokenEnd = bytes[tokenStart...].firstIndex(where: isSpace) ?? bytes.endIndex
-        guard bytes[tokenEnd...].allSatisfy(isSpace) else { throw APIError.tokenMissing }
-        return String(header[tokenStart..<tokenEnd])
+        var start = scheme.count
+        while start < header.count, isSpace(header[start]) { start += 1 }
+        var end = start
+        while end < header.count, !isSpace(header[end]) { end += 1 }
+        guard start < end else { throw APIError.tokenMissing }
+        for index in end..<header.count where !isSpace(header[index]) { throw APIError.tokenMissing }
+        return UnsafeBufferPointer(rebasing: header[start..<end])
     }
 }

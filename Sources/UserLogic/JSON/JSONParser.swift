@@ -111,6 +111,66 @@ public struct JSONParser {
         }
     }
 
+    /// Parses a document that must be one object and hands each member to `member`, its name
+    /// as UTF-8 bytes, instead of collecting them in a `JSONObject`: for hot paths that read a
+    /// few known members (a token's claims) without a String per name. The rules are those of
+    /// `parse`, except that duplicate names are compared byte for byte (after unescaping), not
+    /// by Unicode canonical equivalence.
+    static func forEachMember(
+        in bytes: [UInt8], _ member: (_ name: ArraySlice<UInt8>, _ value: JSONValue) -> Void
+    ) throws(SyntaxError) {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        guard parser.current == UInt8(ascii: "{") else { throw parser.error("expected an object") }
+        try parser.enterContainer()
+        var names: [ArraySlice<UInt8>] = []
+        names.reserveCapacity(12)
+        if parser.current == UInt8(ascii: "}") {
+            parser.index += 1
+        } else {
+            while true {
+                guard parser.current == UInt8(ascii: "\"") else { throw parser.error("expected a member name") }
+                let name = try parser.parseNameBytes()
+                guard !names.contains(where: { $0.elementsEqual(name) }) else {
+                    throw parser.error("duplicate member name")
+                }
+                names.append(name)
+                parser.skipWhitespace()
+                guard parser.current == UInt8(ascii: ":") else { throw parser.error("expected ':'") }
+                parser.index += 1
+                parser.skipWhitespace()
+                member(name, try parser.parseValue())
+                parser.skipWhitespace()
+                if parser.current == UInt8(ascii: "}") {
+                    parser.index += 1
+                    break
+                }
+                guard parser.current == UInt8(ascii: ",") else { throw parser.error("expected ',' or '}'") }
+                parser.index += 1
+                parser.skipWhitespace()
+            }
+        }
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.error("unexpected data after the value") }
+    }
+
+    /// A member name's UTF-8 bytes: a slice of the input when it is plain ASCII (the usual
+    /// case), else decoded and validated like any string.
+    private mutating func parseNameBytes() throws(SyntaxError) -> ArraySlice<UInt8> {
+        let start = index + 1
+        var end = start
+        while end < bytes.count, bytes[end] >= 0x20, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "\""),
+            bytes[end] != UInt8(ascii: "\\")
+        {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            index = end + 1
+            return bytes[start..<end]
+        }
+        return ArraySlice(try parseString().utf8)
+    }
+
     private mutating func parseArray() throws(SyntaxError) -> JSONValue {
         try enterContainer()
         var elements: [JSONValue] = []
@@ -244,9 +304,25 @@ public struct JSONParser {
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
             guard skipDigits() else { throw error("invalid number") }
         }
+        if let integer = Self.exactInteger(bytes[start..<index]) { return integer }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text) else { throw error("invalid number") }
         return value
+    }
+
+    /// An integer literal of up to 15 digits (every timestamp and id) is exact as a Double:
+    /// computed directly, without a String and `strtod`. Nil for anything else.
+    private static func exactInteger(_ literal: ArraySlice<UInt8>) -> Double? {
+        let negative = literal.first == UInt8(ascii: "-")
+        let digits = negative ? literal.dropFirst() : literal
+        guard digits.count <= 15 else { return nil }
+        var value: Int64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        // -0 is a negative zero, as strtod reads it.
+        return negative ? -Double(value) : Double(value)
     }
 
     /// Skips one or more digits; false when there is none.
