@@ -1,3 +1,6 @@
+import Dispatch
+import Glibc
+import Synchronization
 import Testing
 
 @testable import UserLogic
@@ -138,4 +141,55 @@ import Testing
             hasher.verifyAgainstDummy("anything\u{0}")
         }
     }
+}
+
+@Suite struct HashingSlotsTests {
+    /// More threads than CPUs call at once; each waits inside until more than the CPU count
+    /// are in (what an uncapped gate allows at once) or 50 ms pass. None ever sees that many,
+    /// and each gets its own result back.
+    @Test func neverRunsMoreHashesThanThereAreCPUs() {
+        let cpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        let callers = 2 * cpus + 2
+        let inside = Atomic<Int>(0)
+        let most = Atomic<Int>(0)
+        let results = Mutex<[Int]>([])
+        let threads = (0..<callers).map { index in
+            TestThread {
+                let result = HashingSlots.run {
+                    let now = inside.add(1, ordering: .sequentiallyConsistent).newValue
+                    most.max(now, ordering: .sequentiallyConsistent)
+                    let deadline = DispatchTime.now() + .milliseconds(50)
+                    while inside.load(ordering: .sequentiallyConsistent) <= cpus && DispatchTime.now() < deadline {}
+                    inside.subtract(1, ordering: .sequentiallyConsistent)
+                    return index
+                }
+                results.withLock { $0.append(result) }
+            }
+        }
+        for thread in threads { thread.join() }
+        #expect(most.load(ordering: .sequentiallyConsistent) <= cpus)
+        #expect(results.withLock { $0.sorted() } == Array(0..<callers))
+    }
+}
+
+/// A pthread running a closure, for tests that need more threads than Dispatch would start.
+final class TestThread: @unchecked Sendable {
+    private var thread = pthread_t()
+    let body: @Sendable () -> Void
+
+    init(_ body: @escaping @Sendable () -> Void) {
+        self.body = body
+        let context = Unmanaged.passRetained(self).toOpaque()
+        precondition(pthread_create(&thread, nil, testThreadMain, context) == 0, "pthread_create failed")
+    }
+
+    func join() {
+        pthread_join(thread, nil)
+    }
+}
+
+/// A plain function: a capturing closure passed as a C function pointer crashes swift-frontend 6.3.1.
+private func testThreadMain(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    Unmanaged<TestThread>.fromOpaque(context!).takeRetainedValue().body()
+    return nil
 }

@@ -101,9 +101,9 @@ public final class PasswordHasher {
 
     /// `crypt_rn` output, or nil when libxcrypt fails (it then returns NULL).
     private func crypt(_ phrase: [CChar], setting: String) -> String? {
-        guard let output = crypt_rn(phrase, setting, data, dataSize) else { return nil }
-        let text = String(cString: output)
-        return text.hasPrefix("*") ? nil : text
+        let text = HashingSlots.run { crypt_rn(phrase, setting, data, dataSize).map { String(cString: $0) } }
+        guard let text, !text.hasPrefix("*") else { return nil }
+        return text
     }
 
     /// A setting string (`$y$j9T$<salt>`) for the policy, salted from `SecureRandom`.
