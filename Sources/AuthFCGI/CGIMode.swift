@@ -13,7 +13,8 @@ enum CGIMode {
 
     static let mailDrainSeconds = 15.0
 
-    static func run(service: Service) -> Int32 {
+    /// `thread` has the store that readied the database.
+    static func run(service: Service, thread: ThreadContext) -> Int32 {
         let parameters = EnvironmentParameters()
         // A CGI server need not close stdin after the body: read exactly CONTENT_LENGTH.
         let body = RequestBody.read(declaredLength: parameters.value(of: "CONTENT_LENGTH"), framing: .declaredLength) {
@@ -23,7 +24,7 @@ enum CGIMode {
             return count
         }
         let request = Request(cgi: parameters, body: body)
-        let response = service.respond(to: request, on: service.makeThreadContext())
+        let response = service.respond(to: request, on: thread)
         FileSystem.writeAll(1, response.cgiBytes())
         // The response is complete once stdout closes; mail queued by the request (a reset
         // link) goes out afterwards, before the process ends.

@@ -10,10 +10,4 @@
 static inline int cposix_set_parent_death_signal(int signal) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0);
 }
-
-/// The process environment (`environ`), which Swift 6 won't read as a mutable C global.
-extern char **environ;
-static inline char **cposix_environment(void) {
-    return environ;
-}
 #endif

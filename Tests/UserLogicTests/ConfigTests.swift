@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 @testable import UserLogic
@@ -42,6 +43,16 @@ import Testing
         #expect(source.string("A") == "env")
         #expect(source.string("B") == "file")
         #expect(source.string("C") == nil)
+        #expect(ConfigSource(environment: ["A": ""], dotEnv: ["A": "file"]).string("A") == nil)
+    }
+
+    @Test func processEnvironmentWinsOverDotEnv() throws {
+        let path = String(cString: try #require(getenv("PATH")))
+        let unset = "AUTH_FCGI_TEST_NEVER_SET"
+        #expect(getenv(unset) == nil)
+        let source = ConfigSource.processEnvironment(over: ["PATH": "file", unset: "file"])
+        #expect(source.string("PATH") == path)
+        #expect(source.string(unset) == "file")
     }
 
     @Test func typedReadersNameTheVariable() throws {

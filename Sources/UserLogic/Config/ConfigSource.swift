@@ -1,15 +1,41 @@
+import Glibc
+
 /// Configuration values from the environment over those of a `.env` file (contract §4: the
 /// environment wins), with typed readers that name the variable in every error.
 public struct ConfigSource: Sendable {
-    private let values: [String: String]
+    private enum Environment: Sendable {
+        case values([String: String])
+        /// The process's own, read with `getenv` name by name: a CGI request reads a few
+        /// variables and needn't copy the whole environment first.
+        case process
+    }
+
+    private let environment: Environment
+    private let dotEnv: [String: String]
 
     public init(environment: [String: String], dotEnv: [String: String] = [:]) {
-        values = dotEnv.merging(environment) { _, fromEnvironment in fromEnvironment }
+        self.environment = .values(environment)
+        self.dotEnv = dotEnv
+    }
+
+    private init(processEnvironmentOver dotEnv: [String: String]) {
+        environment = .process
+        self.dotEnv = dotEnv
+    }
+
+    /// The environment of this process over `dotEnv`.
+    public static func processEnvironment(over dotEnv: [String: String]) -> ConfigSource {
+        ConfigSource(processEnvironmentOver: dotEnv)
     }
 
     /// The value, or nil when unset or empty.
     public func string(_ name: String) -> String? {
-        guard let value = values[name], !value.isEmpty else { return nil }
+        let fromEnvironment: String? =
+            switch environment {
+            case .values(let values): values[name]
+            case .process: getenv(name).map { String(cString: $0) }
+            }
+        guard let value = fromEnvironment ?? dotEnv[name], !value.isEmpty else { return nil }
         return value
     }
 

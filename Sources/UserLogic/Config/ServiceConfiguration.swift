@@ -66,7 +66,7 @@ public struct ServiceConfiguration: Sendable {
     }
 
     public static func load(from source: ConfigSource) throws(ConfigError) -> ServiceConfiguration {
-        let levels = Dictionary(uniqueKeysWithValues: Logger.Level.allCases.map { ("\($0)", $0) })
+        let levels = Dictionary(uniqueKeysWithValues: Logger.Level.allCases.map { ($0.name, $0) })
         let database = try DatabaseLocation.parse(source.string("DATABASE_URL") ?? DatabaseLocation.defaultURL)
         let environment = try source.choice(
             "AUTH_ENV", default: Environment.production, ["production": .production, "development": .development])

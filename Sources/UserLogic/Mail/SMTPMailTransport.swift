@@ -7,17 +7,21 @@ public struct SMTPMailTransport: MailTransport {
     public static let connectTimeoutSeconds = 10
     public static let totalTimeoutSeconds = 30
 
-    /// Call once, before any thread starts: libcurl's global set-up is not thread-safe.
     public init(server: SMTPServer) {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         self.server = server
     }
+
+    /// libcurl's global set-up (it initialises OpenSSL: about 1 ms here), done on the first
+    /// delivery so that a CGI request which sends no mail doesn't pay for it. Debian's libcurl
+    /// is built thread-safe, and Swift runs a static's initialiser once.
+    private static let curlReady = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
     }
 
     public func deliver(_ message: MailMessage) throws {
+        guard Self.curlReady else { throw Failure(description: "curl_global_init failed") }
         guard let curl = curl_easy_init() else { throw Failure(description: "curl_easy_init failed") }
         defer { curl_easy_cleanup(curl) }
         let scheme = server.implicitTLS ? "smtps" : "smtp"

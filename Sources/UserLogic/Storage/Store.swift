@@ -111,59 +111,6 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Opens stores: shared by all threads, each of which opens its own.
-public struct StoreFactory: Sendable {
-    public let location: DatabaseLocation
-
-    public init(location: DatabaseLocation) {
-        self.location = location
-    }
-
-    /// Makes the database ready before any worker starts: creates a SQLite file's missing
-    /// directory and applies pending migrations. Returns the names of those applied.
-    /// Errors name `DATABASE_URL`.
-    @discardableResult
-    /// A database that can't be reached right now throws `StoreError.unavailable` (worth a
-    /// retry, e.g. by systemd's Restart=); anything else is a `ConfigError`.
-    public func prepare() throws -> [String] {
-        switch location {
-        case .sqlite(let path):
-            do {
-                try FileSystem.createDirectories(FileSystem.parentDirectory(of: path))
-                return try SQLiteStore(path: path).migrate()
-            } catch {
-                throw ConfigError("DATABASE_URL", "can't prepare the SQLite database \(path): \(error)")
-            }
-        case .postgresql(let location):
-            do {
-                return try PostgresStore(location: location).migrate()
-            } catch StoreError.unavailable(let reason) where Self.isTransient(reason) {
-                throw StoreError.unavailable(reason)
-            } catch {
-                throw ConfigError("DATABASE_URL", "can't prepare the PostgreSQL database \(location): \(error)")
-            }
-        }
-    }
-
-    /// Whether a PostgreSQL connection failure may pass by itself (a server down, starting
-    /// or unreachable), as opposed to a setting to fix (a wrong password, role or database).
-    /// libpq reports both without an SQLSTATE, so its message tells them apart.
-    static func isTransient(_ reason: String) -> Bool {
-        [
-            "Connection refused", "No such file or directory", "timeout expired", "database system is",
-            "Network is unreachable", "No route to host", "server closed the connection",
-        ]
-        .contains { reason.contains($0) }
-    }
-
-    public func open() throws -> any Store {
-        switch location {
-        case .sqlite(let path): try SQLiteStore(path: path)
-        case .postgresql(let location): PostgresStore(location: location)
-        }
-    }
-}
-
 extension Store {
     /// For `updateUser` implementations, inside their transaction: the user before and after
     /// `changes`, once a changed username or email is known to be free (username checked

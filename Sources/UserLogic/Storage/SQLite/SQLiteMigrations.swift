@@ -87,6 +87,7 @@ extension SQLiteStore {
     /// worker processes start at once, one applies a step and the others, once they get the
     /// write lock, find it recorded and skip it.
     func migrate() throws -> [String] {
+        if isCurrent() { return [] }
         try connection.execute(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -111,5 +112,14 @@ extension SQLiteStore {
             if didApply { applied.append(step.name) }
         }
         return applied
+    }
+
+    /// Whether every step is recorded already, found with one read and no write lock: the
+    /// usual case, and a CGI process checks it for every request. Any error (no
+    /// `schema_migrations` table yet) means no, and `migrate()` takes the full path.
+    private func isCurrent() -> Bool {
+        guard let recorded = try? connection.query("SELECT version FROM schema_migrations", row: { $0.integer(0) })
+        else { return false }
+        return SQLiteMigrations.steps.allSatisfy { recorded.contains($0.version) }
     }
 }

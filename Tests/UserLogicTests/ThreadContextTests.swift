@@ -1,0 +1,44 @@
+import Dispatch
+import Glibc
+import Testing
+
+@testable import UserLogic
+
+@Suite struct ThreadContextTests {
+    func makeService(_ directory: TemporaryDirectory) -> Service {
+        let configuration = ServiceConfiguration(
+            database: .sqlite(path: directory.path + "/auth.db"),
+            tokens: TokenSettings(
+                key: Array("unit-test-signing-key-0123456789abcdef".utf8), issuer: "test-issuer",
+                audience: "test-audience", leeway: 10))
+        return Service(configuration: configuration, logger: LogCapture().logger, mailTransport: CapturedMail())
+    }
+
+    @Test func prepareStoreMigratesAndServesWithTheSameConnection() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let service = makeService(directory)
+        let thread = service.makeThreadContext()
+        #expect(try thread.prepareStore() == SQLiteMigrations.steps.map(\.name))
+        #expect(try service.makeThreadContext().prepareStore() == [])
+        // A new connection would now open an empty database without a users table.
+        #expect(rename(directory.path + "/auth.db", directory.path + "/moved.db") == 0)
+        defer { unlink(directory.path + "/moved.db") }
+        #expect(try thread.store().user(id: 1) == nil)
+    }
+
+    /// A CGI process checks the schema for every request: when it is current, a long write
+    /// elsewhere (an import) must not hold the check up to the busy timeout.
+    @Test func aCurrentSchemaNeedsNoWriteLock() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let service = makeService(directory)
+        try service.prepareStorage()
+        let writer = try SQLiteConnection(path: directory.path + "/auth.db")
+        try writer.execute("BEGIN IMMEDIATE")
+        defer { try? writer.execute("ROLLBACK") }
+        let started = DispatchTime.now().uptimeNanoseconds
+        #expect(try service.prepareStorage() == [])
+        #expect(DispatchTime.now().uptimeNanoseconds - started < 1_000_000_000)
+    }
+}
