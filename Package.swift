@@ -18,12 +18,17 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         // libxcrypt (libcrypt-dev): password hashing.
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
-        // libcurl (libcurl4-openssl-dev): SMTP delivery of mail.
+        // libcurl (libcurl4-openssl-dev): SMTP delivery of mail. Headers only: CLazyLibraries
+        // provides the functions.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
-        // libpq (libpq-dev): the PostgreSQL storage.
+        // libpq (libpq-dev): the PostgreSQL storage. Headers only, like CCurl.
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres"),
+        // libpq and libcurl opened with dlopen when first used, not linked: they and their
+        // dependencies cost every process ~3 ms at start, and most deployments use neither.
+        .target(name: "CLazyLibraries", path: "Sources/CLazyLibraries"),
         .target(
-            name: "UserLogic", dependencies: ["CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl"],
+            name: "UserLogic",
+            dependencies: ["CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl", "CLazyLibraries"],
             path: "Sources/UserLogic"),
         .executableTarget(
             name: "AuthFCGI",

@@ -1,7 +1,8 @@
 #ifndef CCURL_SHIM_H
 #define CCURL_SHIM_H
-// libcurl (libcurl4-openssl-dev), for sending mail over SMTP. curl_easy_setopt is variadic:
-// typed wrappers below.
+// libcurl (libcurl4-openssl-dev), for sending mail over SMTP: the declarations only, the
+// library isn't linked. CLazyLibraries defines the functions used and loads libcurl on the
+// first call. curl_easy_setopt is variadic: typed wrappers below.
 #include <curl/curl.h>
 
 static inline CURLcode ccurl_set_string(CURL *curl, CURLoption option, const char *value) {

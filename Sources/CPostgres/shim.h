@@ -1,7 +1,8 @@
 #ifndef CPOSTGRES_SHIM_H
 #define CPOSTGRES_SHIM_H
-// libpq (libpq-dev). Debian keeps the header in /usr/include/postgresql/; other systems
-// put it straight in the include path.
+// libpq (libpq-dev): the declarations only, the library isn't linked. CLazyLibraries
+// defines the functions used and loads libpq on the first call. Debian keeps the header in
+// /usr/include/postgresql/; other systems put it straight in the include path.
 #if __has_include(<postgresql/libpq-fe.h>)
 #include <postgresql/libpq-fe.h>
 #else

@@ -9,7 +9,11 @@ public enum DatabaseLocation: Sendable, Equatable {
     public static let defaultURL = "sqlite:///var/auth.db"
 
     public static func parse(_ url: String) throws(ConfigError) -> DatabaseLocation {
-        if PostgresLocation.isPostgresURL(url) { return .postgresql(try PostgresLocation.parse(url)) }
+        if PostgresLocation.isPostgresURL(url) {
+            // Before parsing, which already calls libpq to check the parameters.
+            try RuntimeLibrary.libpq.require(by: "DATABASE_URL", for: "a PostgreSQL database")
+            return .postgresql(try PostgresLocation.parse(url))
+        }
         let prefix = "sqlite:///"
         guard url.hasPrefix(prefix) else {
             throw ConfigError(

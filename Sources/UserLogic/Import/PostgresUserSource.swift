@@ -24,6 +24,7 @@ public final class PostgresUserSource: UserSource {
         guard PostgresLocation.isPostgresURL(url) else {
             throw ImportError("--from-postgresql takes a postgresql:// or postgres:// URL")
         }
+        if let problem = RuntimeLibrary.libpq.problem(for: "--from-postgresql") { throw ImportError(problem) }
         do {
             location = try PostgresLocation.parse(url)
         } catch {

@@ -21,6 +21,8 @@ public struct SMTPMailTransport: MailTransport {
     }
 
     public func deliver(_ message: MailMessage) throws {
+        // Checked at start, except in CGI mode (see `ServiceConfiguration.load`).
+        if let problem = RuntimeLibrary.libcurl.problem(for: "SMTP mail") { throw Failure(description: problem) }
         guard Self.curlReady else { throw Failure(description: "curl_global_init failed") }
         guard let curl = curl_easy_init() else { throw Failure(description: "curl_easy_init failed") }
         defer { curl_easy_cleanup(curl) }
