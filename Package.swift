@@ -39,7 +39,8 @@ let package = Package(
         .executableTarget(name: "AuthBench", dependencies: ["UserLogic"], path: "Benchmarks/AuthBench"),
         // The fuzz harnesses: replayed on the kept corpus by the unit tests, fuzzed by AuthFuzz.
         .target(name: "FuzzHarnesses", dependencies: ["UserLogic"], path: "Fuzz/Harnesses"),
-        .testTarget(name: "UserLogicTests", dependencies: ["UserLogic", "FuzzHarnesses"], path: "Tests/UserLogicTests"),
+        .testTarget(
+            name: "UserLogicTests", dependencies: ["UserLogic", "FuzzHarnesses"], path: "Tests/UserLogicTests"),
     ],
     swiftLanguageModes: [.v6]
 )
