@@ -174,6 +174,6 @@ import Testing
                 "\($0.integer(0)) \($0.text(1))"
             }
         }
-        #expect(rows == ["1 accounts_and_sessions", "2 password_reset_tokens"])
+        #expect(rows == ["1 accounts_and_sessions", "2 password_reset_tokens", "3 user_counts"])
     }
 }

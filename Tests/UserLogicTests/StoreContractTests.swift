@@ -74,7 +74,7 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         let database = try TestDatabase(kind, migrate: false)
         defer { database.remove() }
         let factory = StoreFactory(location: database.location)
-        #expect(try factory.prepare() == ["accounts_and_sessions", "password_reset_tokens"])
+        #expect(try factory.prepare() == ["accounts_and_sessions", "password_reset_tokens", "user_counts"])
         #expect(try factory.prepare() == [])
     }
 
@@ -93,7 +93,10 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
             }
         }
         #expect(failures.withLock { $0 } == [])
-        #expect(results.withLock { $0.flatMap { $0 } }.sorted() == ["accounts_and_sessions", "password_reset_tokens"])
+        #expect(
+            results.withLock { $0.flatMap { $0 } }.sorted() == [
+                "accounts_and_sessions", "password_reset_tokens", "user_counts",
+            ])
     }
 
     @Test(arguments: StoreKind.allCases) func usernamesAndEmailsAreUniqueCaseInsensitively(kind: StoreKind) throws {

@@ -81,6 +81,52 @@ enum PostgresMigrations {
                 CREATE INDEX reset_tokens_by_user ON reset_tokens (user_id);
                 CREATE INDEX reset_tokens_by_expiry ON reset_tokens (expires_at);
                 """),
+        Step(
+            version: 3, name: "user_counts",
+            sql: """
+                -- How many users have each role and active flag: the user list's `total` (when
+                -- there is no `q`) and the last-admin rule read these four rows instead of
+                -- counting the users. The triggers keep them exact in the transaction of every
+                -- change (concurrent writers queue on the row they change); the CHECK on users
+                -- allows no other role. Writers wait for this lock, so the counts start from
+                -- every committed user and every later change goes through the triggers.
+                LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE;
+                CREATE TABLE user_counts (
+                    role TEXT NOT NULL,
+                    active BOOLEAN NOT NULL,
+                    n BIGINT NOT NULL,
+                    PRIMARY KEY (role, active)
+                );
+                INSERT INTO user_counts (role, active, n)
+                    SELECT r.role, a.active,
+                        (SELECT count(*) FROM users WHERE users.role = r.role AND users.active = a.active)
+                    FROM (VALUES ('USER'), ('ADMIN')) AS r (role) CROSS JOIN (VALUES (FALSE), (TRUE)) AS a (active);
+                CREATE FUNCTION users_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                        UPDATE user_counts SET n = n - 1 WHERE role = OLD.role AND active = OLD.active;
+                    END IF;
+                    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                        UPDATE user_counts SET n = n + 1 WHERE role = NEW.role AND active = NEW.active;
+                    END IF;
+                    RETURN NULL;
+                END
+                $$;
+                CREATE TRIGGER users_counted AFTER INSERT OR DELETE ON users
+                    FOR EACH ROW EXECUTE FUNCTION users_count_change();
+                CREATE TRIGGER users_counted_update AFTER UPDATE OF role, active ON users
+                    FOR EACH ROW WHEN (NEW.role IS DISTINCT FROM OLD.role OR NEW.active IS DISTINCT FROM OLD.active)
+                    EXECUTE FUNCTION users_count_change();
+                -- TRUNCATE fires no row triggers.
+                CREATE FUNCTION users_count_reset() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE user_counts SET n = 0;
+                    RETURN NULL;
+                END
+                $$;
+                CREATE TRIGGER users_counted_truncate AFTER TRUNCATE ON users
+                    FOR EACH STATEMENT EXECUTE FUNCTION users_count_reset();
+                """),
     ]
 }
 

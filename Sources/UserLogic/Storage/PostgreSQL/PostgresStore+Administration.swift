@@ -8,29 +8,41 @@ extension PostgresStore {
         }
         if let role = query.role { conditions.append("role = \(parameter(.text(role.rawValue)))") }
         if let active = query.active { conditions.append("active = \(parameter(.bool(active)))") }
+        let countSQL: String
         if let search = query.search {
             // search_text joins the fields with U+001F, which no field contains: a `q` with
             // it would match across two fields, so it matches nothing.
             conditions.append(
                 search.contains(where: { $0 == "\u{1F}" || $0 == "\u{0}" })
                     ? "false" : "strpos(search_text, \(parameter(.text(search)))) > 0")
+            countSQL = "SELECT count(*) FROM users \(Self.whereClause(conditions))"
+        } else {
+            // Exact without a scan: the triggers of migration 3 keep these counts.
+            countSQL = "SELECT coalesce(sum(n), 0) FROM user_counts \(Self.whereClause(conditions))"
         }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let countValues = values
+        let limit = parameter(.integer(Int64(query.perPage)))
+        let offset = parameter(.integer(Int64(query.offset)))
         return try guarded { connection in
-            let total =
-                try connection.query("SELECT count(*) FROM users \(whereClause)", values) { Int($0.integer(0)) }
-                .first ?? 0
-            let limit = parameter(.integer(Int64(query.perPage)))
-            let offset = parameter(.integer(Int64(query.offset)))
+            // The total rides on every row of the page: one round trip, one snapshot.
+            var total: Int?
             let users = try connection.query(
                 """
-                SELECT \(Self.userColumns) FROM users \(whereClause)
+                SELECT (\(countSQL)), \(Self.userColumns) FROM users \(Self.whereClause(conditions))
                 ORDER BY \(query.orderByClause) LIMIT \(limit) OFFSET \(offset)
                 """,
                 values
-            ) { Self.user($0) }
-            return (users, total)
+            ) { row in
+                total = Int(row.integer(0))
+                return Self.user(row, offset: 1)
+            }
+            // A page past the last has no row to carry it.
+            return (users, try total ?? connection.query(countSQL, countValues) { Int($0.integer(0)) }.first ?? 0)
         }
+    }
+
+    private static func whereClause(_ conditions: [String]) -> String {
+        conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
     }
 
     public func updateUser(id: Int64, _ changes: UserChanges, now: Int64) throws -> User? {
@@ -71,7 +83,7 @@ extension PostgresStore {
 
     public func activeAdminCount() throws -> Int {
         try guarded {
-            try $0.query("SELECT count(*) FROM users WHERE role = 'ADMIN' AND active") { Int($0.integer(0)) }
+            try $0.query("SELECT n FROM user_counts WHERE role = 'ADMIN' AND active") { Int($0.integer(0)) }
                 .first ?? 0
         }
     }

@@ -4,22 +4,22 @@ extension PostgresStore {
         last_login_at, failed_logins, locked_until
         """
 
-    /// Reads a row selected with `userColumns`.
-    static func user(_ row: PostgresRow) -> User {
+    /// Reads a row selected with `userColumns`, starting at column `offset`.
+    static func user(_ row: PostgresRow, offset: Int32 = 0) -> User {
         User(
-            id: row.integer(0),
-            username: row.text(1),
-            email: row.text(2),
-            passwordHash: row.text(3),
-            firstName: row.optionalText(4),
-            lastName: row.optionalText(5),
-            role: Role(rawValue: row.text(6)) ?? .user,
-            active: row.bool(7),
-            createdAt: row.integer(8),
-            updatedAt: row.integer(9),
-            lastLoginAt: row.optionalInteger(10),
-            failedLogins: Int(row.integer(11)),
-            lockedUntil: row.optionalInteger(12)
+            id: row.integer(offset),
+            username: row.text(offset + 1),
+            email: row.text(offset + 2),
+            passwordHash: row.text(offset + 3),
+            firstName: row.optionalText(offset + 4),
+            lastName: row.optionalText(offset + 5),
+            role: Role(rawValue: row.text(offset + 6)) ?? .user,
+            active: row.bool(offset + 7),
+            createdAt: row.integer(offset + 8),
+            updatedAt: row.integer(offset + 9),
+            lastLoginAt: row.optionalInteger(offset + 10),
+            failedLogins: Int(row.integer(offset + 11)),
+            lockedUntil: row.optionalInteger(offset + 12)
         )
     }
 

@@ -79,6 +79,37 @@ enum SQLiteMigrations {
                 CREATE INDEX reset_tokens_by_user ON reset_tokens (user_id);
                 CREATE INDEX reset_tokens_by_expiry ON reset_tokens (expires_at);
                 """),
+        Step(
+            version: 3, name: "user_counts",
+            sql: """
+                -- How many users have each role and active flag: the user list's `total` (when
+                -- there is no `q`) and the last-admin rule read these four rows instead of
+                -- counting the users. The triggers keep them exact in the transaction of every
+                -- change; the CHECKs on users allow no other (role, active) pair.
+                CREATE TABLE user_counts (
+                    role TEXT NOT NULL,
+                    active INTEGER NOT NULL,
+                    n INTEGER NOT NULL,
+                    PRIMARY KEY (role, active)
+                ) WITHOUT ROWID;
+                INSERT INTO user_counts (role, active, n) VALUES ('USER', 0, 0), ('USER', 1, 0), ('ADMIN', 0, 0),
+                    ('ADMIN', 1, 0);
+                UPDATE user_counts SET n = (
+                    SELECT count(*) FROM users
+                    WHERE users.role = user_counts.role AND users.active = user_counts.active);
+                CREATE TRIGGER users_counted_insert AFTER INSERT ON users BEGIN
+                    UPDATE user_counts SET n = n + 1 WHERE role = NEW.role AND active = NEW.active;
+                END;
+                CREATE TRIGGER users_counted_delete AFTER DELETE ON users BEGIN
+                    UPDATE user_counts SET n = n - 1 WHERE role = OLD.role AND active = OLD.active;
+                END;
+                CREATE TRIGGER users_counted_update AFTER UPDATE OF role, active ON users
+                    WHEN NEW.role IS NOT OLD.role OR NEW.active IS NOT OLD.active
+                BEGIN
+                    UPDATE user_counts SET n = n - 1 WHERE role = OLD.role AND active = OLD.active;
+                    UPDATE user_counts SET n = n + 1 WHERE role = NEW.role AND active = NEW.active;
+                END;
+                """),
     ]
 }
 

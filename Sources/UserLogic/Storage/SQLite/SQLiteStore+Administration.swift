@@ -1,49 +1,54 @@
 extension SQLiteStore {
     public func listUsers(_ query: UserListQuery) throws -> (users: [User], total: Int) {
-        // Each condition twice: as is for the count, which the role/active indexes serve, and
-        // for the page with a unary + that keeps SQLite from using those indexes. Walking
-        // the sort's index and skipping non-matches finds a page of 20 in a few rows, where
-        // fetching every match and sorting them costs tens of milliseconds at 100 000 users.
-        var countConditions: [String] = []
-        var pageConditions: [String] = []
+        var filters: [String] = []
         var values: [SQLiteValue] = []
         if let role = query.role {
-            countConditions.append("role = ?")
-            pageConditions.append("+role = ?")
+            filters.append("role = ?")
             values.append(.text(role.rawValue))
         }
         if let active = query.active {
-            countConditions.append("active = ?")
-            pageConditions.append("+active = ?")
+            filters.append("active = ?")
             values.append(.bool(active))
         }
+        // The page filters with a unary + that keeps SQLite from using the role/active indexes:
+        // walking the sort's index and skipping non-matches finds a page of 20 in a few rows,
+        // where fetching every match and sorting them costs tens of milliseconds at 100 000 users.
+        var pageConditions = filters.map { "+" + $0 }
+        let countSQL: String
         if let search = query.search {
             // search_text joins the fields with U+001F, which no field contains: a `q` with
             // it (or with U+0000, which no field holds either) matches nothing.
             let condition =
                 search.contains(where: { $0 == "\u{1F}" || $0 == "\u{0}" })
                 ? "0 AND instr(search_text, ?) > 0" : "instr(search_text, ?) > 0"
-            countConditions.append(condition)
             pageConditions.append(condition)
             values.append(.text(search))
-        }
-        func whereClause(_ conditions: [String]) -> String {
-            conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            // The role/active indexes serve this count.
+            countSQL = "SELECT count(*) FROM users \(Self.whereClause(filters + [condition]))"
+        } else {
+            // Exact without a scan: the triggers of migration 3 keep these counts.
+            countSQL = "SELECT coalesce(sum(n), 0) FROM user_counts \(Self.whereClause(filters))"
         }
         return try guarded {
-            let total =
-                try connection.query("SELECT count(*) FROM users \(whereClause(countConditions))", values) {
-                    Int($0.integer(0))
-                }.first ?? 0
+            // The total rides on every row of the page: one statement, one snapshot.
+            var total: Int?
             let users = try connection.query(
                 """
-                SELECT \(Self.userColumns) FROM users \(whereClause(pageConditions))
+                SELECT (\(countSQL)), \(Self.userColumns) FROM users \(Self.whereClause(pageConditions))
                 ORDER BY \(query.orderByClause) LIMIT ? OFFSET ?
                 """,
-                values + [.integer(Int64(query.perPage)), .integer(Int64(query.offset))]
-            ) { Self.user($0) }
-            return (users, total)
+                values + values + [.integer(Int64(query.perPage)), .integer(Int64(query.offset))]
+            ) { row in
+                total = Int(row.integer(0))
+                return Self.user(row, offset: 1)
+            }
+            // A page past the last has no row to carry it.
+            return (users, try total ?? connection.query(countSQL, values) { Int($0.integer(0)) }.first ?? 0)
         }
+    }
+
+    private static func whereClause(_ conditions: [String]) -> String {
+        conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
     }
 
     public func updateUser(id: Int64, _ changes: UserChanges, now: Int64) throws -> User? {
@@ -82,7 +87,7 @@ extension SQLiteStore {
 
     public func activeAdminCount() throws -> Int {
         try guarded {
-            try connection.query("SELECT count(*) FROM users WHERE role = 'ADMIN' AND active = 1") {
+            try connection.query("SELECT n FROM user_counts WHERE role = 'ADMIN' AND active = 1") {
                 Int($0.integer(0))
             }.first ?? 0
         }
