@@ -15,6 +15,11 @@ public struct Response: Sendable {
         Response(status: status, headers: [("Content-Type", "application/json")], body: JSONWriter.encode(value))
     }
 
+    /// A JSON body already written with `JSONOutput` (a page of users), same headers.
+    static func json(_ output: JSONOutput, status: HTTPStatus = .ok) -> Response {
+        Response(status: status, headers: [("Content-Type", "application/json")], body: output.bytes)
+    }
+
     public static func noContent() -> Response {
         Response(status: .noContent)
     }

@@ -30,7 +30,7 @@ struct AccountHandlers: Sendable {
         environment.audit(
             context, "user_registered", userID: user.id,
             ["username": .string(user.username), "role": .string(user.role.rawValue)])
-        var response = Response.json(.object(["user": user.json(forAdmin: false)]), status: .created)
+        var response = Response.user(user, forAdmin: false, status: .created)
         response.headers.append(("Location", "/api/users/\(user.id)"))
         return response
     }
@@ -116,7 +116,7 @@ struct AccountHandlers: Sendable {
     /// `GET /api/auth/whoami` and `GET /api/users/me`.
     func whoami(_ context: RequestContext) throws -> Response {
         let caller = try environment.authenticate(context)
-        return .json(.object(["user": caller.user.json(forAdmin: caller.isAdmin)]))
+        return .user(caller.user, forAdmin: caller.isAdmin)
     }
 
     /// `POST /api/auth/password/change`: a fresh pair in the presenting session; every other

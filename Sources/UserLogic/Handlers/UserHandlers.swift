@@ -8,14 +8,19 @@ struct UserHandlers: Sendable {
         try requireAdmin(environment.authenticate(context))
         let query = try Self.listQuery(context.request.query)
         let (users, total) = try context.thread.store().listUsers(query)
-        return .json(
-            .object([
-                "items": .array(users.map { $0.json(forAdmin: true) }),
-                "page": .number(Double(query.page)),
-                "per_page": .number(Double(query.perPage)),
-                "total": .number(Double(total)),
-                "pages": .number(Double((total + query.perPage - 1) / query.perPage)),
-            ]))
+        // Written straight to bytes: no JSONValue tree for up to 100 users.
+        var output = JSONOutput(capacity: 128 + 400 * users.count)
+        output.beginObject()
+        output.key("items")
+        output.beginArray()
+        for user in users { user.write(forAdmin: true, to: &output) }
+        output.endArray()
+        output.member("page", Int64(query.page))
+        output.member("per_page", Int64(query.perPage))
+        output.member("total", Int64(total))
+        output.member("pages", Int64((total + query.perPage - 1) / query.perPage))
+        output.endObject()
+        return .json(output)
     }
 
     /// `POST /api/users` (admin): like register, plus `role` and `active`.
@@ -27,7 +32,7 @@ struct UserHandlers: Sendable {
         audit(
             context, "user_created", caller: caller, target: user.id,
             ["role": .string(user.role.rawValue), "active": .bool(user.active)])
-        var response = Response.json(.object(["user": user.json(forAdmin: true)]), status: .created)
+        var response = Response.user(user, forAdmin: true, status: .created)
         response.headers.append(("Location", "/api/users/\(user.id)"))
         return response
     }
@@ -36,7 +41,7 @@ struct UserHandlers: Sendable {
     func get(_ context: RequestContext) throws -> Response {
         let caller = try environment.authenticate(context)
         let target = try self.target(context, caller: caller)
-        return .json(.object(["user": target.json(forAdmin: caller.isAdmin)]))
+        return .user(target, forAdmin: caller.isAdmin)
     }
 
     /// `PATCH` and `PUT /api/users/{id}` (self or admin): a partial update.
@@ -64,7 +69,7 @@ struct UserHandlers: Sendable {
             return updated
         }
         audit(context, "user_updated", caller: caller, target: id, ["changes": Self.describe(changes)])
-        return .json(.object(["user": updated.json(forAdmin: caller.isAdmin)]))
+        return .user(updated, forAdmin: caller.isAdmin)
     }
 
     /// `DELETE /api/users/{id}` (self or admin): its sessions go with it.

@@ -22,22 +22,30 @@ public struct User: Sendable, Equatable {
 
     /// The contract's user object. Admins also see `locked_until` (contract §1).
     func json(forAdmin: Bool) -> JSONValue {
-        var object: JSONObject = [
-            "id": .number(Double(id)),
-            "username": .string(username),
-            "email": .string(email),
-            "first_name": .string(firstName),
-            "last_name": .string(lastName),
-            "role": .string(role.rawValue),
-            "active": .bool(active),
-            "created_at": .string(Timestamp.rfc3339(createdAt)),
-            "updated_at": .string(Timestamp.rfc3339(updatedAt)),
-            "last_login_at": .string(lastLoginAt.map(Timestamp.rfc3339)),
-        ]
-        if forAdmin {
-            object.append("locked_until", .string(lockedUntil.map(Timestamp.rfc3339)))
-        }
+        var object = JSONObject()
+        describe(forAdmin: forAdmin, to: &object)
         return .object(object)
+    }
+
+    /// The same object written straight to `output`, for the users page (up to 100 users).
+    func write(forAdmin: Bool, to output: inout JSONOutput) {
+        output.beginObject()
+        describe(forAdmin: forAdmin, to: &output)
+        output.endObject()
+    }
+
+    private func describe(forAdmin: Bool, to members: inout some JSONMemberSink) {
+        members.member("id", id)
+        members.member("username", username)
+        members.member("email", email)
+        members.member("first_name", firstName)
+        members.member("last_name", lastName)
+        members.member("role", role.rawValue)
+        members.member("active", active)
+        members.member("created_at", timestamp: createdAt)
+        members.member("updated_at", timestamp: updatedAt)
+        members.member("last_login_at", timestamp: lastLoginAt)
+        if forAdmin { members.member("locked_until", timestamp: lockedUntil) }
     }
 }
 
