@@ -2,12 +2,15 @@ import Glibc
 import UserLogic
 
 /// Backend-only benchmarks: requests go straight into `Service.respond`, as the FastCGI loop
-/// sends them, so the figures are the backend's own time without nginx or sockets.
+/// sends them, so the figures are the backend's own time without nginx or sockets. The
+/// users-list's "CPU µs" (the median of this thread's CPU time per request) is the steadier
+/// figure on a shared machine.
 ///
 /// Usage:
-///   auth-bench users-list [--users N] [--iterations N] [--database PATH | --database-url URL]
+///   auth-bench users-list [--users N] [--iterations N] [--database PATH | --database-url URL] [--query LABEL]
 ///       seeds the database (a temporary SQLite file by default; an empty PostgreSQL
-///       database with `--database-url postgresql://…`) and times GET /api/users in it.
+///       database with `--database-url postgresql://…`) and times GET /api/users in it;
+///       `--query` times only the row with that label (for a profiler).
 ///   auth-bench seed (--database PATH | --database-url URL) [--users N]
 ///       seeds a database for the HTTP benchmark (scripts/bench): every user's password is
 ///       "bench password", hashed once with the configured PASSWORD_SCHEME/PASSWORD_COST
@@ -27,6 +30,8 @@ struct Options {
     var database: DatabaseLocation?
     var seconds = 3
     var threads = 2
+    /// The one users-list row to time (its label), or nil for all.
+    var query: String?
 }
 
 func parseOptions(_ arguments: ArraySlice<String>) -> Options {
@@ -36,6 +41,11 @@ func parseOptions(_ arguments: ArraySlice<String>) -> Options {
         if flag == "--database" {
             guard let path = remaining.popFirst() else { fail("--database needs a path") }
             options.database = .sqlite(path: path)
+            continue
+        }
+        if flag == "--query" {
+            guard let label = remaining.popFirst() else { fail("--query needs a label") }
+            options.query = label
             continue
         }
         if flag == "--database-url" {
@@ -68,8 +78,18 @@ func fail(_ message: String) -> Never {
 }
 
 func monotonicNanoseconds() -> UInt64 {
+    nanoseconds(CLOCK_MONOTONIC)
+}
+
+/// This thread's CPU time: unlike the wall clock, it leaves out waits for a core that other
+/// processes hold.
+func threadCPUNanoseconds() -> UInt64 {
+    nanoseconds(CLOCK_THREAD_CPUTIME_ID)
+}
+
+func nanoseconds(_ clock: clockid_t) -> UInt64 {
     var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
+    clock_gettime(clock, &spec)
     return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
 }
 
@@ -118,6 +138,11 @@ func benchmarkUsersList(_ options: Options) throws {
     let seedStart = monotonicNanoseconds()
     try seedUsers(options.users, into: service, thread: thread)
     print("seeded \(options.users) users in \((monotonicNanoseconds() - seedStart) / 1_000_000) ms")
+    if let postgres = try thread.store() as? PostgresStore {
+        // As scripts/bench does: the figures of a running service, not of the minute before
+        // autovacuum's first visit.
+        try postgres.vacuumAnalyze()
+    }
 
     let login = service.respond(
         to: Request(
@@ -129,28 +154,36 @@ func benchmarkUsersList(_ options: Options) throws {
         fail("admin login failed: \(String(decoding: login.body, as: UTF8.self))")
     }
 
-    let queries = [
-        "page=1&per_page=20",
-        "role=USER&active=true&sort=username&per_page=20",
-        "active=true&sort=-created_at&per_page=20&page=50",
-        "role=ADMIN&sort=-last_login_at&per_page=20",
-        "sort=email&per_page=20&page=200",
-        "q=zo&sort=username&per_page=20",
-    ]
+    // A query per run: most rows are one query, the first walks pages 1…100 like the HTTP
+    // benchmark's users page.
+    let queries: [(label: String, query: (Int) -> String)] =
+        [("page=1..100&per_page=20", { "page=\($0 % 100 + 1)&per_page=20" })]
+        + [
+            "page=1&per_page=20",
+            "role=USER&active=true&sort=username&per_page=20",
+            "active=true&sort=-created_at&per_page=20&page=50",
+            "role=ADMIN&sort=-last_login_at&per_page=20",
+            "sort=email&per_page=20&page=200",
+            "q=zo&sort=username&per_page=20",
+        ].map { query in (query, { _ in query }) }
     print("\nbackend time per GET /api/users request (\(options.iterations) runs each, \(options.users) users)")
-    print("query".padding(54) + "median µs".padding(12) + "p99 µs".padding(10) + "total")
-    for query in queries {
+    print("query".padding(54) + "median µs".padding(12) + "p99 µs".padding(10) + "CPU µs".padding(10) + "total")
+    for (label, query) in queries where options.query.map({ $0 == label }) ?? true {
         var samples: [UInt64] = []
+        var cpuSamples: [UInt64] = []
         samples.reserveCapacity(options.iterations)
+        cpuSamples.reserveCapacity(options.iterations)
         var total = ""
-        for _ in 0..<options.iterations {
+        for run in 0..<options.iterations {
             let request = Request(
-                method: "GET", path: "/api/users", query: QueryParameters(parsing: query),
+                method: "GET", path: "/api/users", query: QueryParameters(parsing: query(run)),
                 authorization: "Bearer \(token)")
             let start = monotonicNanoseconds()
+            let cpuStart = threadCPUNanoseconds()
             let response = service.respond(to: request, on: thread)
+            cpuSamples.append(threadCPUNanoseconds() - cpuStart)
             samples.append(monotonicNanoseconds() - start)
-            guard response.status == .ok else { fail("\(query): \(response.status.code)") }
+            guard response.status == .ok else { fail("\(label): \(response.status.code)") }
             if total.isEmpty, case .object(let page)? = try? JSONParser.parse(response.body),
                 case .number(let count)? = page["total"]
             {
@@ -158,9 +191,11 @@ func benchmarkUsersList(_ options: Options) throws {
             }
         }
         samples.sort()
+        cpuSamples.sort()
         let median = samples[samples.count / 2] / 1000
         let p99 = samples[min(samples.count - 1, samples.count * 99 / 100)] / 1000
-        print(query.padding(54) + String(median).padding(12) + String(p99).padding(10) + total)
+        let cpu = format1(Double(cpuSamples[cpuSamples.count / 2]) / 1000)
+        print(label.padding(54) + String(median).padding(12) + String(p99).padding(10) + cpu.padding(10) + total)
     }
     for name in ["auth.db", "auth.db-wal", "auth.db-shm"] { unlink(directory + "/" + name) }
     rmdir(directory + "/mail")
@@ -266,6 +301,12 @@ func benchmarkHashRate(_ options: Options) throws {
     withExtendedLifetime(workers) {}
 }
 
+/// One decimal without Foundation.
+func format1(_ value: Double) -> String {
+    let tenths = Int((value * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10)"
+}
+
 /// Two decimals without Foundation.
 func format2(_ value: Double) -> String {
     let hundredths = Int((value * 100).rounded())
@@ -311,7 +352,8 @@ case "hash-rate":
     }
 default:
     fail(
-        "usage: auth-bench users-list [--users N] [--iterations N] [--database PATH | --database-url URL]\n"
+        "usage: auth-bench users-list [--users N] [--iterations N] [--database PATH | --database-url URL]"
+            + " [--query LABEL]\n"
             + "       auth-bench seed (--database PATH | --database-url URL) [--users N]\n"
             + "       auth-bench hash-rate [--seconds N] [--threads N]")
 }

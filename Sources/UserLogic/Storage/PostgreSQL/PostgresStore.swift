@@ -30,6 +30,13 @@ public final class PostgresStore: Store {
         _ = try guarded { try $0.query("SELECT 1") { $0.integer(0) } }
     }
 
+    /// What autovacuum does within about a minute of a bulk insert (a seed, an import): until
+    /// then the planner has no statistics and may pick a plan a thousand times slower, and
+    /// the dead row versions the user_counts triggers leave behind are still there to read.
+    public func vacuumAnalyze() throws {
+        try guarded { _ = try $0.execute("VACUUM ANALYZE") }
+    }
+
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try guarded { try $0.transaction(body) }
     }
