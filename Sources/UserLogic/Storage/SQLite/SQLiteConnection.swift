@@ -13,6 +13,7 @@ public final class SQLiteConnection {
     /// `readOnly` opens an existing file without changing it (not even its journal mode), as
     /// `import-users` reads another app's database.
     public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+        Self.configureLibrary
         var connection: OpaquePointer?
         // NOMUTEX: each connection belongs to one thread, so SQLite's own locking is waste.
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
@@ -30,6 +31,11 @@ public final class SQLiteConnection {
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
     }
+
+    /// Process-wide settings, applied once before the first connection opens.
+    private static let configureLibrary: Void = {
+        _ = csqlite_disable_memory_statistics()
+    }()
 
     deinit {
         statements.removeAll()

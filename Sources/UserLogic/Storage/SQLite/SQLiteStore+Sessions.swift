@@ -40,19 +40,21 @@ extension SQLiteStore {
         }
     }
 
+    /// Built once: every authenticated request runs it.
+    private static let authenticationStateSQL = """
+        SELECT \(userColumns),
+            EXISTS (SELECT 1 FROM sessions s
+                    WHERE s.id = ?2 AND s.user_id = users.id AND s.revoked_at IS NULL AND s.expires_at > ?3),
+            EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?4)
+        FROM users WHERE id = ?1
+        """
+
     public func authenticationState(userID: Int64, sessionID: String, tokenID: String, now: Int64) throws
         -> AuthenticationState
     {
         try guarded {
             let rows = try connection.query(
-                """
-                SELECT \(Self.userColumns),
-                    EXISTS (SELECT 1 FROM sessions s
-                            WHERE s.id = ?2 AND s.user_id = users.id AND s.revoked_at IS NULL AND s.expires_at > ?3),
-                    EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?4)
-                FROM users WHERE id = ?1
-                """,
-                [.integer(userID), .text(sessionID), .integer(now), .text(tokenID)]
+                Self.authenticationStateSQL, [.integer(userID), .text(sessionID), .integer(now), .text(tokenID)]
             ) { row in
                 AuthenticationState(
                     user: Self.user(row), sessionLive: row.integer(13) != 0, tokenRevoked: row.integer(14) != 0)
