@@ -25,7 +25,10 @@ let package = Package(
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres"),
         // libpq and libcurl opened with dlopen when first used, not linked: they and their
         // dependencies cost every process ~3 ms at start, and most deployments use neither.
-        .target(name: "CLazyLibraries", path: "Sources/CLazyLibraries"),
+        // DWARF 4: clang's default DWARF 5 stops Debian 12's valgrind (3.19), and with it
+        // callgrind profiles of the whole binary.
+        .target(
+            name: "CLazyLibraries", path: "Sources/CLazyLibraries", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         .target(
             name: "UserLogic",
             dependencies: ["CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl", "CLazyLibraries"],
