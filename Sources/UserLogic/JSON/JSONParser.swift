@@ -80,35 +80,15 @@ public struct JSONParser {
     }
 
     private mutating func parseObject() throws(SyntaxError) -> JSONValue {
-        try enterContainer()
         var object = JSONObject()
-        if current == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(object)
-        }
-        while true {
-            guard current == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let name = try parseString()
-            guard object[name] == nil else { throw error("duplicate member name") }
-            skipWhitespace()
-            guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            skipWhitespace()
-            object.append(name, try parseValue())
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-            case UInt8(ascii: "}"):
-                index += 1
-                depth -= 1
-                return .object(object)
-            default:
-                throw error("expected ',' or '}'")
-            }
-        }
+        try walkObject(
+            readName: { parser throws(SyntaxError) in
+                let name = try parser.parseString()
+                guard object[name] == nil else { throw parser.error("duplicate member name") }
+                return name
+            },
+            take: { object.append($0, $1) })
+        return .object(object)
     }
 
     /// Parses a document that must be one object and hands each member to `member`, its name
@@ -122,36 +102,55 @@ public struct JSONParser {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         guard parser.current == UInt8(ascii: "{") else { throw parser.error("expected an object") }
-        try parser.enterContainer()
         var names: [ArraySlice<UInt8>] = []
         names.reserveCapacity(12)
-        if parser.current == UInt8(ascii: "}") {
-            parser.index += 1
-        } else {
-            while true {
-                guard parser.current == UInt8(ascii: "\"") else { throw parser.error("expected a member name") }
+        try parser.walkObject(
+            readName: { parser throws(SyntaxError) in
                 let name = try parser.parseNameBytes()
                 guard !names.contains(where: { $0.elementsEqual(name) }) else {
                     throw parser.error("duplicate member name")
                 }
                 names.append(name)
-                parser.skipWhitespace()
-                guard parser.current == UInt8(ascii: ":") else { throw parser.error("expected ':'") }
-                parser.index += 1
-                parser.skipWhitespace()
-                member(name, try parser.parseValue())
-                parser.skipWhitespace()
-                if parser.current == UInt8(ascii: "}") {
-                    parser.index += 1
-                    break
-                }
-                guard parser.current == UInt8(ascii: ",") else { throw parser.error("expected ',' or '}'") }
-                parser.index += 1
-                parser.skipWhitespace()
-            }
-        }
+                return name
+            },
+            take: member)
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.error("unexpected data after the value") }
+    }
+
+    /// Walks the object at the cursor, `{` to `}`. For each member `readName` reads the name
+    /// (the parser is at its opening quote) and refuses a duplicate; `take` then gets it with
+    /// the member's value. `parseObject` and `forEachMember` differ only in those two.
+    private mutating func walkObject<Name>(
+        readName: (inout JSONParser) throws(SyntaxError) -> Name, take: (Name, JSONValue) -> Void
+    ) throws(SyntaxError) {
+        try enterContainer()
+        if current == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return
+        }
+        while true {
+            guard current == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let name = try readName(&self)
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
+            skipWhitespace()
+            take(name, try parseValue())
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","):
+                index += 1
+                skipWhitespace()
+            case UInt8(ascii: "}"):
+                index += 1
+                depth -= 1
+                return
+            default:
+                throw error("expected ',' or '}'")
+            }
+        }
     }
 
     /// A member name's UTF-8 bytes: a slice of the input when it is plain ASCII (the usual
