@@ -171,25 +171,3 @@ import Testing
         #expect(results.withLock { $0.sorted() } == Array(0..<callers))
     }
 }
-
-/// A pthread running a closure, for tests that need more threads than Dispatch would start.
-final class TestThread: @unchecked Sendable {
-    private var thread = pthread_t()
-    let body: @Sendable () -> Void
-
-    init(_ body: @escaping @Sendable () -> Void) {
-        self.body = body
-        let context = Unmanaged.passRetained(self).toOpaque()
-        precondition(pthread_create(&thread, nil, testThreadMain, context) == 0, "pthread_create failed")
-    }
-
-    func join() {
-        pthread_join(thread, nil)
-    }
-}
-
-/// A plain function: a capturing closure passed as a C function pointer crashes swift-frontend 6.3.1.
-private func testThreadMain(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    Unmanaged<TestThread>.fromOpaque(context!).takeRetainedValue().body()
-    return nil
-}

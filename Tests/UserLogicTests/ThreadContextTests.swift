@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Synchronization
 import Testing
 
 @testable import UserLogic
@@ -40,5 +41,25 @@ import Testing
         let started = DispatchTime.now().uptimeNanoseconds
         #expect(try service.prepareStorage() == [])
         #expect(DispatchTime.now().uptimeNanoseconds - started < 1_000_000_000)
+    }
+
+    /// A start outwaits a write lock held longer than a request would wait for it (another
+    /// process converting a new file to WAL on a busy disk, or migrating a large database).
+    @Test func preparationOutwaitsTheRequestBusyTimeout() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let location = DatabaseLocation.sqlite(path: directory.path + "/auth.db")
+        let writer = try SQLiteConnection(path: directory.path + "/auth.db")
+        try writer.execute("BEGIN IMMEDIATE")
+        let applied = Mutex<Result<[String], any Error>?>(nil)
+        let preparer = TestThread {
+            let result = Result { try StoreFactory(location: location).prepare() }
+            applied.withLock { $0 = result }
+        }
+        // Held half a second past a request's patience: not a wait for a condition.
+        usleep(UInt32(SQLiteConnection.busyTimeoutMilliseconds) * 1000 + 500_000)
+        try writer.execute("COMMIT")
+        preparer.join()
+        #expect(try applied.withLock { try $0?.get() } == SQLiteMigrations.steps.map(\.name))
     }
 }

@@ -24,8 +24,7 @@ public struct StoreFactory: Sendable {
         case .sqlite(let path):
             do {
                 try FileSystem.createDirectories(FileSystem.parentDirectory(of: path))
-                let store = try SQLiteStore(path: path)
-                return (store, try store.migrate())
+                return try SQLiteStore.prepared(path: path)
             } catch {
                 throw ConfigError("DATABASE_URL", "can't prepare the SQLite database \(path): \(error)")
             }

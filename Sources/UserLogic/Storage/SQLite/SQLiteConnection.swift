@@ -9,10 +9,16 @@ public final class SQLiteConnection {
 
     /// How long a writer waits for another process's write lock before SQLITE_BUSY.
     public static let busyTimeoutMilliseconds: Int32 = 5_000
+    /// The same while a process readies the database at start: another process may be
+    /// converting a new file to WAL (an fsync, slow on a busy disk) or applying a long
+    /// migration step (step 3 counts every user), and a start can wait for that.
+    public static let preparationBusyTimeoutMilliseconds: Int32 = 60_000
 
     /// `readOnly` opens an existing file without changing it (not even its journal mode), as
     /// `import-users` reads another app's database.
-    public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+    public init(
+        path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = SQLiteConnection.busyTimeoutMilliseconds
+    ) throws(SQLiteError) {
         Self.configureLibrary
         var connection: OpaquePointer?
         // NOMUTEX: each connection belongs to one thread, so SQLite's own locking is waste.
@@ -25,7 +31,7 @@ public final class SQLiteConnection {
         }
         handle = connection
         sqlite3_extended_result_codes(connection, 1)
-        sqlite3_busy_timeout(connection, Self.busyTimeoutMilliseconds)
+        sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         if readOnly { return }
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
@@ -36,6 +42,10 @@ public final class SQLiteConnection {
     private static let configureLibrary: Void = {
         _ = csqlite_disable_memory_statistics()
     }()
+
+    func setBusyTimeout(milliseconds: Int32) {
+        sqlite3_busy_timeout(handle, milliseconds)
+    }
 
     deinit {
         statements.removeAll()

@@ -6,6 +6,21 @@ public final class SQLiteStore: Store {
         connection = try SQLiteConnection(path: path)
     }
 
+    /// A store that opens and migrates the database with the patience of a start
+    /// (`preparationBusyTimeoutMilliseconds`), then serves with a request's.
+    static func prepared(path: String) throws -> (store: SQLiteStore, applied: [String]) {
+        let store = SQLiteStore(
+            connection: try SQLiteConnection(
+                path: path, busyTimeoutMilliseconds: SQLiteConnection.preparationBusyTimeoutMilliseconds))
+        let applied = try store.migrate()
+        store.connection.setBusyTimeout(milliseconds: SQLiteConnection.busyTimeoutMilliseconds)
+        return (store, applied)
+    }
+
+    private init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
     public func checkHealth() throws {
         _ = try guarded { try connection.query("SELECT 1") { $0.integer(0) } }
     }
