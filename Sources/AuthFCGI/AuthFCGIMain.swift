@@ -72,17 +72,18 @@ struct AuthFCGIMain {
     /// Answers the one request of a CGI invocation; its service and database connection are
     /// released when it returns.
     static func serveCGI(_ source: ConfigSource) throws -> Int32 {
-        let service = try makeService(source)
+        let service = try makeService(source, cgi: true)
         let thread = service.makeThreadContext()
         try thread.prepareStore()
         return CGIMode.run(service: service, thread: thread)
     }
 
-    static func makeService(_ source: ConfigSource) throws(ConfigError) -> Service {
+    /// `cgi`: one request, which loads libcurl only if it sends mail.
+    static func makeService(_ source: ConfigSource, cgi: Bool = false) throws(ConfigError) -> Service {
         let configuration = try ServiceConfiguration.load(from: source)
         return Service(
             configuration: configuration, logger: try configuration.makeLogger(),
-            mailTransport: try configuration.mail.makeTransport())
+            mailTransport: try configuration.mail.makeTransport(loadingLibraryNow: !cgi))
     }
 
     static func serve(_ options: ServerOptions, service: Service) throws(ConfigError) -> Int32 {

@@ -102,12 +102,6 @@ public struct ServiceConfiguration: Sendable {
                 ?? .directory(MailSettings.defaultDirectory),
             mailFrom: try mailFrom(source.string("MAIL_FROM") ?? "auth-fcgi <no-reply@localhost>")
         )
-        // libcurl is loaded now, so a server or a command without it stops at once. A CGI
-        // request leaves it to its first delivery, which fails with the same message: most
-        // requests send no mail, and loading libcurl takes milliseconds.
-        if case .smtp = configuration.mail, source.string("GATEWAY_INTERFACE") == nil {
-            try RuntimeLibrary.libcurl.require(by: "MAIL_URL", for: "SMTP mail")
-        }
         configuration.logFile = source.string("LOG_FILE")
         configuration.logMaximumBytes = try source.integer(
             "LOG_MAX_BYTES", default: 10_485_760, range: 0...Int(Int32.max))

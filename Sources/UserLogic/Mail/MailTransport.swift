@@ -14,10 +14,17 @@ public enum MailSettings: Sendable, Equatable {
     public static let defaultDirectory = "var/mail"
 
     /// The transport for these settings; makes a mail directory that doesn't exist yet.
-    public func makeTransport() throws(ConfigError) -> any MailTransport {
+    ///
+    /// An SMTP transport loads libcurl now, so a server or a command without it stops at
+    /// start naming the package. A CGI request passes `loadingLibraryNow: false`: most send
+    /// no mail, and loading libcurl takes milliseconds; a delivery checks it instead.
+    public func makeTransport(loadingLibraryNow: Bool = true) throws(ConfigError) -> any MailTransport {
         switch self {
-        case .directory(let path): try FileMailTransport(directory: path)
-        case .smtp(let server): SMTPMailTransport(server: server)
+        case .directory(let path):
+            return try FileMailTransport(directory: path)
+        case .smtp(let server):
+            if loadingLibraryNow { try RuntimeLibrary.libcurl.require(by: "MAIL_URL", for: "SMTP mail") }
+            return SMTPMailTransport(server: server)
         }
     }
 

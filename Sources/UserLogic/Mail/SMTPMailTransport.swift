@@ -21,7 +21,7 @@ public struct SMTPMailTransport: MailTransport {
     }
 
     public func deliver(_ message: MailMessage) throws {
-        // Checked at start, except in CGI mode (see `ServiceConfiguration.load`).
+        // Checked at start, except in CGI mode (see `MailSettings.makeTransport`).
         if let problem = RuntimeLibrary.libcurl.problem(for: "SMTP mail") { throw Failure(description: problem) }
         guard Self.curlReady else { throw Failure(description: "curl_global_init failed") }
         guard let curl = curl_easy_init() else { throw Failure(description: "curl_easy_init failed") }
