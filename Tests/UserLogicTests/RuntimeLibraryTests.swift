@@ -59,7 +59,7 @@ import Testing
         defer { context.release() }
         #expect(ccurl_set_string(curl, CURLOPT_URL, "file://" + path) == CURLE_OK)
         #expect(ccurl_set_long(curl, CURLOPT_UPLOAD, 1) == CURLE_OK)
-        #expect(ccurl_set_read_function(curl, readUploadForTest) == CURLE_OK)
+        #expect(ccurl_set_read_function(curl, smtpReadBody) == CURLE_OK)
         #expect(ccurl_set_pointer(curl, CURLOPT_READDATA, context.toOpaque()) == CURLE_OK)
         let result = curl_easy_perform(curl)
         #expect(result == CURLE_OK, "\(String(cString: curl_easy_strerror(result)))")
@@ -79,19 +79,4 @@ import Testing
             "\(error)".contains("SMTP to 127.0.0.1:1")
         }
     }
-}
-
-/// libcurl's read callback for the upload test: a plain function, like `smtpReadBody`.
-private func readUploadForTest(
-    _ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
-) -> Int {
-    guard let buffer, let context else { return 0 }
-    let upload = Unmanaged<Upload>.fromOpaque(context).takeUnretainedValue()
-    let length = min(size * count, upload.bytes.count - upload.offset)
-    guard length > 0 else { return 0 }
-    upload.bytes.withUnsafeBytes { source in
-        UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + upload.offset, byteCount: length)
-    }
-    upload.offset += length
-    return length
 }

@@ -74,9 +74,9 @@ final class Upload {
     }
 }
 
-/// libcurl's read callback. A plain function: a capturing closure passed as a C function
-/// pointer crashes swift-frontend 6.3.1.
-private func smtpReadBody(
+/// libcurl's read callback for an `Upload`. A plain function: a capturing closure passed as
+/// a C function pointer crashes swift-frontend 6.3.1.
+func smtpReadBody(
     _ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
 ) -> Int {
     guard let buffer, let context else { return 0 }
