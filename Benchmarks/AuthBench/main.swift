@@ -206,17 +206,13 @@ func benchmarkUsersList(_ options: Options) throws {
 /// working directory's `.env`, with the same defaults and ranges.
 func configuredPasswordPolicy() throws -> PasswordPolicy {
     var environment: [String: String] = [:]
-    for name in ["PASSWORD_SCHEME", "PASSWORD_COST"] {
+    for name in [Settings.passwordScheme.name, Settings.passwordCost.name] {
         if let value = getenv(name) { environment[name] = String(cString: value) }
     }
     let dotEnv = try FileSystem.readFile(".env").map { text throws(ConfigError) in try DotEnv.parse(text) } ?? [:]
     let source = ConfigSource(environment: environment, dotEnv: dotEnv)
-    let scheme = try source.choice(
-        "PASSWORD_SCHEME", default: PasswordScheme.yescrypt, ["yescrypt": .yescrypt, "bcrypt": .bcrypt])
-    let cost = try source.integer(
-        "PASSWORD_COST", default: PasswordPolicy.defaultCost(for: scheme),
-        range: PasswordPolicy.validCosts(for: scheme))
-    return PasswordPolicy(scheme: scheme, cost: cost)
+    let scheme = try source.read(Settings.passwordScheme)
+    return PasswordPolicy(scheme: scheme, cost: try Settings.passwordCost.read(from: source, for: scheme))
 }
 
 func seedDatabase(_ options: Options) throws {

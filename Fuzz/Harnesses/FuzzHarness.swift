@@ -71,8 +71,8 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
         }
         let source = ConfigSource(environment: [:], dotEnv: values)
         for name in values.keys {
-            _ = try? source.integer(name, default: 0, range: 0...100)
-            _ = try? source.boolean(name, default: false)
+            _ = try? source.read(IntegerSetting(name, default: 0, range: 0...100, help: ""))
+            _ = try? source.read(BooleanSetting(name, default: false, help: ""))
         }
     }
 

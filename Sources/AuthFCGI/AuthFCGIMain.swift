@@ -28,8 +28,8 @@ struct AuthFCGIMain {
                 FileOutput.printError("\(error.message) (see auth-fcgi --help)")
                 return 2
             }
-            if command.wantsHelp {
-                FileOutput.printOutput(CommandLineArguments.help(for: command.command))
+            if command.wantsHelp || command.command == .help {
+                FileOutput.printOutput(command.helpText)
                 return 0
             }
             // Bad server options are refused before the database is touched.
@@ -52,6 +52,8 @@ struct AuthFCGIMain {
                 return try CreateAdminCommand(service: service, flags: command.flags).run()
             case .importUsers:
                 return try ImportUsersCommand(service: service, flags: command.flags).run()
+            case .help:
+                preconditionFailure("help returns before the service is made")
             case .purge:
                 let purged = try service.purgeExpired()
                 FileOutput.printOutput(
@@ -95,7 +97,7 @@ struct AuthFCGIMain {
             descriptor = 0
         } else {
             throw ConfigError(
-                "FCGI_LISTEN",
+                Settings.fastCGIListen.name,
                 "no listen address: pass --listen, set FCGI_LISTEN, or start under spawn-fcgi/systemd with a socket on fd 0"
             )
         }

@@ -1,3 +1,5 @@
+import UserLogic
+
 /// The executable's command line: a command and its `--flag value` options.
 struct CommandLineArguments {
     enum Command: String, CaseIterable {
@@ -6,12 +8,13 @@ struct CommandLineArguments {
         case createAdmin = "create-admin"
         case purge
         case importUsers = "import-users"
+        case help
 
         var flags: Set<String> {
             switch self {
-            case .serve: ["--listen", "--threads", "--workers"]
+            case .serve: Set(Settings.all.compactMap(\.flag))
             case .createAdmin: ["--username", "--email", "--first-name", "--last-name"]
-            case .migrate, .purge: []
+            case .migrate, .purge, .help: []
             case .importUsers: ImportUsersCommand.flags
             }
         }
@@ -22,16 +25,35 @@ struct CommandLineArguments {
         var repeatable: Set<String> { self == .importUsers ? ["--map"] : [] }
     }
 
+    /// What `auth-fcgi help TOPIC` prints.
+    enum HelpTopic: Equatable {
+        /// The table of settings.
+        case config
+        case command(Command)
+
+        init?(_ name: String) {
+            if name == "config" {
+                self = .config
+            } else if let command = Command(rawValue: name) {
+                self = .command(command)
+            } else {
+                return nil
+            }
+        }
+    }
+
     var command: Command
     var flags: [String: String]
     var wantsHelp: Bool
+    /// `help`'s topic; nil: the top-level help.
+    var topic: HelpTopic?
 
     struct UsageError: Error {
         let message: String
     }
 
-    /// Parses `[COMMAND] [--flag value | --flag=value]... [--help]`; the command defaults to
-    /// `serve`.
+    /// Parses `[COMMAND] [--flag value | --flag=value]... [--help]` or `help [TOPIC]`; the
+    /// command defaults to `serve`.
     static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineArguments {
         var remaining = arguments[...]
         var command = Command.serve
@@ -46,6 +68,13 @@ struct CommandLineArguments {
         while let argument = remaining.popFirst() {
             if argument == "--help" || argument == "-h" {
                 parsed.wantsHelp = true
+                continue
+            }
+            if command == .help, parsed.topic == nil, !argument.hasPrefix("-") {
+                guard let topic = HelpTopic(argument) else {
+                    throw UsageError(message: "unknown help topic \"\(argument)\"")
+                }
+                parsed.topic = topic
                 continue
             }
             var name = argument
@@ -73,9 +102,19 @@ struct CommandLineArguments {
         return parsed
     }
 
+    /// What to print when help was asked for (`--help`, or the `help` command).
+    var helpText: String {
+        guard command == .help else { return Self.help(for: command) }
+        switch topic {
+        case nil: return Self.serveHelp
+        case .config: return Settings.helpText
+        case .command(let command): return Self.help(for: command)
+        }
+    }
+
     static func help(for command: Command) -> String {
         switch command {
-        case .serve: serveHelp
+        case .serve, .help: serveHelp
         case .migrate: migrateHelp
         case .createAdmin: createAdminHelp
         case .purge: purgeHelp
@@ -83,24 +122,29 @@ struct CommandLineArguments {
         }
     }
 
+    private static let listen = Settings.fastCGIListen
+    private static let threads = Settings.fastCGIThreads
+    private static let workers = Settings.fastCGIWorkers
+
     static let serveHelp = """
         Usage: auth-fcgi [serve] [--listen ADDR] [--threads N] [--workers N]
                auth-fcgi migrate | create-admin | purge | import-users   (each with --help)
+               auth-fcgi help config   the settings: defaults, values and what each does
 
         Serves the user-management API over FastCGI (behind nginx), or answers one request
         as a CGI program when a web server runs it with GATEWAY_INTERFACE set.
 
         Options (each overrides its environment variable):
-          --listen ADDR   unix:/path.sock, /path.sock, host:port or :port      (FCGI_LISTEN)
+          --listen ADDR   \(listen.valuesText)      (\(listen.name))
                           Without one, the listening socket inherited on fd 0 is used
                           (spawn-fcgi, systemd socket activation).
-          --threads N     request threads per worker process, 1-256, default 4 (FCGI_THREADS)
-          --workers N     worker processes under a supervisor, 1-64, default 1 (FCGI_WORKERS)
+          --threads N     \(threads.help), \(threads.valuesText), default \(threads.defaultText) (\(threads.name))
+          --workers N     \(workers.help), \(workers.valuesText), default \(workers.defaultText) (\(workers.name))
           --help          show this help
 
         Configuration comes from the environment over a .env file in the working directory
-        (see README.md). SIGTERM or SIGINT stops accepting, finishes the requests in flight
-        and exits 0.
+        (auth-fcgi help config lists the settings). SIGTERM or SIGINT stops accepting,
+        finishes the requests in flight and exits 0.
 
         """
 

@@ -31,32 +31,31 @@ enum ListenAddress: Equatable {
     }
 }
 
-/// The FastCGI server's process and thread model, from flags over the environment.
+/// The FastCGI server's process and thread model, from flags over the environment
+/// (`Settings.fastCGIListen`, `fastCGIThreads`, `fastCGIWorkers`).
 struct ServerOptions {
     /// nil: use the listening socket inherited at fd 0 (spawn-fcgi, systemd).
     var listen: ListenAddress?
     var threads: Int
     var workers: Int
 
-    static let threadRange = 1...256
-    static let workerRange = 1...64
-
     /// Reads each setting from its flag (`--listen`, `--threads`, `--workers`) or else its
     /// variable; errors name whichever was used.
     static func load(from source: ConfigSource, flags: [String: String]) throws(ConfigError) -> ServerOptions {
-        func setting(_ flag: String, _ variable: String) -> (text: String, name: String)? {
-            if let text = flags[flag] { return (text, flag) }
-            return source.string(variable).map { ($0, variable) }
+        func setting(_ setting: some Setting) -> (text: String, name: String)? {
+            if let flag = setting.flag, let text = flags[flag] { return (text, flag) }
+            return source.string(setting.name).map { ($0, setting.name) }
         }
-        var options = ServerOptions(listen: nil, threads: 4, workers: 1)
-        if let (text, name) = setting("--listen", "FCGI_LISTEN") {
+        var options = ServerOptions(
+            listen: nil, threads: Settings.fastCGIThreads.defaultValue, workers: Settings.fastCGIWorkers.defaultValue)
+        if let (text, name) = setting(Settings.fastCGIListen) {
             options.listen = try ListenAddress.parse(text, variable: name)
         }
-        if let (text, name) = setting("--threads", "FCGI_THREADS") {
-            options.threads = try ConfigSource.integer(text, name: name, range: threadRange)
+        if let (text, name) = setting(Settings.fastCGIThreads) {
+            options.threads = try Settings.fastCGIThreads.parse(text, name: name)
         }
-        if let (text, name) = setting("--workers", "FCGI_WORKERS") {
-            options.workers = try ConfigSource.integer(text, name: name, range: workerRange)
+        if let (text, name) = setting(Settings.fastCGIWorkers) {
+            options.workers = try Settings.fastCGIWorkers.parse(text, name: name)
         }
         return options
     }

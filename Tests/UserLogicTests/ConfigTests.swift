@@ -55,18 +55,26 @@ import Testing
         #expect(source.string(unset) == "file")
     }
 
-    @Test func typedReadersNameTheVariable() throws {
+    @Test func settingsReadTheirVariableOrTheirDefault() throws {
         let source = ConfigSource(environment: ["N": "abc", "BIG": "99", "OK": "7", "FLAG": "maybe", "ON": "TRUE"])
+        func number(_ name: String) -> IntegerSetting { IntegerSetting(name, default: 3, range: 1...10, help: "") }
         #expect(throws: ConfigError("N", "must be a whole number from 1 to 10, got \"abc\"")) {
-            try source.integer("N", default: 1, range: 1...10)
+            try source.read(number("N"))
         }
-        #expect(throws: ConfigError("BIG", "must be from 1 to 10, got 99")) {
-            try source.integer("BIG", default: 1, range: 1...10)
+        #expect(throws: ConfigError("BIG", "must be from 1 to 10, got 99")) { try source.read(number("BIG")) }
+        #expect(try source.read(number("OK")) == 7)
+        #expect(try source.read(number("UNSET")) == 3)
+        #expect(throws: ConfigError("FLAG", "must be true or false, got \"maybe\"")) {
+            try source.read(BooleanSetting("FLAG", default: true, help: ""))
         }
-        #expect(try source.integer("OK", default: 1, range: 1...10) == 7)
-        #expect(try source.integer("UNSET", default: 3, range: 1...10) == 3)
-        #expect(throws: ConfigError.self) { try source.boolean("FLAG", default: true) }
-        #expect(try source.boolean("ON", default: false))
+        #expect(try source.read(BooleanSetting("ON", default: false, help: "")))
+        let choice = ChoiceSetting("ON", default: 1, choices: [("one", 1), ("true", 2)], help: "")
+        #expect(try source.read(choice) == 2)
+        #expect(throws: ConfigError("FLAG", "must be one of one, true, got \"maybe\"")) {
+            try source.read(ChoiceSetting("FLAG", default: 1, choices: [("true", 2), ("one", 1)], help: ""))
+        }
+        #expect(try source.read(OptionalTextSetting("UNSET", values: "", help: "")) == nil)
+        #expect(try source.read(TextSetting("UNSET", default: "d", values: "", help: "")) == "d")
     }
 
     @Test func databaseURL() throws {

@@ -39,13 +39,14 @@ public struct ConfigSource: Sendable {
         return value
     }
 
-    public func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
-        guard let text = string(name) else { return defaultValue }
-        return try Self.integer(text, name: name, range: range)
+    /// The setting's value: its default when the variable is unset or empty.
+    public func read<S: ParsedSetting>(_ setting: S) throws(ConfigError) -> S.Value {
+        guard let text = string(setting.name) else { return setting.defaultValue }
+        return try setting.parse(text, name: setting.name)
     }
 
     /// Parses `text` as the value of `name` (a variable or a command-line flag).
-    public static func integer(_ text: String, name: String, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+    static func integer(_ text: String, name: String, range: ClosedRange<Int>) throws(ConfigError) -> Int {
         guard let value = Int(text) else {
             throw ConfigError(
                 name, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
@@ -57,8 +58,7 @@ public struct ConfigSource: Sendable {
     }
 
     /// `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`, any letter case).
-    public func boolean(_ name: String, default defaultValue: Bool) throws(ConfigError) -> Bool {
-        guard let text = string(name) else { return defaultValue }
+    static func boolean(_ text: String, name: String) throws(ConfigError) -> Bool {
         switch text.lowercased() {
         case "true", "1", "yes", "on": return true
         case "false", "0", "no", "off": return false
@@ -67,8 +67,7 @@ public struct ConfigSource: Sendable {
     }
 
     /// One of `choices` (compared case-insensitively).
-    public func choice<T>(_ name: String, default defaultValue: T, _ choices: [String: T]) throws(ConfigError) -> T {
-        guard let text = string(name) else { return defaultValue }
+    static func choice<T>(_ text: String, name: String, _ choices: [String: T]) throws(ConfigError) -> T {
         guard let value = choices[text.lowercased()] else {
             throw ConfigError(name, "must be one of \(choices.keys.sorted().joined(separator: ", ")), got \"\(text)\"")
         }

@@ -6,8 +6,6 @@ public enum DatabaseLocation: Sendable, Equatable {
     /// (or `postgres://`); see `PostgresLocation`. Its description hides the password.
     case postgresql(PostgresLocation)
 
-    public static let defaultURL = "sqlite:///var/auth.db"
-
     public static func parse(_ url: String) throws(ConfigError) -> DatabaseLocation {
         if PostgresLocation.isPostgresURL(url) {
             // Before parsing, which already calls libpq to check the parameters.

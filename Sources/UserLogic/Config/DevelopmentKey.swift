@@ -28,14 +28,14 @@ enum DevelopmentKey {
             }
             guard let text = FileSystem.readFile(path),
                 let key = Base64URL.decode(text.trimmingASCIIWhitespace().filter { $0 != "\n" }),
-                key.count >= ServiceConfiguration.minimumKeyBytes
+                key.count >= TokenSettings.minimumKeyLength
             else {
                 throw FileSystem.Failure(
                     description: "\(path) does not hold a usable key; delete it to generate a new one")
             }
             return key
         } catch {
-            throw ConfigError("JWT_SECRET_KEY", "development key: \(error)")
+            throw ConfigError(Settings.jwtSecretKey.name, "development key: \(error)")
         }
     }
 }

@@ -1,7 +1,7 @@
 /// The settings of contract §4 that the request-handling service uses, read and checked once
 /// at start: a bad value stops the start with a message naming the variable.
 public struct ServiceConfiguration: Sendable {
-    public enum Environment: String, Sendable {
+    public enum Environment: String, Sendable, CaseIterable {
         case production, development
     }
 
@@ -26,31 +26,30 @@ public struct ServiceConfiguration: Sendable {
     public var mail: MailSettings
     public var mailFrom: String
 
-    public static let minimumKeyBytes = 32
-
+    /// Every default comes from `Settings`.
     public init(
         database: DatabaseLocation,
         tokens: TokenSettings,
-        logLevel: Logger.Level = .info,
-        environment: Environment = .production,
-        accessTokenLifetime: Int64 = 900,
-        refreshTokenLifetime: Int64 = 2_592_000,
-        lockoutThreshold: Int = 5,
-        lockoutSeconds: Int64 = 900,
-        registrationOpen: Bool = true,
-        adminRegistrationKey: String? = nil,
+        logLevel: Logger.Level = Settings.logLevel.defaultValue,
+        environment: Environment = Settings.authEnv.defaultValue,
+        accessTokenLifetime: Int64 = Int64(Settings.accessTokenTTL.defaultValue),
+        refreshTokenLifetime: Int64 = Int64(Settings.refreshTokenTTL.defaultValue),
+        lockoutThreshold: Int = Settings.lockoutThreshold.defaultValue,
+        lockoutSeconds: Int64 = Int64(Settings.lockoutSeconds.defaultValue),
+        registrationOpen: Bool = Settings.registrationOpen.defaultValue,
+        adminRegistrationKey: String? = Settings.adminRegistrationKey.defaultValue,
         passwords: PasswordPolicy = .defaultPolicy,
-        resetTokenLifetime: Int64 = 1800,
-        publicBaseURL: String = "http://localhost:8080",
+        resetTokenLifetime: Int64 = Int64(Settings.resetTokenTTL.defaultValue),
+        publicBaseURL: String = Settings.publicBaseURL.defaultValue,
         mail: MailSettings = .directory(MailSettings.defaultDirectory),
-        mailFrom: String = "auth-fcgi <no-reply@localhost>"
+        mailFrom: String = Settings.mailFrom.defaultValue
     ) {
         self.database = database
         self.tokens = tokens
         self.logLevel = logLevel
-        self.logFile = nil
-        self.logMaximumBytes = 10_485_760
-        self.logBackups = 10
+        self.logFile = Settings.logFile.defaultValue
+        self.logMaximumBytes = Settings.logMaxBytes.defaultValue
+        self.logBackups = Settings.logBackups.defaultValue
         self.environment = environment
         self.accessTokenLifetime = accessTokenLifetime
         self.refreshTokenLifetime = refreshTokenLifetime
@@ -66,46 +65,40 @@ public struct ServiceConfiguration: Sendable {
     }
 
     public static func load(from source: ConfigSource) throws(ConfigError) -> ServiceConfiguration {
-        let levels = Dictionary(uniqueKeysWithValues: Logger.Level.allCases.map { ($0.name, $0) })
-        let database = try DatabaseLocation.parse(source.string("DATABASE_URL") ?? DatabaseLocation.defaultURL)
-        let environment = try source.choice(
-            "AUTH_ENV", default: Environment.production, ["production": .production, "development": .development])
-        let accessLifetime = try source.integer("ACCESS_TOKEN_TTL", default: 900, range: 1...86_400)
-        let refreshLifetime = try source.integer("REFRESH_TOKEN_TTL", default: 2_592_000, range: 60...31_536_000)
+        let database = try DatabaseLocation.parse(source.read(Settings.databaseURL))
+        let environment = try source.read(Settings.authEnv)
+        let accessLifetime = try source.read(Settings.accessTokenTTL)
+        let refreshLifetime = try source.read(Settings.refreshTokenTTL)
         guard accessLifetime <= refreshLifetime else {
-            throw ConfigError("ACCESS_TOKEN_TTL", "must not exceed REFRESH_TOKEN_TTL (\(refreshLifetime))")
+            throw ConfigError(
+                Settings.accessTokenTTL.name, "must not exceed \(Settings.refreshTokenTTL.name) (\(refreshLifetime))")
         }
-        let scheme = try source.choice(
-            "PASSWORD_SCHEME", default: PasswordScheme.yescrypt, ["yescrypt": .yescrypt, "bcrypt": .bcrypt])
-        let costs = PasswordPolicy.validCosts(for: scheme)
-        let defaultCost = scheme == PasswordPolicy.defaultPolicy.scheme ? PasswordPolicy.defaultPolicy.cost : 12
+        let scheme = try source.read(Settings.passwordScheme)
         var configuration = ServiceConfiguration(
             database: database,
             tokens: TokenSettings(
                 key: try signingKey(source, environment: environment, database: database),
-                issuer: source.string("JWT_ISSUER") ?? "auth-fcgi",
-                audience: source.string("JWT_AUDIENCE") ?? "auth-fcgi-api",
-                leeway: Int64(try source.integer("JWT_LEEWAY", default: 10, range: 0...30))),
-            logLevel: try source.choice("LOG_LEVEL", default: .info, levels),
+                issuer: try source.read(Settings.jwtIssuer),
+                audience: try source.read(Settings.jwtAudience),
+                leeway: Int64(try source.read(Settings.jwtLeeway))),
+            logLevel: try source.read(Settings.logLevel),
             environment: environment,
             accessTokenLifetime: Int64(accessLifetime),
             refreshTokenLifetime: Int64(refreshLifetime),
-            lockoutThreshold: try source.integer("LOCKOUT_THRESHOLD", default: 5, range: 1...1000),
-            lockoutSeconds: Int64(try source.integer("LOCKOUT_SECONDS", default: 900, range: 1...604_800)),
-            registrationOpen: try source.boolean("REGISTRATION_OPEN", default: true),
-            adminRegistrationKey: source.string("ADMIN_REGISTRATION_KEY"),
-            passwords: PasswordPolicy(
-                scheme: scheme, cost: try source.integer("PASSWORD_COST", default: defaultCost, range: costs)),
-            resetTokenLifetime: Int64(try source.integer("RESET_TOKEN_TTL", default: 1800, range: 60...86_400)),
-            publicBaseURL: try publicBaseURL(source.string("PUBLIC_BASE_URL") ?? "http://localhost:8080"),
-            mail: try source.string("MAIL_URL").map { url throws(ConfigError) in try MailSettings.parse(url) }
+            lockoutThreshold: try source.read(Settings.lockoutThreshold),
+            lockoutSeconds: Int64(try source.read(Settings.lockoutSeconds)),
+            registrationOpen: try source.read(Settings.registrationOpen),
+            adminRegistrationKey: try source.read(Settings.adminRegistrationKey),
+            passwords: PasswordPolicy(scheme: scheme, cost: try Settings.passwordCost.read(from: source, for: scheme)),
+            resetTokenLifetime: Int64(try source.read(Settings.resetTokenTTL)),
+            publicBaseURL: try publicBaseURL(source.read(Settings.publicBaseURL)),
+            mail: try source.read(Settings.mailURL).map { url throws(ConfigError) in try MailSettings.parse(url) }
                 ?? .directory(MailSettings.defaultDirectory),
-            mailFrom: try mailFrom(source.string("MAIL_FROM") ?? "auth-fcgi <no-reply@localhost>")
+            mailFrom: try mailFrom(source.read(Settings.mailFrom))
         )
-        configuration.logFile = source.string("LOG_FILE")
-        configuration.logMaximumBytes = try source.integer(
-            "LOG_MAX_BYTES", default: 10_485_760, range: 0...Int(Int32.max))
-        configuration.logBackups = try source.integer("LOG_BACKUPS", default: 10, range: 0...1000)
+        configuration.logFile = try source.read(Settings.logFile)
+        configuration.logMaximumBytes = try source.read(Settings.logMaxBytes)
+        configuration.logBackups = try source.read(Settings.logBackups)
         return configuration
     }
 
@@ -123,7 +116,7 @@ public struct ServiceConfiguration: Sendable {
             !url.unicodeScalars.contains(where: {
                 $0.properties.isWhitespace || $0.properties.generalCategory == .control
             })
-        else { throw ConfigError("PUBLIC_BASE_URL", "must be an http:// or https:// URL, got \"\(url)\"") }
+        else { throw ConfigError(Settings.publicBaseURL.name, "must be an http:// or https:// URL, got \"\(url)\"") }
         return url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 
@@ -134,25 +127,26 @@ public struct ServiceConfiguration: Sendable {
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
             !address.unicodeScalars.contains(where: { $0.properties.isWhitespace }),
             !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else { throw ConfigError("MAIL_FROM", "must be an address or Name <address>, got \"\(value)\"") }
+        else { throw ConfigError(Settings.mailFrom.name, "must be an address or Name <address>, got \"\(value)\"") }
         return value
     }
 
-    /// `JWT_SECRET_KEY`, at least 32 bytes; without one only development mode starts, with a
+    /// `JWT_SECRET_KEY`, at least `TokenSettings.minimumKeyLength` bytes; without one only development mode starts, with a
     /// key generated once and kept beside the database (contract §5).
     private static func signingKey(_ source: ConfigSource, environment: Environment, database: DatabaseLocation)
         throws(ConfigError) -> [UInt8]
     {
-        if let key = source.string("JWT_SECRET_KEY") {
-            guard key.utf8.count >= minimumKeyBytes else {
-                throw ConfigError("JWT_SECRET_KEY", "must be at least \(minimumKeyBytes) bytes long")
+        let minimum = TokenSettings.minimumKeyLength
+        if let key = try source.read(Settings.jwtSecretKey) {
+            guard key.utf8.count >= minimum else {
+                throw ConfigError(Settings.jwtSecretKey.name, "must be at least \(minimum) bytes long")
             }
             return Array(key.utf8)
         }
         guard environment == .development else {
             throw ConfigError(
-                "JWT_SECRET_KEY",
-                "is not set (at least \(minimumKeyBytes) random bytes; AUTH_ENV=development generates one)")
+                Settings.jwtSecretKey.name,
+                "is not set (at least \(minimum) random bytes; AUTH_ENV=development generates one)")
         }
         return try DevelopmentKey.loadOrCreate(nextTo: database)
     }

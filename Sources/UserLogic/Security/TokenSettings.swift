@@ -13,7 +13,8 @@ public struct TokenSettings: Sendable {
 
     /// A key shorter than `minimumKeyLength` is a programming error (configuration refuses it).
     public init(key: [UInt8], issuer: String, audience: String, leeway: Int64) {
-        precondition(key.count >= Self.minimumKeyLength, "TokenSettings: key shorter than 32 bytes")
+        precondition(
+            key.count >= Self.minimumKeyLength, "TokenSettings: key shorter than \(Self.minimumKeyLength) bytes")
         precondition(leeway >= 0, "TokenSettings: negative leeway")
         self.key = key
         self.issuer = issuer
