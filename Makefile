@@ -4,8 +4,9 @@
 #   make run               install what's missing, release build, then start nginx +
 #                          the backend on http://127.0.0.1:$HTTP_PORT/ (default 8080)
 #                          in the foreground (Ctrl-C or SIGTERM stops both)
-#   make test              install what's missing, release build, unit tests, nginx
-#                          config checks, integration tests (pytest, through real nginx)
+#   make test              install what's missing, release build, unit tests, the
+#                          format lint, nginx config checks, integration tests (pytest,
+#                          through real nginx)
 #   make build             release build: .build/release/auth-fcgi (static Swift stdlib)
 #   make unit-test         swift test
 #   make integration-test  pytest Tests/integration on SQLite, then on a private PostgreSQL
@@ -21,7 +22,7 @@
 #   make soak              long robustness runs: schemathesis, abuse, load with worker kills (~4 min)
 #   make screenshots       PNGs of the web pages (desktop and phone) into docs/screenshots/
 #   make format            swift format, in place
-#   make lint              swift format lint (strict)
+#   make lint              swift format lint --strict over the Swift sources (part of test)
 #   make clean             remove .build and the rendered nginx/run files in var/
 #                          (keeps var/auth.db and the development key)
 #
@@ -88,7 +89,7 @@ integration-test:
 	AUTH_TEST_DATABASE=sqlite $(PYTHON) -m pytest Tests/integration $(PYTEST_FLAGS)
 	AUTH_TEST_DATABASE=postgresql $(PYTHON) -m pytest Tests/integration $(PYTEST_FLAGS)
 
-test: deps-test build unit-test check-nginx integration-test
+test: deps-test build unit-test lint check-nginx integration-test
 
 bench: check-swift
 	@scripts/install-deps bench
