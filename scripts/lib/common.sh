@@ -216,6 +216,7 @@ render_local_nginx() {
 
     # Generic snippets included by relative path from the shipped ones.
     ln -sfn "$shipped/fastcgi-params.conf" "$nd/auth-fcgi/fastcgi-params.conf"
+    ln -sfn "$shipped/cors-headers.conf" "$nd/auth-fcgi/cors-headers.conf"
 
     # As root, nginx switches its workers to `nobody` unless told otherwise, and nobody
     # can't reach a socket in a private (0700) run directory.
