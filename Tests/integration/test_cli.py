@@ -89,6 +89,38 @@ def test_help(cli, args, usage):
     assert not cli.db_path.exists(), "--help touched the database"
 
 
+def test_help_config_prints_the_settings_table(cli):
+    p = cli.run("help", "config")
+    assert p.returncode == 0, describe(p)
+    lines = out(p).splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("NAME "))
+    default_at, values_at = lines[header].index("DEFAULT"), lines[header].index("VALUES")
+    rows = {}
+    for line in lines[header + 1:]:
+        if not line.strip():
+            break
+        if not line.startswith(" "):  # a setting's line; its help follows, indented
+            rows[line[:default_at].strip()] = (line[default_at:values_at].strip(), line[values_at:].strip())
+    assert rows["DATABASE_URL"][0] == "sqlite:///var/auth.db", rows
+    assert rows["JWT_SECRET_KEY"][0] == "unset", rows
+    assert rows["ACCESS_TOKEN_TTL"] == ("900", "1-86400"), rows
+    assert rows["FCGI_THREADS"] == ("4", "1-256"), rows
+    assert rows["MAIL_FROM"][0] == "auth-fcgi <no-reply@localhost>", rows
+    assert rows["LOG_LEVEL"] == ("info", "debug, info, warning, error"), rows
+    assert len(rows) >= 25, rows
+    assert all(len(line) <= 120 for line in lines), max(lines, key=len)
+    assert not cli.db_path.exists(), "help config touched the database"
+
+
+def test_help_command(cli):
+    top = cli.run("help")
+    assert top.returncode == 0 and "help config" in out(top), describe(top)
+    assert out(top) == out(cli.run("--help"))
+    assert out(cli.run("help", "migrate")) == out(cli.run("migrate", "--help"))
+    bad = cli.run("help", "nothing")
+    assert bad.returncode == 2 and "nothing" in err(bad), describe(bad)
+
+
 def test_create_admin_help_mentions_its_flags(cli):
     text = out(cli.run("create-admin", "--help"))
     for flag in ("--username", "--email", "--first-name", "--last-name"):
