@@ -1,7 +1,8 @@
 import Glibc
 
 /// Configuration values from the environment over those of a `.env` file (contract §4: the
-/// environment wins), with typed readers that name the variable in every error.
+/// environment wins); `read` gives a setting of `Settings` its typed value, and its errors
+/// name the variable.
 public struct ConfigSource: Sendable {
     private enum Environment: Sendable {
         case values([String: String])
