@@ -2,7 +2,8 @@ import Testing
 
 @testable import UserLogic
 
-/// The OpenAPI document parses, and its operations are exactly the router's routes.
+/// The OpenAPI document parses, is the data file `Sources/UserLogic/OpenAPI/openapi.json`, and
+/// its operations are exactly the router's routes.
 @Suite struct OpenAPIDocumentTests {
     static let methods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
 
@@ -56,6 +57,15 @@ import Testing
     @Test func everyOperationIsRouted() throws {
         let extra = try documentedOperations().subtracting(routedOperations())
         #expect(extra.isEmpty, "operations the router doesn't know: \(extra.sorted())")
+    }
+
+    /// The embedded document is the data file in the source tree, byte for byte (without the
+    /// file's final newline): the build-tool plugin ran on the current file.
+    @Test func embeddedDocumentIsTheDataFile() throws {
+        let root = #filePath.prefix(upTo: try #require(#filePath.firstRange(of: "/Tests/UserLogicTests/")).lowerBound)
+        let file = try #require(FileSystem.readFile(root + "/Sources/UserLogic/OpenAPI/openapi.json"))
+        #expect(file.hasSuffix("}\n"))
+        #expect(Array(OpenAPIDocument.json.utf8) == Array(file.utf8.dropLast()))
     }
 
     @Test func documentIsServedAsJSON() throws {
