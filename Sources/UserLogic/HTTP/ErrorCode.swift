@@ -52,14 +52,3 @@ public enum ErrorCode: String, CaseIterable, Sendable, CustomStringConvertible {
 
     public var description: String { rawValue }
 }
-
-extension ErrorCode {
-    /// The catalogued code spelled `rawValue`, for the call sites not yet written with the
-    /// cases (the handlers being rewritten); it goes when they are converted.
-    init(_ rawValue: String) {
-        guard let code = ErrorCode(rawValue: rawValue) else {
-            preconditionFailure("\(rawValue) is not in the ErrorCode catalog")
-        }
-        self = code
-    }
-}

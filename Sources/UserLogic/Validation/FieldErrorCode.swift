@@ -19,14 +19,3 @@ public enum FieldErrorCode: String, CaseIterable, Sendable, CustomStringConverti
 
     public var description: String { rawValue }
 }
-
-/// For the call sites not yet written with the cases (the handlers being rewritten, and
-/// their tests); it goes when they are converted.
-extension FieldErrorCode: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) {
-        guard let code = FieldErrorCode(rawValue: value) else {
-            preconditionFailure("\(value) is not in the FieldErrorCode catalog")
-        }
-        self = code
-    }
-}
