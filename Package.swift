@@ -32,7 +32,13 @@ let package = Package(
         .target(
             name: "UserLogic",
             dependencies: ["CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl", "CLazyLibraries"],
-            path: "Sources/UserLogic"),
+            path: "Sources/UserLogic",
+            exclude: ["OpenAPI/openapi.json"],
+            plugins: ["EmbedOpenAPIDocument"]),
+        // The OpenAPI document is the data file Sources/UserLogic/OpenAPI/openapi.json, compiled in
+        // as a string constant: no file to ship or find beside the binary.
+        .plugin(name: "EmbedOpenAPIDocument", capability: .buildTool(), dependencies: ["TextEmbedder"]),
+        .executableTarget(name: "TextEmbedder", path: "Sources/TextEmbedder"),
         .executableTarget(
             name: "AuthFCGI",
             dependencies: ["CFastCGI", "CPosix", "UserLogic"],

@@ -88,9 +88,9 @@ public struct Service: Sendable {
     private func storeErrorResponse(_ error: StoreError, requestID: String) -> Response {
         switch error {
         case .usernameTaken:
-            return APIError(.conflict, ErrorCode("username_taken"), "This username is already taken.").response
+            return APIError(.conflict, .usernameTaken, "This username is already taken.").response
         case .emailTaken:
-            return APIError(.conflict, ErrorCode("email_taken"), "This email address is already registered.").response
+            return APIError(.conflict, .emailTaken, "This email address is already registered.").response
         case .unavailable(let reason):
             logger.log(.error, "database_unavailable", requestID: requestID, ["error": .string(reason)])
             return APIError.databaseUnavailable.response

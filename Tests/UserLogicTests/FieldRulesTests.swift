@@ -8,14 +8,14 @@ import Testing
         #expect(FieldRules.username("a.b-c_9") == nil)
         #expect(FieldRules.username("9lives") == nil)
         #expect(FieldRules.username(String(repeating: "a", count: 32)) == nil)
-        #expect(FieldRules.username("ab")?.code == "too_short")
-        #expect(FieldRules.username("")?.code == "too_short")
-        #expect(FieldRules.username(String(repeating: "a", count: 33))?.code == "too_long")
-        #expect(FieldRules.username("_alice")?.code == "invalid_format")
-        #expect(FieldRules.username(".alice")?.code == "invalid_format")
-        #expect(FieldRules.username("al ice")?.code == "invalid_format")
-        #expect(FieldRules.username("ålice")?.code == "invalid_format")
-        #expect(FieldRules.username("a'; DROP TABLE users;--")?.code == "invalid_format")
+        #expect(FieldRules.username("ab")?.code == .tooShort)
+        #expect(FieldRules.username("")?.code == .tooShort)
+        #expect(FieldRules.username(String(repeating: "a", count: 33))?.code == .tooLong)
+        #expect(FieldRules.username("_alice")?.code == .invalidFormat)
+        #expect(FieldRules.username(".alice")?.code == .invalidFormat)
+        #expect(FieldRules.username("al ice")?.code == .invalidFormat)
+        #expect(FieldRules.username("ålice")?.code == .invalidFormat)
+        #expect(FieldRules.username("a'; DROP TABLE users;--")?.code == .invalidFormat)
     }
 
     @Test func emails() {
@@ -25,22 +25,22 @@ import Testing
             "", "alice", "alice@", "@example.com", "alice@example", "a@b@c.com", "al ice@example.com",
             "alice@.com", "alice@com.", "alice@exa\u{0}mple.com", "alice@example.com\n",
         ] {
-            #expect(FieldRules.email(bad)?.code == "invalid_format", "\(bad)")
+            #expect(FieldRules.email(bad)?.code == .invalidFormat, "\(bad)")
         }
         let local = String(repeating: "a", count: 254 - "@example.com".count)
         #expect(FieldRules.email(local + "@example.com") == nil)
-        #expect(FieldRules.email("a" + local + "@example.com")?.code == "invalid_format")
+        #expect(FieldRules.email("a" + local + "@example.com")?.code == .invalidFormat)
     }
 
     @Test func passwordsCountUnicodeScalars() {
         #expect(FieldRules.password("12345678", field: "password", username: nil, email: nil) == nil)
-        #expect(FieldRules.password("1234567", field: "password", username: nil, email: nil)?.code == "too_short")
+        #expect(FieldRules.password("1234567", field: "password", username: nil, email: nil)?.code == .tooShort)
         #expect(
             FieldRules.password(String(repeating: "x", count: 128), field: "password", username: nil, email: nil) == nil
         )
         #expect(
             FieldRules.password(String(repeating: "x", count: 129), field: "password", username: nil, email: nil)?.code
-                == "too_long")
+                == .tooLong)
         // Four flags are 8 scalars but 4 characters: long enough.
         #expect(FieldRules.password("🇩🇪🇫🇷🇮🇹🇪🇸", field: "password", username: nil, email: nil) == nil)
         // "é" as e + combining accent: 2 scalars each.
@@ -52,22 +52,22 @@ import Testing
     @Test func passwordsMustDifferFromUsernameAndEmail() {
         #expect(
             FieldRules.password("AliceAlice", field: "password", username: "alicealice", email: nil)?.code
-                == "too_similar")
+                == .tooSimilar)
         #expect(
             FieldRules.password("A@Example.com", field: "new_password", username: "x", email: "a@example.com")?.field
                 == "new_password")
         #expect(
             FieldRules.password("A@Example.com", field: "password", username: "x", email: "a@example.com")?.code
-                == "too_similar")
+                == .tooSimilar)
         #expect(FieldRules.password("alicealice1", field: "password", username: "alicealice", email: nil) == nil)
     }
 
     @Test func names() {
         #expect(FieldRules.name("Zoë", field: "first_name") == nil)
         #expect(FieldRules.name(String(repeating: "n", count: 64), field: "last_name") == nil)
-        #expect(FieldRules.name(String(repeating: "n", count: 65), field: "last_name")?.code == "too_long")
+        #expect(FieldRules.name(String(repeating: "n", count: 65), field: "last_name")?.code == .tooLong)
         for control in ["a\tb", "a\nb", "a\u{7F}", "a\u{85}b"] {
-            #expect(FieldRules.name(control, field: "first_name")?.code == "invalid_format")
+            #expect(FieldRules.name(control, field: "first_name")?.code == .invalidFormat)
         }
     }
 

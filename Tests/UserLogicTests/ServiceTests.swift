@@ -16,7 +16,7 @@ import Testing
                 Route("GET", "/api/ok") { _ in .json(.object(["fine": true])) },
                 Route("POST", "/api/echo") { context in .json(.object(try context.request.jsonObjectBody())) },
                 Route("GET", "/api/boom") { _ in throw Boom() },
-                Route("GET", "/api/teapot") { _ in throw APIError(.conflict, ErrorCode("teapot"), "Short and stout.") },
+                Route("GET", "/api/teapot") { _ in throw APIError(.conflict, .lastAdmin, "Short and stout.") },
             ]),
             configuration: configuration(database: directory.path + "/auth.db"),
             logger: log.logger, mailer: Mailer(transport: CapturedMail(), logger: log.logger))
@@ -80,7 +80,7 @@ import Testing
     @Test func apiErrorsRenderThemselves() {
         let response = respond(Request(method: "GET", path: "/api/teapot"))
         #expect(response.status.code == 409)
-        #expect(response.problemCode == "teapot")
+        #expect(response.problemCode == "last_admin")
         #expect(response.bodyText.contains("\"detail\":\"Short and stout.\""))
         #expect(!response.bodyText.contains("errors"))
     }

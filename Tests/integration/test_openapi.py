@@ -5,12 +5,15 @@ service match the schema, media type and headers the document gives for their st
 to the documented request schemas too: those the service accepts validate, those it refuses
 with 422 don't.
 
-The unit test OpenAPIDocumentTests checks that the document's operations are exactly the
-router's routes.
+The document is the data file Sources/UserLogic/OpenAPI/openapi.json, compiled into the
+binary: the file itself is validated too, and what is served is that file. The unit test
+OpenAPIDocumentTests checks that the document's operations are exactly the router's routes
+and that its error codes are exactly the ErrorCode and FieldErrorCode catalogs.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -20,13 +23,14 @@ import pytest
 import requests
 
 from api_client import DEFAULT_PASSWORD, start_api, unique
-from support import header_values, media_type
+from support import REPO_ROOT, header_values, media_type
 
 try:  # openapi-spec-validator >= 0.7
     from openapi_spec_validator import validate as validate_openapi
 except ImportError:  # older releases
     from openapi_spec_validator import validate_spec as validate_openapi
 
+SOURCE = REPO_ROOT / "Sources" / "UserLogic" / "OpenAPI" / "openapi.json"
 ADMIN_KEY = "openapi-test-admin-key-0001"
 LOCKOUT_THRESHOLD = 2
 
@@ -121,6 +125,16 @@ def assert_request_fits(doc, method, template, body, fits: bool):
 def test_document_is_valid_openapi_31(api, doc):
     assert doc["openapi"] == "3.1.0"
     validate_openapi(doc)
+
+
+def test_source_file_is_valid_openapi_and_is_what_is_served(api, doc):
+    text = SOURCE.read_text(encoding="utf-8")
+    source = json.loads(text)
+    validate_openapi(source)
+    assert source == doc
+    # Byte for byte: the binary embeds the file without its final newline.
+    served = requests.get(api.stack.url("/api/openapi.json"), timeout=10).content
+    assert served == text.encode().removesuffix(b"\n")
 
 
 def test_document_response_is_documented_itself(api, doc):

@@ -2,20 +2,20 @@
 /// `error="invalid_token"` once a token was presented.
 extension APIError {
     public static let tokenMissing = APIError(
-        .unauthorized, ErrorCode("token_missing"), "Send an access token as 'Authorization: Bearer <token>'.",
+        .unauthorized, .tokenMissing, "Send an access token as 'Authorization: Bearer <token>'.",
         headers: [("WWW-Authenticate", "Bearer")])
 
-    static func presentedToken(_ code: String, _ detail: String) -> APIError {
+    static func presentedToken(_ code: ErrorCode, _ detail: String) -> APIError {
         APIError(
-            .unauthorized, ErrorCode(code), detail, headers: [("WWW-Authenticate", #"Bearer error="invalid_token""#)])
+            .unauthorized, code, detail, headers: [("WWW-Authenticate", #"Bearer error="invalid_token""#)])
     }
 
-    public static let tokenInvalid = presentedToken("token_invalid", "The token is not valid.")
-    public static let tokenExpired = presentedToken("token_expired", "The token has expired.")
-    public static let tokenRevoked = presentedToken("token_revoked", "The token has been revoked.")
+    public static let tokenInvalid = presentedToken(.tokenInvalid, "The token is not valid.")
+    public static let tokenExpired = presentedToken(.tokenExpired, "The token has expired.")
+    public static let tokenRevoked = presentedToken(.tokenRevoked, "The token has been revoked.")
     public static let tokenWrongType = presentedToken(
-        "token_wrong_type", "This endpoint needs a token of the other type.")
+        .tokenWrongType, "This endpoint needs a token of the other type.")
 
-    public static let accountDisabled = APIError(.forbidden, ErrorCode("account_disabled"), "This account is disabled.")
-    public static let forbidden = APIError(.forbidden, ErrorCode("forbidden"), "You are not allowed to do this.")
+    public static let accountDisabled = APIError(.forbidden, .accountDisabled, "This account is disabled.")
+    public static let forbidden = APIError(.forbidden, .forbidden, "You are not allowed to do this.")
 }

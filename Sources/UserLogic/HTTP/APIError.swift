@@ -46,17 +46,17 @@ public struct APIError: Error, Sendable {
 /// One entry of `errors[]` in a `validation_failed` problem.
 public struct FieldError: Sendable, Equatable {
     public var field: String
-    public var code: String
+    public var code: FieldErrorCode
     public var message: String
 
-    public init(field: String, code: String, message: String) {
+    public init(field: String, code: FieldErrorCode, message: String) {
         self.field = field
         self.code = code
         self.message = message
     }
 
     var json: JSONValue {
-        .object(["field": .string(field), "code": .string(code), "message": .string(message)])
+        .object(["field": .string(field), "code": .string(code.rawValue), "message": .string(message)])
     }
 }
 

@@ -39,16 +39,16 @@ struct AccountHandlers: Sendable {
     func login(_ context: RequestContext) throws -> Response {
         var fields = FieldReader(try context.request.jsonObjectBody(), allowed: ["username", "email", "password"])
         switch (fields.contains("username"), fields.contains("email")) {
-        case (true, true): fields.report("username", "invalid_value", "Send either username or email, not both.")
-        case (false, false): fields.report("username", "required", "Send username or email.")
+        case (true, true): fields.report("username", .invalidValue, "Send either username or email, not both.")
+        case (false, false): fields.report("username", .required, "Send username or email.")
         default: break
         }
         let username = fields.optionalString("username")
         let email = fields.optionalString("email")
         let password = fields.requiredString("password")
-        if username == "" { fields.report("username", "too_short", "The username is empty.") }
-        if email == "" { fields.report("email", "invalid_format", "The email address is empty.") }
-        if password == "" { fields.report("password", "too_short", "The password is empty.") }
+        if username == "" { fields.report("username", .tooShort, "The username is empty.") }
+        if email == "" { fields.report("email", .invalidFormat, "The email address is empty.") }
+        if password == "" { fields.report("password", .tooShort, "The password is empty.") }
         try fields.finish()
         guard let password else { throw APIError.validationFailed(fields.errors) }
 
@@ -109,7 +109,7 @@ struct AccountHandlers: Sendable {
     private func lockedError(until lockedUntil: Int64, now: Int64) -> APIError {
         let seconds = min(max(lockedUntil - now, 1), configuration.lockoutSeconds)
         return APIError(
-            .locked, ErrorCode("account_locked"), "Too many failed logins. Try again in \(seconds) seconds.",
+            .locked, .accountLocked, "Too many failed logins. Try again in \(seconds) seconds.",
             headers: [("Retry-After", String(seconds))])
     }
 
@@ -126,7 +126,7 @@ struct AccountHandlers: Sendable {
         var fields = FieldReader(try context.request.jsonObjectBody(), allowed: ["current_password", "new_password"])
         let current = fields.requiredString("current_password")
         let next = fields.requiredString("new_password")
-        if current == "" { fields.report("current_password", "too_short", "The current password is empty.") }
+        if current == "" { fields.report("current_password", .tooShort, "The current password is empty.") }
         if let next {
             fields.report(
                 FieldRules.password(
@@ -206,12 +206,12 @@ struct NewAccountFields {
 
 extension APIError {
     public static let registrationClosed = APIError(
-        .forbidden, ErrorCode("registration_closed"), "Registration is closed.")
+        .forbidden, .registrationClosed, "Registration is closed.")
     public static let adminKeyInvalid = APIError(
-        .forbidden, ErrorCode("admin_key_invalid"), "The admin key is not valid.")
+        .forbidden, .adminKeyInvalid, "The admin key is not valid.")
     public static let invalidCredentials = APIError(
-        .unauthorized, ErrorCode("invalid_credentials"), "The username, email or password is wrong.",
+        .unauthorized, .invalidCredentials, "The username, email or password is wrong.",
         headers: [("WWW-Authenticate", "Bearer")])
     public static let currentPasswordIncorrect = APIError(
-        .forbidden, ErrorCode("current_password_incorrect"), "The current password is wrong.")
+        .forbidden, .currentPasswordIncorrect, "The current password is wrong.")
 }

@@ -79,6 +79,6 @@ struct PasswordResetHandlers: Sendable {
 
 extension APIError {
     public static let resetTokenInvalid = APIError(
-        .badRequest, ErrorCode("reset_token_invalid"),
+        .badRequest, .resetTokenInvalid,
         "This reset link is unknown, used, replaced by a newer one, or expired.")
 }

@@ -64,7 +64,7 @@ struct SessionHandlers: Sendable {
         let sessionID = context.parameters["id"] ?? ""
         guard try context.thread.store().revokeSession(id: sessionID, userID: caller.user.id, now: environment.clock())
         else {
-            throw APIError(.notFound, ErrorCode("session_not_found"), "No live session of yours has this id.")
+            throw APIError(.notFound, .sessionNotFound, "No live session of yours has this id.")
         }
         environment.audit(context, "session_revoked", userID: caller.user.id, ["session_id": .string(sessionID)])
         return .noContent()

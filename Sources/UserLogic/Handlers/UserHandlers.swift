@@ -162,7 +162,7 @@ struct UserHandlers: Sendable {
     private func requireAnotherActiveAdmin(_ store: any Store) throws {
         guard try store.activeAdminCount() > 1 else {
             throw APIError(
-                .conflict, ErrorCode("last_admin"), "The last active admin can't be demoted, disabled or deleted.")
+                .conflict, .lastAdmin, "The last active admin can't be demoted, disabled or deleted.")
         }
     }
 
@@ -198,7 +198,7 @@ struct UserHandlers: Sendable {
             guard let value = Int(text), range.contains(value) else {
                 errors.append(
                     FieldError(
-                        field: name, code: "invalid_value",
+                        field: name, code: .invalidValue,
                         message: "Use a whole number from \(range.lowerBound) to \(range.upperBound)."))
                 return nil
             }
@@ -212,14 +212,14 @@ struct UserHandlers: Sendable {
             if let parsed = Role(rawValue: role) {
                 query.role = parsed
             } else {
-                errors.append(FieldError(field: "role", code: "invalid_value", message: "Use USER or ADMIN."))
+                errors.append(FieldError(field: "role", code: .invalidValue, message: "Use USER or ADMIN."))
             }
         }
         if let active = parameters["active"] {
             switch active {
             case "true": query.active = true
             case "false": query.active = false
-            default: errors.append(FieldError(field: "active", code: "invalid_value", message: "Use true or false."))
+            default: errors.append(FieldError(field: "active", code: .invalidValue, message: "Use true or false."))
             }
         }
         if let sort = parameters["sort"] {
@@ -231,7 +231,7 @@ struct UserHandlers: Sendable {
                 let names = UserListQuery.SortField.allCases.map(\.rawValue).joined(separator: ", ")
                 errors.append(
                     FieldError(
-                        field: "sort", code: "invalid_value", message: "Use one of \(names), with '-' for descending."))
+                        field: "sort", code: .invalidValue, message: "Use one of \(names), with '-' for descending."))
             }
         }
         guard errors.isEmpty else { throw APIError.validationFailed(errors) }
@@ -244,7 +244,7 @@ extension FieldReader {
     mutating func optionalRole(_ name: String) -> Role? {
         guard let text = optionalString(name) else { return nil }
         guard let role = Role(rawValue: text) else {
-            report(name, "invalid_value", "Use USER or ADMIN.")
+            report(name, .invalidValue, "Use USER or ADMIN.")
             return nil
         }
         return role
@@ -252,7 +252,7 @@ extension FieldReader {
 }
 
 extension APIError {
-    public static let userNotFound = APIError(.notFound, ErrorCode("user_not_found"), "No user has this id.")
+    public static let userNotFound = APIError(.notFound, .userNotFound, "No user has this id.")
 
     /// The same error with another sentence for people.
     func with(detail: String) -> APIError {

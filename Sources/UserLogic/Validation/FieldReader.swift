@@ -8,13 +8,13 @@ struct FieldReader {
     init(_ object: JSONObject, allowed: Set<String>) {
         self.object = object
         for name in object.names where !allowed.contains(name) {
-            report(name, "unknown_field", "This field is not accepted here.")
+            report(name, .unknownField, "This field is not accepted here.")
         }
     }
 
     func contains(_ name: String) -> Bool { object[name] != nil }
 
-    mutating func report(_ field: String, _ code: String, _ message: String) {
+    mutating func report(_ field: String, _ code: FieldErrorCode, _ message: String) {
         guard !errors.contains(where: { $0.field == field }) else { return }
         errors.append(FieldError(field: field, code: code, message: message))
     }
@@ -26,7 +26,7 @@ struct FieldReader {
     /// A string that must be present: missing → `required`, another type → `invalid_type`.
     mutating func requiredString(_ name: String) -> String? {
         guard let value = object[name] else {
-            report(name, "required", "This field is required.")
+            report(name, .required, "This field is required.")
             return nil
         }
         return string(name, value)
@@ -49,7 +49,7 @@ struct FieldReader {
     mutating func optionalBool(_ name: String) -> Bool? {
         guard let value = object[name] else { return nil }
         guard case .bool(let flag) = value else {
-            report(name, "invalid_type", "Expected a boolean, got \(value.typeName).")
+            report(name, .invalidType, "Expected a boolean, got \(value.typeName).")
             return nil
         }
         return flag
@@ -57,7 +57,7 @@ struct FieldReader {
 
     private mutating func string(_ name: String, _ value: JSONValue) -> String? {
         guard case .string(let text) = value else {
-            report(name, "invalid_type", "Expected a string, got \(value.typeName).")
+            report(name, .invalidType, "Expected a string, got \(value.typeName).")
             return nil
         }
         return text

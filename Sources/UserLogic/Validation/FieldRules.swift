@@ -9,15 +9,15 @@ enum FieldRules {
         let field = "username"
         if value.utf8.count < usernameLength.lowerBound, value.utf8.allSatisfy(isUsernameByte) {
             return FieldError(
-                field: field, code: "too_short", message: "Use at least \(usernameLength.lowerBound) characters.")
+                field: field, code: .tooShort, message: "Use at least \(usernameLength.lowerBound) characters.")
         }
         if value.unicodeScalars.count > usernameLength.upperBound {
             return FieldError(
-                field: field, code: "too_long", message: "Use at most \(usernameLength.upperBound) characters.")
+                field: field, code: .tooLong, message: "Use at most \(usernameLength.upperBound) characters.")
         }
         guard let first = value.utf8.first, isLetterOrDigit(first), value.utf8.allSatisfy(isUsernameByte) else {
             return FieldError(
-                field: field, code: "invalid_format",
+                field: field, code: .invalidFormat,
                 message: "Use letters, digits, '_', '.' and '-', starting with a letter or digit.")
         }
         return nil
@@ -27,7 +27,7 @@ enum FieldRules {
     /// at most 254 characters.
     static func email(_ value: String) -> FieldError? {
         let invalid = FieldError(
-            field: "email", code: "invalid_format", message: "Enter an email address like name@example.com.")
+            field: "email", code: .invalidFormat, message: "Enter an email address like name@example.com.")
         guard value.unicodeScalars.count <= emailMaximumLength,
             !value.unicodeScalars.contains(where: {
                 $0.properties.isWhitespace || $0.properties.generalCategory == .control
@@ -45,19 +45,19 @@ enum FieldRules {
         let length = value.unicodeScalars.count
         if length < passwordLength.lowerBound {
             return FieldError(
-                field: field, code: "too_short", message: "Use at least \(passwordLength.lowerBound) characters.")
+                field: field, code: .tooShort, message: "Use at least \(passwordLength.lowerBound) characters.")
         }
         if length > passwordLength.upperBound {
             return FieldError(
-                field: field, code: "too_long", message: "Use at most \(passwordLength.upperBound) characters.")
+                field: field, code: .tooLong, message: "Use at most \(passwordLength.upperBound) characters.")
         }
         let lowered = value.lowercased()
         if let username, lowered == username.lowercased() {
-            return FieldError(field: field, code: "too_similar", message: "The password must differ from the username.")
+            return FieldError(field: field, code: .tooSimilar, message: "The password must differ from the username.")
         }
         if let email, lowered == email.lowercased() {
             return FieldError(
-                field: field, code: "too_similar", message: "The password must differ from the email address.")
+                field: field, code: .tooSimilar, message: "The password must differ from the email address.")
         }
         return nil
     }
@@ -65,10 +65,10 @@ enum FieldRules {
     /// `first_name` / `last_name`: at most 64 characters, no control characters (category Cc).
     static func name(_ value: String, field: String) -> FieldError? {
         if value.unicodeScalars.count > nameMaximumLength {
-            return FieldError(field: field, code: "too_long", message: "Use at most \(nameMaximumLength) characters.")
+            return FieldError(field: field, code: .tooLong, message: "Use at most \(nameMaximumLength) characters.")
         }
         if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return FieldError(field: field, code: "invalid_format", message: "Control characters are not allowed.")
+            return FieldError(field: field, code: .invalidFormat, message: "Control characters are not allowed.")
         }
         return nil
     }
