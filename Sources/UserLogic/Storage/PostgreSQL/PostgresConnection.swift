@@ -71,7 +71,7 @@ public final class PostgresConnection {
     }
 
     /// Runs one statement with bound values, calling `row` for each result row.
-    public func query<T>(_ sql: String, _ values: [PostgresValue] = [], row: (PostgresRow) throws -> T) throws -> [T] {
+    public func query<T>(_ sql: String, _ values: [SQLValue] = [], row: (PostgresRow) throws -> T) throws -> [T] {
         let result = try executePrepared(sql, values)
         defer { PQclear(result) }
         let count = PQntuples(result)
@@ -85,7 +85,7 @@ public final class PostgresConnection {
 
     /// Runs one statement with bound values and returns how many rows it changed.
     @discardableResult
-    public func run(_ sql: String, _ values: [PostgresValue] = []) throws(PostgresError) -> Int {
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws(PostgresError) -> Int {
         let result = try executePrepared(sql, values)
         defer { PQclear(result) }
         return Int(String(cString: PQcmdTuples(result))) ?? 0
@@ -128,18 +128,18 @@ public final class PostgresConnection {
 
     /// Prepares `sql` on first use (parameter types from these values; the server infers
     /// those of NULLs) and runs it with `values` as text parameters.
-    private func executePrepared(_ sql: String, _ values: [PostgresValue]) throws(PostgresError) -> OpaquePointer {
+    private func executePrepared(_ sql: String, _ values: [SQLValue]) throws(PostgresError) -> OpaquePointer {
         let name: String
         if let cached = statements[sql] {
             name = cached
         } else {
             name = "auth_\(statements.count + 1)"
-            let result = PQprepare(handle, name, sql, Int32(values.count), values.map(\.typeOID))
+            let result = PQprepare(handle, name, sql, Int32(values.count), values.map(\.postgresTypeOID))
             defer { PQclear(result) }
             try check(result)
             statements[sql] = name
         }
-        let texts: [UnsafeMutablePointer<CChar>?] = values.map { value in value.textForm.map { strdup($0) } ?? nil }
+        let texts: [UnsafeMutablePointer<CChar>?] = values.map { value in value.postgresText.map { strdup($0) } ?? nil }
         defer { for text in texts { free(text) } }
         let result = texts.map { UnsafePointer($0) }.withUnsafeBufferPointer { parameters in
             PQexecPrepared(handle, name, Int32(values.count), parameters.baseAddress, nil, nil, 0)
@@ -155,7 +155,7 @@ public final class PostgresConnection {
 }
 
 /// One row of a result. Valid only inside the row closure.
-public struct PostgresRow {
+public struct PostgresRow: SQLRow {
     let result: OpaquePointer
     let row: Int32
 
@@ -176,10 +176,6 @@ public struct PostgresRow {
         return negative ? 0 &- value : value
     }
 
-    public func optionalInteger(_ column: Int32) -> Int64? {
-        isNull(column) ? nil : integer(column)
-    }
-
     public func bool(_ column: Int32) -> Bool {
         PQgetvalue(result, row, column)?.pointee == CChar(UInt8(ascii: "t"))
     }
@@ -190,9 +186,5 @@ public struct PostgresRow {
         return bytes.withMemoryRebound(to: UInt8.self, capacity: count) {
             String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
         }
-    }
-
-    public func optionalText(_ column: Int32) -> String? {
-        isNull(column) ? nil : text(column)
     }
 }
