@@ -84,8 +84,12 @@ import Testing
         return (database, location)
     }
 
-    func store(_ location: PostgresLocation) -> SQLStore<PostgresDatabase> {
+    func store(_ location: PostgresLocation) -> SQLStore {
         SQLStore(database: PostgresDatabase(location: location))
+    }
+
+    func connection(of store: SQLStore) throws -> PostgresConnection {
+        try #require(store.database as? PostgresDatabase).connection()
     }
 
     @Test func reconnectsAfterTheServerEndsTheConnection() throws {
@@ -93,7 +97,7 @@ import Testing
         defer { database.remove() }
         let store = store(location)
         let user = try store.createUser(newUser("lena"))
-        let pid = try store.database.connection().query("SELECT pg_backend_pid()") { $0.integer(0) }.first ?? 0
+        let pid = try connection(of: store).query("SELECT pg_backend_pid()") { $0.integer(0) }.first ?? 0
         // What a server restart does to every connection: the server ends it.
         let admin = try PostgresConnection(location: location)
         #expect(try admin.query("SELECT pg_terminate_backend($1::int)", [.integer(pid)]) { $0.bool(0) } == [true])
@@ -106,7 +110,7 @@ import Testing
         }
         // The next call finds the connection closed before sending anything and reconnects.
         #expect(try store.user(id: user.id) == user)
-        let newPID = try store.database.connection().query("SELECT pg_backend_pid()") { $0.integer(0) }.first
+        let newPID = try connection(of: store).query("SELECT pg_backend_pid()") { $0.integer(0) }.first
         #expect(newPID != pid)
     }
 

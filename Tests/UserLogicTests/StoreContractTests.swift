@@ -43,22 +43,13 @@ struct TestDatabase: Sendable {
 
 /// Runs DDL straight on a store's database, past the store: the script for its kind.
 func execute(on store: any Store, sqlite: String, postgresql: String) throws {
-    switch store {
-    case let store as SQLStore<SQLiteConnection>: try store.database.execute(sqlite)
-    case let store as SQLStore<PostgresDatabase>: try store.database.execute(postgresql)
-    default: Issue.record("unknown store \(store)")
-    }
+    let database = try #require((store as? SQLStore)?.database)
+    try database.execute(database.dialect == .sqlite ? sqlite : postgresql)
 }
 
 /// Runs a statement (written once, `$1`-style) through a store's own mapping of errors.
-func rows<T>(
-    on store: any Store, _ text: String, _ values: [SQLValue], _ read: (any SQLRow) throws -> T
-) throws -> [T] {
-    switch store {
-    case let store as SQLStore<SQLiteConnection>: try store.rows(SQL(text), values) { try read($0) }
-    case let store as SQLStore<PostgresDatabase>: try store.rows(SQL(text), values) { try read($0) }
-    default: throw TestPostgres.Failure(description: "unknown store \(store)")
-    }
+func rows<T>(on store: any Store, _ text: String, _ values: [SQLValue], _ read: (SQLRow) throws -> T) throws -> [T] {
+    try #require(store as? SQLStore).rows(SQL(text), values, read)
 }
 
 /// Runs `body(index)` on `count` threads at once, each with its own store.

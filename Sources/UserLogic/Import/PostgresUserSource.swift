@@ -130,8 +130,8 @@ public final class PostgresUserSource: UserSource {
     /// Whether `store` writes to the database this source reads (same hosts, port and
     /// database name), so an import can't read the service's own users.
     public func isSameDatabase(as store: any Store) -> Bool {
-        guard let target = store as? SQLStore<PostgresDatabase> else { return false }
-        return Self.sameDatabase(target.database.location, location)
+        guard let target = (store as? SQLStore)?.database as? PostgresDatabase else { return false }
+        return Self.sameDatabase(target.location, location)
     }
 
     static func sameDatabase(_ first: PostgresLocation, _ second: PostgresLocation) -> Bool {

@@ -72,15 +72,18 @@ public final class PostgresConnection {
 
     /// Runs one statement with bound values, calling `row` for each result row.
     public func query<T>(_ sql: String, _ values: [SQLValue] = [], row: (PostgresRow) throws -> T) throws -> [T] {
+        var rows: [T] = []
+        try forEachRow(sql, values) { rows.append(try row($0)) }
+        return rows
+    }
+
+    /// Runs one statement with bound values, calling `body` for each result row.
+    func forEachRow(_ sql: String, _ values: [SQLValue], _ body: (PostgresRow) throws -> Void) throws {
         let result = try executePrepared(sql, values)
         defer { PQclear(result) }
-        let count = PQntuples(result)
-        var rows: [T] = []
-        rows.reserveCapacity(Int(count))
-        for index in 0..<count {
-            rows.append(try row(PostgresRow(result: result, row: index)))
+        for index in 0..<PQntuples(result) {
+            try body(PostgresRow(result: result, row: index))
         }
-        return rows
     }
 
     /// Runs one statement with bound values and returns how many rows it changed.
@@ -155,7 +158,7 @@ public final class PostgresConnection {
 }
 
 /// One row of a result. Valid only inside the row closure.
-public struct PostgresRow: SQLRow {
+public struct PostgresRow {
     let result: OpaquePointer
     let row: Int32
 
@@ -176,6 +179,10 @@ public struct PostgresRow: SQLRow {
         return negative ? 0 &- value : value
     }
 
+    public func optionalInteger(_ column: Int32) -> Int64? {
+        isNull(column) ? nil : integer(column)
+    }
+
     public func bool(_ column: Int32) -> Bool {
         PQgetvalue(result, row, column)?.pointee == CChar(UInt8(ascii: "t"))
     }
@@ -186,5 +193,9 @@ public struct PostgresRow: SQLRow {
         return bytes.withMemoryRebound(to: UInt8.self, capacity: count) {
             String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
         }
+    }
+
+    public func optionalText(_ column: Int32) -> String? {
+        isNull(column) ? nil : text(column)
     }
 }

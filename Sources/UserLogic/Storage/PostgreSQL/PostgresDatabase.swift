@@ -10,7 +10,7 @@ public final class PostgresDatabase: SQLDatabase {
         self.location = location
     }
 
-    public static var dialect: SQLDialect { .postgresql }
+    public var dialect: SQLDialect { .postgresql }
 
     /// A PostgreSQL database is no file a source could also be.
     public var file: String? { nil }
@@ -30,8 +30,8 @@ public final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    public func query<T>(_ sql: String, _ values: [SQLValue], row: (PostgresRow) throws -> T) throws -> [T] {
-        try connection().query(sql, values, row: row)
+    public func query(_ sql: String, _ values: [SQLValue], forEach body: (SQLRow) throws -> Void) throws {
+        try connection().forEachRow(sql, values) { try body(SQLRow(source: .postgresql($0))) }
     }
 
     public func run(_ sql: String, _ values: [SQLValue]) throws -> Int {

@@ -1,6 +1,6 @@
 extension SQLStore {
     public func listUsers(_ query: UserListQuery) throws -> (users: [User], total: Int) {
-        let dialect = Database.dialect
+        let dialect = dialect
         var values: [SQLValue] = []
         func parameter(_ value: SQLValue) -> String {
             values.append(value)

@@ -12,14 +12,14 @@ extension SQLStore {
         }
         do {
             return try database.whileMigrating {
-                try database.execute(Migration.ledger.text(for: Database.dialect))
+                try database.execute(Migration.ledger.text(for: dialect))
                 var applied: [String] = []
                 for step in Migration.all {
                     let didApply = try transaction {
                         guard try rows(MigrationSQL.isRecorded, [.integer(step.version)], { _ in true }).isEmpty else {
                             return false
                         }
-                        try database.execute(step.ddl.text(for: Database.dialect))
+                        try database.execute(step.ddl.text(for: dialect))
                         try change(
                             MigrationSQL.record, [.integer(step.version), .text(step.name), .integer(Timestamp.now())])
                         return true

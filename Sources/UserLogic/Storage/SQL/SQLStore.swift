@@ -1,11 +1,13 @@
 /// The service's `Store` on SQLite or PostgreSQL: every query is written once (see `SQL`),
 /// every row read once (`StoreRows`), and what differs between the databases is in
 /// `SQLDialect` and in the `SQLDatabase` the store runs on. One instance per worker thread.
-public final class SQLStore<Database: SQLDatabase>: Store {
-    public let database: Database
+public final class SQLStore: Store {
+    public let database: any SQLDatabase
+    let dialect: SQLDialect
 
-    public init(database: Database) {
+    public init(database: any SQLDatabase) {
         self.database = database
+        dialect = database.dialect
     }
 
     public func checkHealth() throws {
@@ -21,24 +23,26 @@ public final class SQLStore<Database: SQLDatabase>: Store {
     }
 
     /// Runs one statement, calling `read` for each result row.
-    func rows<T>(_ sql: SQL, _ values: [SQLValue] = [], _ read: (Database.Row) throws -> T) throws -> [T] {
-        try rows(text: sql.text(for: Database.dialect), values, read)
+    func rows<T>(_ sql: SQL, _ values: [SQLValue] = [], _ read: (SQLRow) throws -> T) throws -> [T] {
+        try rows(text: sql.text(for: dialect), values, read)
     }
 
     /// `rows` for text built for this request, already in the dialect's spelling.
-    func rows<T>(text: String, _ values: [SQLValue], _ read: (Database.Row) throws -> T) throws -> [T] {
+    func rows<T>(text: String, _ values: [SQLValue], _ read: (SQLRow) throws -> T) throws -> [T] {
+        var rows: [T] = []
         do {
-            return try database.query(text, values, row: read)
+            try database.query(text, values) { rows.append(try read($0)) }
         } catch {
             throw mapped(error)
         }
+        return rows
     }
 
     /// Runs one statement and returns how many rows it changed.
     @discardableResult
     func change(_ sql: SQL, _ values: [SQLValue]) throws -> Int {
         do {
-            return try database.run(sql.text(for: Database.dialect), values)
+            return try database.run(sql.text(for: dialect), values)
         } catch {
             throw mapped(error)
         }

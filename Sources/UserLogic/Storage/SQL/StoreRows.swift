@@ -11,7 +11,7 @@ enum StoreRows {
     static let userColumnCount: Int32 = 13
 
     /// Reads a row selected with `userColumns`, starting at column `offset`.
-    static func user(_ row: some SQLRow, offset: Int32 = 0) -> User {
+    static func user(_ row: SQLRow, offset: Int32 = 0) -> User {
         User(
             id: row.integer(offset),
             username: row.text(offset + 1),
@@ -33,7 +33,7 @@ enum StoreRows {
         "id, user_id, created_at, last_used_at, expires_at, user_agent, ip, refresh_jti, revoked_at"
 
     /// Reads a row selected with `sessionColumns`.
-    static func session(_ row: some SQLRow) -> Session {
+    static func session(_ row: SQLRow) -> Session {
         Session(
             id: row.text(0),
             userID: row.integer(1),

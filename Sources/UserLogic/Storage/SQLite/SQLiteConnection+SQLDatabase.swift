@@ -1,10 +1,14 @@
 internal import CSQLite
 
 extension SQLiteConnection: SQLDatabase {
-    public static var dialect: SQLDialect { .sqlite }
+    public var dialect: SQLDialect { .sqlite }
 
     public var file: String? {
         sqlite3_db_filename(handle, "main").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public func query(_ sql: String, _ values: [SQLValue], forEach body: (SQLRow) throws -> Void) throws {
+        try forEachRow(sql, values) { try body(SQLRow(source: .sqlite($0))) }
     }
 
     /// Each step's IMMEDIATE transaction is the lock: when several processes start at once,

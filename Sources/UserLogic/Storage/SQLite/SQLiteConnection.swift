@@ -60,14 +60,19 @@ public final class SQLiteConnection {
 
     /// Runs one statement with bound values, calling `row` for each result row.
     public func query<T>(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteRow) throws -> T) throws -> [T] {
+        var rows: [T] = []
+        try forEachRow(sql, values) { rows.append(try row($0)) }
+        return rows
+    }
+
+    /// Runs one statement with bound values, calling `body` for each result row.
+    func forEachRow(_ sql: String, _ values: [SQLValue], _ body: (SQLiteRow) throws -> Void) throws {
         let statement = try cachedStatement(sql)
         try statement.bind(values)
         defer { statement.finish() }
-        var rows: [T] = []
         while try statement.step() {
-            rows.append(try row(SQLiteRow(statement: statement.handle)))
+            try body(SQLiteRow(statement: statement.handle))
         }
-        return rows
     }
 
     /// Runs one statement with bound values and returns how many rows it changed.

@@ -59,7 +59,7 @@ public final class SQLiteStatement {
 }
 
 /// The current row of a statement being stepped. Valid only inside the row closure.
-public struct SQLiteRow: SQLRow {
+public struct SQLiteRow {
     let statement: OpaquePointer
 
     public func isNull(_ column: Int32) -> Bool {
@@ -70,13 +70,17 @@ public struct SQLiteRow: SQLRow {
         sqlite3_column_int64(statement, column)
     }
 
-    public func bool(_ column: Int32) -> Bool {
-        integer(column) != 0
+    public func optionalInteger(_ column: Int32) -> Int64? {
+        isNull(column) ? nil : integer(column)
     }
 
     public func text(_ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(statement, column) else { return "" }
         let count = Int(sqlite3_column_bytes(statement, column))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
+    public func optionalText(_ column: Int32) -> String? {
+        isNull(column) ? nil : text(column)
     }
 }
