@@ -110,6 +110,16 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
             ])
     }
 
+    @Test func aDatabaseThatCantBePreparedIsASettingToFix() throws {
+        let factory = StoreFactory(location: .sqlite(path: "/proc/no-such-directory/auth.db"))
+        #expect {
+            try factory.prepare()
+        } throws: { error in
+            guard case .preparationFailed(let problem)? = error as? StoreError else { return false }
+            return problem.contains("/proc/no-such-directory/auth.db") && "\(error)".hasPrefix("DATABASE_URL: ")
+        }
+    }
+
     @Test(arguments: StoreKind.allCases) func theSchemaIsRecordedAsItAlwaysWas(kind: StoreKind) throws {
         let database = try TestDatabase(kind)
         defer { database.remove() }
