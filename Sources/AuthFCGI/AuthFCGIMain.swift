@@ -67,6 +67,9 @@ struct AuthFCGIMain {
             return 2
         } catch {
             FileOutput.printError("\(error)")
+            // A database that can't be reached may be back in a moment (systemd restarts on 1);
+            // a bad DATABASE_URL is a setting to fix, like a ConfigError.
+            if case .preparationFailed? = error as? StoreError { return 2 }
             return 1
         }
     }

@@ -91,7 +91,7 @@ public struct Service: Sendable {
             return APIError(.conflict, .usernameTaken, "This username is already taken.").response
         case .emailTaken:
             return APIError(.conflict, .emailTaken, "This email address is already registered.").response
-        case .unavailable(let reason):
+        case .unavailable(let reason), .preparationFailed(let reason):
             logger.log(.error, "database_unavailable", requestID: requestID, ["error": .string(reason)])
             return APIError.databaseUnavailable.response
         }

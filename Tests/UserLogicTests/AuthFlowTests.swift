@@ -129,8 +129,8 @@ import Testing
         let fixture = try ServiceFixture()
         fixture.register("alice")
         let (access, refresh) = try fixture.tokens("alice")
-        let store = try fixture.thread.store() as! SQLiteStore
-        try store.connection.run("UPDATE users SET active = 0")
+        let connection = try #require((try fixture.thread.store() as? SQLStore)?.database as? SQLiteConnection)
+        try connection.run("UPDATE users SET active = 0")
         #expect(fixture.login("alice", password: "wrong password").problemCode == "invalid_credentials")
         #expect(fixture.login("alice").problemCode == "account_disabled")
         #expect(fixture.call("GET", "/api/auth/whoami", token: access).problemCode == "account_disabled")
@@ -260,15 +260,15 @@ import Testing
         let fixture = try ServiceFixture()
         fixture.register("alice")
         let (access, _) = try fixture.tokens("alice")
-        let store = try fixture.thread.store() as! SQLiteStore
-        try store.connection.run("DELETE FROM users")
+        let connection = try #require((try fixture.thread.store() as? SQLStore)?.database as? SQLiteConnection)
+        try connection.run("DELETE FROM users")
         #expect(fixture.call("GET", "/api/auth/whoami", token: access).problemCode == "token_invalid")
     }
 
     @Test func outdatedHashesAreRehashedOnLogin() throws {
         let fixture = try ServiceFixture()
         fixture.register("alice")
-        let store = try fixture.thread.store() as! SQLiteStore
+        let store = try fixture.thread.store()
         let bcrypt = try PasswordHasher(policy: PasswordPolicy(scheme: .bcrypt, cost: 4)).hash("correct horse")
         try store.updatePasswordHash(userID: 1, hash: bcrypt, now: 1)
         #expect(fixture.login("alice").status == .ok)

@@ -45,14 +45,14 @@ import Testing
         try connection.execute("PRAGMA journal_mode = DELETE")  // SQLite's default, as Flask apps leave it
     }
 
-    func target() throws -> SQLiteStore {
-        let store = try SQLiteStore(path: directory.path + "/auth.db")
-        _ = try store.migrate()
-        return store
+    func target() throws -> any UserImportStore {
+        let location = DatabaseLocation.sqlite(path: directory.path + "/auth.db")
+        try StoreFactory(location: location).prepare()
+        return try #require(try StoreFactory(location: location).open() as? any UserImportStore)
     }
 
     func run(
-        _ store: SQLiteStore, source: (any UserSource)? = nil, overrides: String? = nil,
+        _ store: any UserImportStore, source: (any UserSource)? = nil, overrides: String? = nil,
         configure: (inout ImportOptions) -> Void = { _ in }
     ) throws -> (ImportSummary, [ImportEvent]) {
         let source = try source ?? SQLiteUserSource(path: sourcePath)

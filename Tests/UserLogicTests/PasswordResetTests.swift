@@ -39,16 +39,16 @@ import Testing
         for header in ["From: ", "To: alice@example.com", "Subject: ", "Date: ", "Message-ID: <"] {
             #expect(text.contains("\r\n" + header) || text.hasPrefix(header), "\(header)")
         }
-        let store = try fixture.thread.store() as! SQLiteStore
-        let stored = try store.connection.query("SELECT token_hash FROM reset_tokens") { $0.text(0) }
+        let connection = try #require((try fixture.thread.store() as? SQLStore)?.database as? SQLiteConnection)
+        let stored = try connection.query("SELECT token_hash FROM reset_tokens") { $0.text(0) }
         #expect(stored == [PasswordResetHandlers.hash(token)])
     }
 
     @Test func disabledAccountsGetNoMail() throws {
         let fixture = try ServiceFixture()
         fixture.register("alice")
-        let store = try fixture.thread.store() as! SQLiteStore
-        try store.connection.run("UPDATE users SET active = 0")
+        let connection = try #require((try fixture.thread.store() as? SQLStore)?.database as? SQLiteConnection)
+        try connection.run("UPDATE users SET active = 0")
         #expect(forgot(fixture, "alice@example.com").status == .accepted)
         fixture.service.mailer.drain(seconds: 5)
         #expect(fixture.mail.messages.isEmpty)

@@ -84,12 +84,20 @@ import Testing
         return (database, location)
     }
 
+    func store(_ location: PostgresLocation) -> SQLStore {
+        SQLStore(database: PostgresDatabase(location: location))
+    }
+
+    func connection(of store: SQLStore) throws -> PostgresConnection {
+        try #require(store.database as? PostgresDatabase).connection()
+    }
+
     @Test func reconnectsAfterTheServerEndsTheConnection() throws {
         let (database, location) = try database()
         defer { database.remove() }
-        let store = PostgresStore(location: location)
+        let store = store(location)
         let user = try store.createUser(newUser("lena"))
-        let pid = try store.guarded { try $0.query("SELECT pg_backend_pid()") { $0.integer(0) } }.first ?? 0
+        let pid = try connection(of: store).query("SELECT pg_backend_pid()") { $0.integer(0) }.first ?? 0
         // What a server restart does to every connection: the server ends it.
         let admin = try PostgresConnection(location: location)
         #expect(try admin.query("SELECT pg_terminate_backend($1::int)", [.integer(pid)]) { $0.bool(0) } == [true])
@@ -102,13 +110,12 @@ import Testing
         }
         // The next call finds the connection closed before sending anything and reconnects.
         #expect(try store.user(id: user.id) == user)
-        let newPID = try store.guarded { try $0.query("SELECT pg_backend_pid()") { $0.integer(0) } }.first
+        let newPID = try connection(of: store).query("SELECT pg_backend_pid()") { $0.integer(0) }.first
         #expect(newPID != pid)
     }
 
     @Test func anUnreachableServerIsUnavailableAtOnce() throws {
-        let store = PostgresStore(
-            location: try PostgresLocation.parse("postgresql:///auth?host=/nonexistent-socket-dir&user=nobody"))
+        let store = store(try PostgresLocation.parse("postgresql:///auth?host=/nonexistent-socket-dir&user=nobody"))
         let start = Timestamp.now()
         for _ in 0..<3 {
             #expect {
@@ -123,39 +130,15 @@ import Testing
         #expect(Timestamp.now() - start < 3)
     }
 
-    @Test func uniqueViolationsMapByConstraintName() throws {
-        let (database, location) = try database()
-        defer { database.remove() }
-        let store = PostgresStore(location: location)
-        _ = try store.createUser(newUser("Mia"))
-        // Straight to the table, past createUser's own checks: the index decides.
-        func insert(_ username: String, _ email: String) throws {
-            try store.guarded {
-                try $0.run(
-                    """
-                    INSERT INTO users (username, email, password_hash, role, created_at, updated_at, search_text)
-                    VALUES ($1, $2, 'x', 'USER', 0, 0, '')
-                    """, [.text(username), .text(email)])
-            }
-        }
-        #expect(throws: StoreError.usernameTaken) { try insert("MIA", "other@example.com") }
-        #expect(throws: StoreError.emailTaken) { try insert("other", "mia@example.com") }
-        #expect(throws: PostgresError.self) { try store.createSession(session("dup", user: 99)) }
-        // The failed statements left no transaction open.
-        #expect(try store.user(username: "mia")?.username == "Mia")
-    }
-
     @Test func timeoutsAreUnavailableAndRolledBack() throws {
         let (database, location) = try database()
         defer { database.remove() }
-        let store = PostgresStore(location: location)
+        let store = store(location)
         #expect {
             try store.transaction {
                 _ = try store.createUser(newUser("nils"))
-                try store.guarded { connection in
-                    try connection.execute("SET LOCAL statement_timeout = 50")
-                    try connection.execute("SELECT pg_sleep(2)")
-                }
+                try store.database.execute("SET LOCAL statement_timeout = 50")
+                _ = try store.rows(SQL("SELECT pg_sleep(2)")) { _ in () }
             }
         } throws: { error in
             guard case .unavailable(let reason)? = error as? StoreError else { return false }
@@ -163,17 +146,5 @@ import Testing
         }
         #expect(try store.user(username: "nils") == nil)
         #expect(try store.createUser(newUser("nils")).username == "nils")
-    }
-
-    @Test func theSchemaIsRecordedPerVersion() throws {
-        let (database, location) = try database()
-        defer { database.remove() }
-        let store = PostgresStore(location: location)
-        let rows = try store.guarded {
-            try $0.query("SELECT version, name FROM schema_migrations ORDER BY version") {
-                "\($0.integer(0)) \($0.text(1))"
-            }
-        }
-        #expect(rows == ["1 accounts_and_sessions", "2 password_reset_tokens", "3 user_counts"])
     }
 }

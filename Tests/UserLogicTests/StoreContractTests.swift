@@ -41,6 +41,17 @@ struct TestDatabase: Sendable {
     }
 }
 
+/// Runs DDL straight on a store's database, past the store: the script for its kind.
+func execute(on store: any Store, sqlite: String, postgresql: String) throws {
+    let database = try #require((store as? SQLStore)?.database)
+    try database.execute(database.dialect == .sqlite ? sqlite : postgresql)
+}
+
+/// Runs a statement (written once, `$1`-style) through a store's own mapping of errors.
+func rows<T>(on store: any Store, _ text: String, _ values: [SQLValue], _ read: (SQLRow) throws -> T) throws -> [T] {
+    try #require(store as? SQLStore).rows(SQL(text), values, read)
+}
+
 /// Runs `body(index)` on `count` threads at once, each with its own store.
 func concurrently<T: Sendable>(
     _ count: Int, on database: TestDatabase, _ body: @Sendable @escaping (any Store, Int) throws -> T
@@ -99,6 +110,57 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
             ])
     }
 
+    @Test func aDatabaseThatCantBePreparedIsASettingToFix() throws {
+        let factory = StoreFactory(location: .sqlite(path: "/proc/no-such-directory/auth.db"))
+        #expect {
+            try factory.prepare()
+        } throws: { error in
+            guard case .preparationFailed(let problem)? = error as? StoreError else { return false }
+            return problem.contains("/proc/no-such-directory/auth.db") && "\(error)".hasPrefix("DATABASE_URL: ")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases) func theSchemaIsRecordedAsItAlwaysWas(kind: StoreKind) throws {
+        let database = try TestDatabase(kind)
+        defer { database.remove() }
+        let store = try database.store()
+        // Databases made before the migrations were one list hold exactly these rows: the
+        // list must keep finding them current.
+        let recorded = try rows(
+            on: store, "SELECT version, name FROM schema_migrations ORDER BY version", [],
+            { "\($0.integer(0)) \($0.text(1))" })
+        #expect(recorded == ["1 accounts_and_sessions", "2 password_reset_tokens", "3 user_counts"])
+        #expect(try StoreFactory(location: database.location).prepare() == [])
+    }
+
+    @Test(arguments: StoreKind.allCases) func uniqueViolationsMapByIndexName(kind: StoreKind) throws {
+        let database = try TestDatabase(kind)
+        defer { database.remove() }
+        let store = try database.store()
+        _ = try store.createUser(newUser("Mia"))
+        // Straight to the table, past createUser's own checks: the index decides.
+        func insert(_ username: String, _ email: String) throws {
+            _ = try rows(
+                on: store,
+                """
+                INSERT INTO users (username, email, password_hash, role, created_at, updated_at, search_text)
+                VALUES ($1, $2, 'x', 'USER', 0, 0, '')
+                """, [.text(username), .text(email)], { _ in () })
+        }
+        #expect(throws: StoreError.usernameTaken) { try insert("MIA", "other@example.com") }
+        #expect(throws: StoreError.emailTaken) { try insert("other", "mia@example.com") }
+        // Another unique index (a session id's primary key) is no StoreError.
+        try store.createSession(session("dup", user: 1))
+        #expect {
+            try store.createSession(session("dup", user: 1))
+        } throws: { error in
+            !(error is StoreError)
+        }
+        // The failed statements left no transaction open.
+        #expect(try store.user(username: "mia")?.username == "Mia")
+        #expect(try store.createUser(newUser("other")).username == "other")
+    }
+
     @Test(arguments: StoreKind.allCases) func usernamesAndEmailsAreUniqueCaseInsensitively(kind: StoreKind) throws {
         let database = try TestDatabase(kind)
         defer { database.remove() }
@@ -139,59 +201,79 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         #expect(try store.createUser(newUser("three")).id == 3)
     }
 
-    @Test(arguments: StoreKind.allCases) func failedLoginsLockAtTheThresholdAndStartAgainAfterTheLock(kind: StoreKind)
+    @Test(arguments: StoreKind.allCases) func reservationsLockAtTheThresholdAndStartAgainAfterTheLock(kind: StoreKind)
         throws
     {
         let database = try TestDatabase(kind)
         defer { database.remove() }
         let store = try database.store()
         let user = try store.createUser(newUser("carol"))
-        for attempt in 1...4 {
-            #expect(
-                try store.recordFailedLogin(userID: user.id, threshold: 5, lockSeconds: 60, now: 2000) == nil,
-                "attempt \(attempt)")
+        func reserve(threshold: Int = 5, at now: Int64) throws -> LoginAttemptReservation? {
+            try store.reserveLoginAttempt(userID: user.id, threshold: threshold, lockSeconds: 60, now: now)
         }
-        #expect(try store.recordFailedLogin(userID: user.id, threshold: 5, lockSeconds: 60, now: 2000) == 2060)
-        // While locked nothing is counted and a success is refused.
-        #expect(try store.recordFailedLogin(userID: user.id, threshold: 5, lockSeconds: 60, now: 2010) == nil)
-        #expect(try store.recordSuccessfulLogin(userID: user.id, now: 2059) == false)
+        for attempt in 1...4 {
+            #expect(try reserve(at: 2000) == .granted(lockedUntil: nil), "attempt \(attempt)")
+        }
+        // The reservation that reaches the threshold is granted and locks.
+        #expect(try reserve(at: 2000) == .granted(lockedUntil: 2060))
+        // While locked nothing is counted.
+        #expect(try reserve(at: 2059) == .locked(until: 2060))
         #expect(try store.user(id: user.id)?.failedLogins == 5)
-        #expect(try store.user(id: user.id)?.isLocked(at: 2059) == true)
         // After the lock: the count starts again at one.
-        #expect(try store.recordFailedLogin(userID: user.id, threshold: 5, lockSeconds: 60, now: 2060) == nil)
+        #expect(try reserve(at: 2060) == .granted(lockedUntil: nil))
         #expect(try store.user(id: user.id)?.failedLogins == 1)
         #expect(try store.user(id: user.id)?.lockedUntil == nil)
-        #expect(try store.recordSuccessfulLogin(userID: user.id, now: 2061))
+        try store.recordSuccessfulLogin(userID: user.id, now: 2061)
         let reset = try store.user(id: user.id)
         #expect(reset?.failedLogins == 0)
         #expect(reset?.lastLoginAt == 2061)
-        // An admin's unlock clears a lock and the count.
-        for _ in 1...3 { _ = try store.recordFailedLogin(userID: user.id, threshold: 3, lockSeconds: 60, now: 3000) }
+        // A success clears the lock its own reservation set.
+        for _ in 1...3 { _ = try reserve(threshold: 3, at: 3000) }
         #expect(try store.user(id: user.id)?.lockedUntil == 3060)
+        try store.recordSuccessfulLogin(userID: user.id, now: 3000)
+        #expect(try store.user(id: user.id)?.lockedUntil == nil)
+        #expect(try store.user(id: user.id)?.failedLogins == 0)
+        // An admin's unlock clears a lock and the count.
+        for _ in 1...3 { _ = try reserve(threshold: 3, at: 4000) }
+        #expect(try reserve(threshold: 3, at: 4000) == .locked(until: 4060))
         #expect(try store.unlockUser(id: user.id))
         #expect(try store.user(id: user.id)?.lockedUntil == nil)
         #expect(try store.user(id: user.id)?.failedLogins == 0)
+        #expect(try reserve(threshold: 3, at: 4000) == .granted(lockedUntil: nil))
         #expect(try store.unlockUser(id: 999) == false)
+        #expect(try store.reserveLoginAttempt(userID: 999, threshold: 5, lockSeconds: 60, now: 2000) == nil)
     }
 
-    @Test(arguments: StoreKind.allCases) func concurrentFailuresEachCountOnce(kind: StoreKind) throws {
+    @Test(arguments: StoreKind.allCases) func simultaneousReservationsGrantExactlyTheThreshold(kind: StoreKind)
+        throws
+    {
         let database = try TestDatabase(kind)
         defer { database.remove() }
         let id = try database.store().createUser(newUser("dora")).id
-        let results = concurrently(8, on: database) { store, _ in
-            var locks = 0
-            for _ in 0..<10 {
-                if try store.recordFailedLogin(userID: id, threshold: 50, lockSeconds: 60, now: 5000) != nil {
-                    locks += 1
+        let count = 20
+        // Each thread opens (and on PostgreSQL connects) its store first, then all reserve at once.
+        let ready = Atomic<Int>(0)
+        let results = Mutex<[Result<LoginAttemptReservation?, any Error>]>([])
+        let threads = (0..<count).map { _ in
+            TestThread {
+                let result = Result { () throws -> LoginAttemptReservation? in
+                    let store = try database.store()
+                    try store.checkHealth()
+                    ready.add(1, ordering: .sequentiallyConsistent)
+                    while ready.load(ordering: .sequentiallyConsistent) < count { sched_yield() }
+                    return try store.reserveLoginAttempt(userID: id, threshold: 5, lockSeconds: 60, now: 5000)
                 }
+                results.withLock { $0.append(result) }
             }
-            return locks
         }
-        let locks = try results.map { try $0.get() }.reduce(0, +)
-        // 80 attempts: the 50th locks, the 30 after it are refused while locked.
-        #expect(locks == 1)
+        for thread in threads { thread.join() }
+        let reservations = try results.withLock { try $0.map { try $0.get() } }
+        #expect(reservations.count == count)
+        #expect(reservations.filter { $0 == .granted(lockedUntil: nil) }.count == 4)
+        #expect(reservations.filter { $0 == .granted(lockedUntil: 5060) }.count == 1)
+        #expect(reservations.filter { $0 == .locked(until: 5060) }.count == count - 5)
         let user = try database.store().user(id: id)
-        #expect(user?.failedLogins == 50)
+        #expect(user?.failedLogins == 5)
         #expect(user?.lockedUntil == 5060)
     }
 

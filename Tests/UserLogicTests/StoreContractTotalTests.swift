@@ -130,25 +130,17 @@ import Testing
             _ = try store.createUser(newUser(name, role: index < 2 ? .admin : .user, active: index != 3))
         }
         // Back to the schema before migration 3, with users in it.
-        switch store {
-        case let sqlite as SQLiteStore:
-            try sqlite.connection.execute(
-                """
+        try execute(
+            on: store,
+            sqlite: """
                 DROP TRIGGER users_counted_insert; DROP TRIGGER users_counted_delete;
                 DROP TRIGGER users_counted_update; DROP TABLE user_counts;
                 DELETE FROM schema_migrations WHERE version = 3
+                """,
+            postgresql: """
+                DROP TABLE user_counts; DROP FUNCTION users_count_change, users_count_reset CASCADE;
+                DELETE FROM schema_migrations WHERE version = 3
                 """)
-        case let postgres as PostgresStore:
-            try postgres.guarded {
-                try $0.execute(
-                    """
-                    DROP TABLE user_counts; DROP FUNCTION users_count_change, users_count_reset CASCADE;
-                    DELETE FROM schema_migrations WHERE version = 3
-                    """)
-            }
-        default:
-            Issue.record("unknown store \(store)")
-        }
         _ = try store.createUser(newUser("fay", role: .admin, active: false))
         #expect(try StoreFactory(location: database.location).prepare() == ["user_counts"])
         let migrated = try database.store()

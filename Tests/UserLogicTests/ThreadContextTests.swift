@@ -20,7 +20,7 @@ import Testing
         defer { directory.remove() }
         let service = makeService(directory)
         let thread = service.makeThreadContext()
-        #expect(try thread.prepareStore() == SQLiteMigrations.steps.map(\.name))
+        #expect(try thread.prepareStore() == Migration.all.map(\.name))
         #expect(try service.makeThreadContext().prepareStore() == [])
         // A new connection would now open an empty database without a users table.
         #expect(rename(directory.path + "/auth.db", directory.path + "/moved.db") == 0)
@@ -60,6 +60,6 @@ import Testing
         usleep(UInt32(SQLiteConnection.busyTimeoutMilliseconds) * 1000 + 500_000)
         try writer.execute("COMMIT")
         preparer.join()
-        #expect(try applied.withLock { try $0?.get() } == SQLiteMigrations.steps.map(\.name))
+        #expect(try applied.withLock { try $0?.get() } == Migration.all.map(\.name))
     }
 }

@@ -68,14 +68,21 @@ struct AccountHandlers: Sendable {
             environment.audit(context, "login_failed", userID: nil, level: .warning, ["reason": "unknown_user"])
             throw APIError.invalidCredentials
         }
-        if let lockedUntil = user.lockedUntil, user.isLocked(at: now) {
-            environment.audit(context, "login_failed", userID: user.id, level: .warning, ["reason": "locked"])
-            throw lockedError(until: lockedUntil, now: now)
+        // The attempt is counted as a failure before the password is checked, so simultaneous
+        // wrong logins run at most the threshold's number of checks (contract §5).
+        let reservation = try store.reserveLoginAttempt(
+            userID: user.id, threshold: configuration.lockoutThreshold, lockSeconds: configuration.lockoutSeconds,
+            now: now)
+        guard case .granted(let lockedUntil) = reservation else {
+            if case .locked(let lockedUntil) = reservation {
+                environment.audit(context, "login_failed", userID: user.id, level: .warning, ["reason": "locked"])
+                throw lockedError(until: lockedUntil, now: now)
+            }
+            // Deleted since it was read.
+            environment.audit(context, "login_failed", userID: nil, level: .warning, ["reason": "unknown_user"])
+            throw APIError.invalidCredentials
         }
         guard context.thread.passwords.verify(password, against: user.passwordHash) else {
-            let lockedUntil = try store.recordFailedLogin(
-                userID: user.id, threshold: configuration.lockoutThreshold, lockSeconds: configuration.lockoutSeconds,
-                now: now)
             environment.audit(context, "login_failed", userID: user.id, level: .warning, ["reason": "wrong_password"])
             if let lockedUntil {
                 environment.audit(
@@ -88,12 +95,7 @@ struct AccountHandlers: Sendable {
             environment.audit(context, "login_failed", userID: user.id, level: .warning, ["reason": "disabled"])
             throw APIError.accountDisabled
         }
-        guard try store.recordSuccessfulLogin(userID: user.id, now: now) else {
-            // Locked by concurrent failures while this password was being checked.
-            let lockedUntil = try store.user(id: user.id)?.lockedUntil ?? now + configuration.lockoutSeconds
-            environment.audit(context, "login_failed", userID: user.id, level: .warning, ["reason": "locked"])
-            throw lockedError(until: lockedUntil, now: now)
-        }
+        try store.recordSuccessfulLogin(userID: user.id, now: now)
         if context.thread.passwords.needsRehash(user.passwordHash) {
             try store.updatePasswordHash(userID: user.id, hash: try context.thread.passwords.hash(password), now: now)
         }

@@ -130,7 +130,7 @@ public final class PostgresUserSource: UserSource {
     /// Whether `store` writes to the database this source reads (same hosts, port and
     /// database name), so an import can't read the service's own users.
     public func isSameDatabase(as store: any Store) -> Bool {
-        guard let target = store as? PostgresStore else { return false }
+        guard let target = (store as? SQLStore)?.database as? PostgresDatabase else { return false }
         return Self.sameDatabase(target.location, location)
     }
 

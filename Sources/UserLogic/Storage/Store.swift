@@ -1,5 +1,5 @@
-/// The service's persistence, one instance per worker thread. SQLite (one host) and
-/// PostgreSQL (several hosts) implement it; handlers see only this protocol.
+/// The service's persistence, one instance per worker thread. `SQLStore` implements it on
+/// SQLite (one host) and PostgreSQL (several hosts); handlers see only this protocol.
 ///
 /// Methods that must be atomic across threads and processes (lockout counting, refresh
 /// rotation, uniqueness) are single operations here, so every implementation makes them so.
@@ -19,13 +19,16 @@ public protocol Store: AnyObject {
     func user(email: String) throws -> User?
     func updatePasswordHash(userID: Int64, hash: String, now: Int64) throws
 
-    /// Counts a failed login unless the account is locked at `now`; locks it for
-    /// `lockSeconds` when the count reaches `threshold`. A lock that has expired starts the
-    /// count again. Returns the lock end if the account is locked afterwards.
-    func recordFailedLogin(userID: Int64, threshold: Int, lockSeconds: Int64, now: Int64) throws -> Int64?
-    /// Resets the failure count and sets `last_login_at`, unless the account is locked at
-    /// `now` (then returns false and changes nothing).
-    func recordSuccessfulLogin(userID: Int64, now: Int64) throws -> Bool
+    /// Reserves one password check for a login-like attempt (contract §5, Security (v2)): unless the
+    /// account is locked at `now`, counts a failure in advance — a lock that has expired starts the
+    /// count again at 1 — and locks the account for `lockSeconds` when the count reaches `threshold`.
+    /// One statement, so of any number of simultaneous attempts at most `threshold` are granted.
+    /// Nil when there is no such user.
+    func reserveLoginAttempt(userID: Int64, threshold: Int, lockSeconds: Int64, now: Int64) throws
+        -> LoginAttemptReservation?
+    /// Resets the failure count, clears any lock (the caller's own reservation may have set it) and
+    /// sets `last_login_at`.
+    func recordSuccessfulLogin(userID: Int64, now: Int64) throws
 
     // MARK: Administration
 
@@ -81,6 +84,15 @@ public protocol Store: AnyObject {
     func transaction<T>(_ body: () throws -> T) throws -> T
 }
 
+/// The answer to `reserveLoginAttempt`.
+public enum LoginAttemptReservation: Sendable, Equatable {
+    /// The attempt may check the password. `lockedUntil` is set when this attempt's
+    /// failure reached the threshold and locked the account.
+    case granted(lockedUntil: Int64?)
+    /// The account was already locked until then: no check may run.
+    case locked(until: Int64)
+}
+
 /// What an authenticated request needs to know about its token's user and session.
 public struct AuthenticationState: Sendable {
     public var user: User?
@@ -101,12 +113,17 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case emailTaken
     /// The database can't be reached, is locked beyond the busy timeout, or is read-only.
     case unavailable(String)
+    /// The database can't be made ready (`StoreFactory.prepare`) until a setting changes:
+    /// `DATABASE_URL` names something that can't be used (a wrong password, role or
+    /// database, a path that can't be created). Not worth a retry.
+    case preparationFailed(String)
 
     public var description: String {
         switch self {
         case .usernameTaken: "username taken"
         case .emailTaken: "email taken"
         case .unavailable(let reason): "database unavailable: \(reason)"
+        case .preparationFailed(let problem): "DATABASE_URL: \(problem)"
         }
     }
 }

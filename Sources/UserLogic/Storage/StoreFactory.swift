@@ -9,9 +9,9 @@ public struct StoreFactory: Sendable {
     /// Makes the database ready before any worker starts: creates a SQLite file's missing
     /// directory and applies pending migrations. Returns the names of those applied.
     ///
-    /// Errors name `DATABASE_URL`. A database that can't be reached right now throws
-    /// `StoreError.unavailable` (worth a retry, e.g. by systemd's Restart=); anything else is
-    /// a `ConfigError`.
+    /// A database that can't be reached right now throws `StoreError.unavailable` (worth a
+    /// retry, e.g. by systemd's Restart=); anything else is `StoreError.preparationFailed`,
+    /// which names `DATABASE_URL`.
     @discardableResult
     public func prepare() throws -> [String] {
         try openPrepared().applied
@@ -24,18 +24,24 @@ public struct StoreFactory: Sendable {
         case .sqlite(let path):
             do {
                 try FileSystem.createDirectories(FileSystem.parentDirectory(of: path))
-                return try SQLiteStore.prepared(path: path)
+                // Opened and migrated with the patience of a start, then serving with a request's.
+                let connection = try SQLiteConnection(
+                    path: path, busyTimeoutMilliseconds: SQLiteConnection.preparationBusyTimeoutMilliseconds)
+                let store = SQLStore(database: connection)
+                let applied = try store.migrate()
+                connection.setBusyTimeout(milliseconds: SQLiteConnection.busyTimeoutMilliseconds)
+                return (store, applied)
             } catch {
-                throw ConfigError("DATABASE_URL", "can't prepare the SQLite database \(path): \(error)")
+                throw StoreError.preparationFailed("can't prepare the SQLite database \(path): \(error)")
             }
         case .postgresql(let location):
             do {
-                let store = PostgresStore(location: location)
+                let store = SQLStore(database: PostgresDatabase(location: location))
                 return (store, try store.migrate())
             } catch StoreError.unavailable(let reason) where Self.isTransient(reason) {
                 throw StoreError.unavailable(reason)
             } catch {
-                throw ConfigError("DATABASE_URL", "can't prepare the PostgreSQL database \(location): \(error)")
+                throw StoreError.preparationFailed("can't prepare the PostgreSQL database \(location): \(error)")
             }
         }
     }
@@ -51,10 +57,18 @@ public struct StoreFactory: Sendable {
         .contains { reason.contains($0) }
     }
 
+    /// A store for one thread. A SQLite file that can't be opened throws
+    /// `StoreError.unavailable`; a PostgreSQL store connects on first use.
     public func open() throws -> any Store {
         switch location {
-        case .sqlite(let path): try SQLiteStore(path: path)
-        case .postgresql(let location): PostgresStore(location: location)
+        case .sqlite(let path):
+            do {
+                return SQLStore(database: try SQLiteConnection(path: path))
+            } catch {
+                throw StoreError.unavailable(error.description)
+            }
+        case .postgresql(let location):
+            return SQLStore(database: PostgresDatabase(location: location))
         }
     }
 }

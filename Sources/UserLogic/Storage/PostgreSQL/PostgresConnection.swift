@@ -71,21 +71,24 @@ public final class PostgresConnection {
     }
 
     /// Runs one statement with bound values, calling `row` for each result row.
-    public func query<T>(_ sql: String, _ values: [PostgresValue] = [], row: (PostgresRow) throws -> T) throws -> [T] {
+    public func query<T>(_ sql: String, _ values: [SQLValue] = [], row: (PostgresRow) throws -> T) throws -> [T] {
+        var rows: [T] = []
+        try forEachRow(sql, values) { rows.append(try row($0)) }
+        return rows
+    }
+
+    /// Runs one statement with bound values, calling `body` for each result row.
+    func forEachRow(_ sql: String, _ values: [SQLValue], _ body: (PostgresRow) throws -> Void) throws {
         let result = try executePrepared(sql, values)
         defer { PQclear(result) }
-        let count = PQntuples(result)
-        var rows: [T] = []
-        rows.reserveCapacity(Int(count))
-        for index in 0..<count {
-            rows.append(try row(PostgresRow(result: result, row: index)))
+        for index in 0..<PQntuples(result) {
+            try body(PostgresRow(result: result, row: index))
         }
-        return rows
     }
 
     /// Runs one statement with bound values and returns how many rows it changed.
     @discardableResult
-    public func run(_ sql: String, _ values: [PostgresValue] = []) throws(PostgresError) -> Int {
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws(PostgresError) -> Int {
         let result = try executePrepared(sql, values)
         defer { PQclear(result) }
         return Int(String(cString: PQcmdTuples(result))) ?? 0
@@ -128,18 +131,18 @@ public final class PostgresConnection {
 
     /// Prepares `sql` on first use (parameter types from these values; the server infers
     /// those of NULLs) and runs it with `values` as text parameters.
-    private func executePrepared(_ sql: String, _ values: [PostgresValue]) throws(PostgresError) -> OpaquePointer {
+    private func executePrepared(_ sql: String, _ values: [SQLValue]) throws(PostgresError) -> OpaquePointer {
         let name: String
         if let cached = statements[sql] {
             name = cached
         } else {
             name = "auth_\(statements.count + 1)"
-            let result = PQprepare(handle, name, sql, Int32(values.count), values.map(\.typeOID))
+            let result = PQprepare(handle, name, sql, Int32(values.count), values.map(\.postgresTypeOID))
             defer { PQclear(result) }
             try check(result)
             statements[sql] = name
         }
-        let texts: [UnsafeMutablePointer<CChar>?] = values.map { value in value.textForm.map { strdup($0) } ?? nil }
+        let texts: [UnsafeMutablePointer<CChar>?] = values.map { value in value.postgresText.map { strdup($0) } ?? nil }
         defer { for text in texts { free(text) } }
         let result = texts.map { UnsafePointer($0) }.withUnsafeBufferPointer { parameters in
             PQexecPrepared(handle, name, Int32(values.count), parameters.baseAddress, nil, nil, 0)

@@ -59,28 +59,31 @@ public final class SQLiteConnection {
     }
 
     /// Runs one statement with bound values, calling `row` for each result row.
-    public func query<T>(_ sql: String, _ values: [SQLiteValue] = [], row: (SQLiteRow) throws -> T) throws -> [T] {
+    public func query<T>(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteRow) throws -> T) throws -> [T] {
+        var rows: [T] = []
+        try forEachRow(sql, values) { rows.append(try row($0)) }
+        return rows
+    }
+
+    /// Runs one statement with bound values, calling `body` for each result row.
+    func forEachRow(_ sql: String, _ values: [SQLValue], _ body: (SQLiteRow) throws -> Void) throws {
         let statement = try cachedStatement(sql)
         try statement.bind(values)
         defer { statement.finish() }
-        var rows: [T] = []
         while try statement.step() {
-            rows.append(try row(SQLiteRow(statement: statement.handle)))
+            try body(SQLiteRow(statement: statement.handle))
         }
-        return rows
     }
 
     /// Runs one statement with bound values and returns how many rows it changed.
     @discardableResult
-    public func run(_ sql: String, _ values: [SQLiteValue] = []) throws(SQLiteError) -> Int {
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) -> Int {
         let statement = try cachedStatement(sql)
         try statement.bind(values)
         defer { statement.finish() }
         while try statement.step() {}
         return Int(sqlite3_changes(handle))
     }
-
-    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Runs `body` in a transaction that commits when it returns and rolls back when it throws.
     /// `IMMEDIATE` takes the write lock up front, so two writers can't deadlock upgrading

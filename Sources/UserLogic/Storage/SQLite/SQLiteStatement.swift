@@ -20,7 +20,7 @@ public final class SQLiteStatement {
     }
 
     /// Binds `values` to parameters 1…n after clearing the previous run.
-    func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
+    func bind(_ values: [SQLValue]) throws(SQLiteError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         for (offset, value) in values.enumerated() {
@@ -29,7 +29,7 @@ public final class SQLiteStatement {
             switch value {
             case .null: result = sqlite3_bind_null(handle, index)
             case .integer(let number): result = sqlite3_bind_int64(handle, index, number)
-            case .real(let number): result = sqlite3_bind_double(handle, index, number)
+            case .bool(let flag): result = sqlite3_bind_int64(handle, index, flag ? 1 : 0)
             case .text(let text):
                 // The byte count, not -1: a NUL inside the text must not end it early.
                 result = sqlite3_bind_text(handle, index, text, Int32(text.utf8.count), csqlite_transient())

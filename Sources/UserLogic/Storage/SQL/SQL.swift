@@ -1,0 +1,48 @@
+/// One statement's text, written once with PostgreSQL's `$1`-style placeholders; SQLite's
+/// `?1` spelling is derived when the value is made. Store statements are `static let`s, so
+/// that happens once per process, and a request only picks the spelling of its database.
+struct SQL: Sendable {
+    let postgresql: String
+    let sqlite: String
+
+    init(_ text: String) {
+        self.init { _ in text }
+    }
+
+    /// A statement with a part that differs by dialect (see `SQLDialect`).
+    init(_ build: (SQLDialect) -> String) {
+        postgresql = build(.postgresql)
+        sqlite = Self.numberedQuestionMarks(build(.sqlite))
+    }
+
+    func text(for dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite: sqlite
+        case .postgresql: postgresql
+        }
+    }
+
+    /// `$` followed by a digit becomes `?`. Store statements hold no string literal or
+    /// dollar quote in which that could mean anything else.
+    private static func numberedQuestionMarks(_ text: String) -> String {
+        var bytes = Array(text.utf8)
+        for index in bytes.indices.dropLast()
+        where bytes[index] == UInt8(ascii: "$") && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index + 1]) {
+            bytes[index] = UInt8(ascii: "?")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// DDL that differs between the databases, side by side so neither can be changed alone.
+struct DialectText: Sendable {
+    let sqlite: String
+    let postgresql: String
+
+    func text(for dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite: sqlite
+        case .postgresql: postgresql
+        }
+    }
+}
