@@ -114,15 +114,14 @@ struct AccountHandlers: Sendable {
     }
 
     /// `GET /api/auth/whoami` and `GET /api/users/me`.
-    func whoami(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
-        return .user(caller.user, forAdmin: caller.isAdmin)
+    func whoami(_ context: AuthenticatedContext) throws -> Response {
+        .user(context.caller.user, forAdmin: context.caller.isAdmin)
     }
 
     /// `POST /api/auth/password/change`: a fresh pair in the presenting session; every other
     /// session is revoked.
-    func changePassword(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
+    func changePassword(_ context: AuthenticatedContext) throws -> Response {
+        let caller = context.caller
         var fields = FieldReader(try context.request.jsonObjectBody(), allowed: ["current_password", "new_password"])
         let current = fields.requiredString("current_password")
         let next = fields.requiredString("new_password")
