@@ -146,27 +146,28 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         defer { database.remove() }
         let store = try database.store()
         let user = try store.createUser(newUser("carol"))
-        for attempt in 1...4 {
-            #expect(
-                try store.recordFailedLogin(userID: user.id, threshold: 5, lockSeconds: 60, now: 2000) == nil,
-                "attempt \(attempt)")
+        func reserve(threshold: Int = 5, at now: Int64) throws -> LoginAttemptReservation? {
+            try store.reserveLoginAttempt(userID: user.id, threshold: threshold, lockSeconds: 60, now: now)
         }
-        #expect(try store.recordFailedLogin(userID: user.id, threshold: 5, lockSeconds: 60, now: 2000) == 2060)
-        // While locked nothing is counted and a success is refused.
-        #expect(try store.recordFailedLogin(userID: user.id, threshold: 5, lockSeconds: 60, now: 2010) == nil)
-        #expect(try store.recordSuccessfulLogin(userID: user.id, now: 2059) == false)
+        for attempt in 1...4 {
+            #expect(try reserve(at: 2000) == .granted(lockedUntil: nil), "attempt \(attempt)")
+        }
+        #expect(try reserve(at: 2000) == .granted(lockedUntil: 2060))
+        // While locked nothing is counted and no attempt is granted.
+        #expect(try reserve(at: 2010) == .locked(until: 2060))
         #expect(try store.user(id: user.id)?.failedLogins == 5)
         #expect(try store.user(id: user.id)?.isLocked(at: 2059) == true)
         // After the lock: the count starts again at one.
-        #expect(try store.recordFailedLogin(userID: user.id, threshold: 5, lockSeconds: 60, now: 2060) == nil)
+        #expect(try reserve(at: 2060) == .granted(lockedUntil: nil))
         #expect(try store.user(id: user.id)?.failedLogins == 1)
         #expect(try store.user(id: user.id)?.lockedUntil == nil)
-        #expect(try store.recordSuccessfulLogin(userID: user.id, now: 2061))
+        try store.recordSuccessfulLogin(userID: user.id, now: 2061)
         let reset = try store.user(id: user.id)
         #expect(reset?.failedLogins == 0)
         #expect(reset?.lastLoginAt == 2061)
+        #expect(try store.reserveLoginAttempt(userID: 999, threshold: 5, lockSeconds: 60, now: 2061) == nil)
         // An admin's unlock clears a lock and the count.
-        for _ in 1...3 { _ = try store.recordFailedLogin(userID: user.id, threshold: 3, lockSeconds: 60, now: 3000) }
+        for _ in 1...3 { _ = try reserve(threshold: 3, at: 3000) }
         #expect(try store.user(id: user.id)?.lockedUntil == 3060)
         #expect(try store.unlockUser(id: user.id))
         #expect(try store.user(id: user.id)?.lockedUntil == nil)
@@ -179,17 +180,19 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         defer { database.remove() }
         let id = try database.store().createUser(newUser("dora")).id
         let results = concurrently(8, on: database) { store, _ in
-            var locks = 0
+            var answers: [LoginAttemptReservation] = []
             for _ in 0..<10 {
-                if try store.recordFailedLogin(userID: id, threshold: 50, lockSeconds: 60, now: 5000) != nil {
-                    locks += 1
+                if let answer = try store.reserveLoginAttempt(userID: id, threshold: 50, lockSeconds: 60, now: 5000) {
+                    answers.append(answer)
                 }
             }
-            return locks
+            return answers
         }
-        let locks = try results.map { try $0.get() }.reduce(0, +)
-        // 80 attempts: the 50th locks, the 30 after it are refused while locked.
-        #expect(locks == 1)
+        let answers = try results.flatMap { try $0.get() }
+        // 80 attempts: 50 are granted, the 50th locks, the 30 after it are refused while locked.
+        #expect(answers.count { $0 == .granted(lockedUntil: nil) } == 49)
+        #expect(answers.count { $0 == .granted(lockedUntil: 5060) } == 1)
+        #expect(answers.count { $0 == .locked(until: 5060) } == 30)
         let user = try database.store().user(id: id)
         #expect(user?.failedLogins == 50)
         #expect(user?.lockedUntil == 5060)

@@ -10,6 +10,13 @@ struct HandlerEnvironment: Sendable {
         AccountMail(from: configuration.mailFrom, publicBaseURL: configuration.publicBaseURL)
     }
 
+    /// The account rules over the thread's store and password hasher, at `now`.
+    func accounts(_ context: some HandlerContext, now: Int64) throws -> Accounts {
+        Accounts(
+            store: try context.thread.store(), passwords: context.thread.passwords, rules: AccountRules(configuration),
+            now: now)
+    }
+
     func issuer(_ context: some HandlerContext, now: Int64) -> TokenIssuer {
         TokenIssuer(configuration: configuration, thread: context.thread, now: now)
     }

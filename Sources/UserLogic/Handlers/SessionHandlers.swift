@@ -8,7 +8,7 @@ struct SessionHandlers: Sendable {
         let now = environment.clock()
         let store = try context.thread.store()
         let sessionID = caller.claims.sessionID
-        let next = TokenIssuer.newIdentifier()
+        let next = Session.newIdentifier()
         let rotated = try store.rotateRefreshToken(
             sessionID: sessionID, expected: caller.claims.tokenID, next: next,
             expiresAt: now + environment.configuration.refreshTokenLifetime, now: now)

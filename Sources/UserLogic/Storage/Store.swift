@@ -19,13 +19,16 @@ public protocol Store: AnyObject {
     func user(email: String) throws -> User?
     func updatePasswordHash(userID: Int64, hash: String, now: Int64) throws
 
-    /// Counts a failed login unless the account is locked at `now`; locks it for
-    /// `lockSeconds` when the count reaches `threshold`. A lock that has expired starts the
-    /// count again. Returns the lock end if the account is locked afterwards.
-    func recordFailedLogin(userID: Int64, threshold: Int, lockSeconds: Int64, now: Int64) throws -> Int64?
-    /// Resets the failure count and sets `last_login_at`, unless the account is locked at
-    /// `now` (then returns false and changes nothing).
-    func recordSuccessfulLogin(userID: Int64, now: Int64) throws -> Bool
+    /// Reserves one password check for a login-like attempt (contract §5, Security (v2)): unless the
+    /// account is locked at `now`, counts a failure in advance — a lock that has expired starts the
+    /// count again at 1 — and locks the account for `lockSeconds` when the count reaches `threshold`.
+    /// One statement, so of any number of simultaneous attempts at most `threshold` are granted.
+    /// Nil when there is no such user.
+    func reserveLoginAttempt(userID: Int64, threshold: Int, lockSeconds: Int64, now: Int64) throws
+        -> LoginAttemptReservation?
+    /// Resets the failure count, clears any lock (the caller's own reservation may have set it) and
+    /// sets `last_login_at`.
+    func recordSuccessfulLogin(userID: Int64, now: Int64) throws
 
     // MARK: Administration
 
@@ -86,6 +89,15 @@ public struct AuthenticationState: Sendable {
     public var user: User?
     public var sessionLive: Bool
     public var tokenRevoked: Bool
+}
+
+/// The answer to `reserveLoginAttempt`.
+public enum LoginAttemptReservation: Sendable, Equatable {
+    /// The attempt may check the password. `lockedUntil` is set when this attempt's
+    /// failure reached the threshold and locked the account.
+    case granted(lockedUntil: Int64?)
+    /// The account was already locked until then: no check may run.
+    case locked(until: Int64)
 }
 
 /// How many rows `purgeExpired` deleted, by kind.

@@ -87,33 +87,4 @@ extension SQLiteStore {
                 [.text(hash), .integer(now), .integer(userID)])
         }
     }
-
-    public func recordFailedLogin(userID: Int64, threshold: Int, lockSeconds: Int64, now: Int64) throws -> Int64? {
-        // One statement, so concurrent failures from any thread or process each count once.
-        try guarded {
-            try connection.query(
-                """
-                UPDATE users SET
-                    failed_logins = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END,
-                    locked_until = CASE
-                        WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END) >= ?1 THEN ?2 + ?3
-                        ELSE NULL END
-                WHERE id = ?4 AND (locked_until IS NULL OR locked_until <= ?2)
-                RETURNING locked_until
-                """,
-                [.integer(Int64(threshold)), .integer(now), .integer(lockSeconds), .integer(userID)]
-            ) { $0.optionalInteger(0) }.first ?? nil
-        }
-    }
-
-    public func recordSuccessfulLogin(userID: Int64, now: Int64) throws -> Bool {
-        try guarded {
-            try connection.run(
-                """
-                UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?1
-                WHERE id = ?2 AND (locked_until IS NULL OR locked_until <= ?1)
-                """,
-                [.integer(now), .integer(userID)]) == 1
-        }
-    }
 }
