@@ -5,9 +5,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 
 from api_client import Api, assert_json, assert_problem, assert_unauthorized, start_api, unique
+from support import SourceAddressAdapter
 
 THRESHOLD = 5  # the default LOCKOUT_THRESHOLD
 
@@ -29,19 +29,6 @@ def in_parallel(api, bodies, call):
 
     with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
         return list(pool.map(run, bodies))
-
-
-class SourceAddressAdapter(requests.adapters.HTTPAdapter):
-    """Connects from a given local address: loopback answers on all of 127.0.0.0/8, so each
-    client can stay within nginx's login burst, which counts per client address."""
-
-    def __init__(self, address: str):
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
 
 
 def test_50_parallel_registrations_all_succeed(api):
@@ -97,6 +84,7 @@ def test_20_parallel_wrong_logins_check_the_password_at_most_threshold_times(api
     bodies = [(i, {"username": account.username, "password": f"wrong password {i}"}) for i in range(20)]
 
     def login_from_own_address(client, body):
+        # nginx allows a burst of 10 logins per client address: one address per client.
         index, credentials = body
         client.http.mount("http://", SourceAddressAdapter(f"127.0.1.{index + 1}"))
         return client.login(credentials)
