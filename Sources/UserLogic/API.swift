@@ -1,4 +1,5 @@
-/// Every route of the contract (`shared/spec/api.md` §3), in the contract's order.
+/// Every route of the contract (`shared/spec/api.md` §3), in the contract's order, with
+/// its OpenAPI `operationId` and who may call it.
 enum API {
     static func routes(_ environment: HandlerEnvironment) -> [Route] {
         let accounts = AccountHandlers(environment: environment)
@@ -8,28 +9,28 @@ enum API {
         let health = HealthHandler(logger: environment.logger)
         let openAPI = OpenAPIHandler()
         return [
-            Route("POST", "/api/auth/register", accounts.register),
-            Route("POST", "/api/auth/login", accounts.login),
-            Route("POST", "/api/auth/refresh", sessions.refresh),
-            Route("POST", "/api/auth/logout", sessions.logout),
-            Route("POST", "/api/auth/logout-all", sessions.logoutAll),
-            Route("GET", "/api/auth/whoami", accounts.whoami),
-            Route("GET", "/api/users/me", accounts.whoami),
-            Route("POST", "/api/auth/password/change", accounts.changePassword),
-            Route("POST", "/api/auth/password/forgot", resets.forgot),
-            Route("POST", "/api/auth/password/reset", resets.reset),
-            Route("GET", "/api/auth/sessions", sessions.list),
-            Route("DELETE", "/api/auth/sessions/{id}", sessions.delete),
-            Route("GET", "/api/users", users.list),
-            Route("POST", "/api/users", users.create),
-            Route("GET", "/api/users/{id:int}", users.get),
-            Route("PATCH", "/api/users/{id:int}", users.update),
-            Route("PUT", "/api/users/{id:int}", users.update),
-            Route("DELETE", "/api/users/{id:int}", users.delete),
-            Route("POST", "/api/users/{id:int}/unlock", users.unlock),
-            Route("DELETE", "/api/users/{id:int}/sessions", users.revokeSessions),
-            Route("GET", "/api/health", health.check),
-            Route("GET", "/api/openapi.json", openAPI.document),
+            Route("POST", "/api/auth/register", "register", accounts.register),
+            Route("POST", "/api/auth/login", "login", accounts.login),
+            Route("POST", "/api/auth/refresh", "refreshTokens", .refreshToken, sessions.refresh),
+            Route("POST", "/api/auth/logout", "logout", .user, sessions.logout),
+            Route("POST", "/api/auth/logout-all", "logoutAll", .user, sessions.logoutAll),
+            Route("GET", "/api/auth/whoami", "whoami", .user, accounts.whoami),
+            Route("GET", "/api/users/me", "getMe", .user, accounts.whoami),
+            Route("POST", "/api/auth/password/change", "changePassword", .user, accounts.changePassword),
+            Route("POST", "/api/auth/password/forgot", "forgotPassword", resets.forgot),
+            Route("POST", "/api/auth/password/reset", "resetPassword", resets.reset),
+            Route("GET", "/api/auth/sessions", "listSessions", .user, sessions.list),
+            Route("DELETE", "/api/auth/sessions/{id}", "deleteSession", .user, sessions.delete),
+            Route("GET", "/api/users", "listUsers", .admin, users.list),
+            Route("POST", "/api/users", "createUser", .admin, users.create),
+            Route("GET", "/api/users/{id:int}", "getUser", .user, users.get),
+            Route("PATCH", "/api/users/{id:int}", "updateUser", .user, users.update),
+            Route("PUT", "/api/users/{id:int}", "replaceUser", .user, users.update),
+            Route("DELETE", "/api/users/{id:int}", "deleteUser", .user, users.delete),
+            Route("POST", "/api/users/{id:int}/unlock", "unlockUser", .admin, users.unlock),
+            Route("DELETE", "/api/users/{id:int}/sessions", "revokeUserSessions", .user, users.revokeSessions),
+            Route("GET", "/api/health", "health", health.check),
+            Route("GET", "/api/openapi.json", "openapi", openAPI.document),
         ]
     }
 }

@@ -8,6 +8,7 @@ public struct Service: Sendable {
     public let mailer: Mailer
     private let configuration: ServiceConfiguration
     private let storeFactory: StoreFactory
+    private let clock: @Sendable () -> Int64
 
     /// `mailTransport` delivers mail (`configuration.mail.makeTransport()` in the server);
     /// `clock` gives the current Unix time. Tests pass their own.
@@ -19,15 +20,19 @@ public struct Service: Sendable {
         let environment = HandlerEnvironment(configuration: configuration, logger: logger, mailer: mailer, clock: clock)
         self.init(
             router: Router(routes: API.routes(environment)), configuration: configuration, logger: logger,
-            mailer: mailer)
+            mailer: mailer, clock: clock)
     }
 
-    init(router: Router, configuration: ServiceConfiguration, logger: Logger, mailer: Mailer) {
+    init(
+        router: Router, configuration: ServiceConfiguration, logger: Logger, mailer: Mailer,
+        clock: @escaping @Sendable () -> Int64 = Timestamp.now
+    ) {
         self.router = router
         self.logger = logger
         self.mailer = mailer
         self.configuration = configuration
         self.storeFactory = StoreFactory(location: configuration.database)
+        self.clock = clock
     }
 
     /// Readies the database before serving (directories, migrations) and returns the names
@@ -61,7 +66,9 @@ public struct Service: Sendable {
         return response
     }
 
-    /// Contract §5 order: 404/405 from routing, then 413, then the handler's own checks.
+    /// Contract §5 order: 404/405 from routing, then 413, then the route's access (401 token
+    /// checks, 403 `account_disabled`, 403 for a non-admin on an admin route), then the
+    /// handler's own checks.
     private func route(_ request: Request, on thread: ThreadContext) -> Response {
         switch router.match(method: request.method, path: request.path) {
         case .notFound:
@@ -71,7 +78,14 @@ public struct Service: Sendable {
         case .found(let route, let parameters):
             if case .tooLarge = request.body { return APIError.payloadTooLarge.response }
             do {
-                return try route.handler(RequestContext(request: request, parameters: parameters, thread: thread))
+                switch route.responder {
+                case .anyone(let handler):
+                    return try handler(RequestContext(request: request, parameters: parameters, thread: thread))
+                case .authenticated(let handler):
+                    let caller = try authenticate(request, for: route.access, on: thread)
+                    return try handler(
+                        AuthenticatedContext(request: request, parameters: parameters, thread: thread, caller: caller))
+                }
             } catch let error as APIError {
                 return error.response
             } catch let error as StoreError {
@@ -82,6 +96,16 @@ public struct Service: Sendable {
                 return APIError.unexpected.response
             }
         }
+    }
+
+    /// The caller of a route that needs a token, once it may call it.
+    private func authenticate(_ request: Request, for access: RouteAccess, on thread: ThreadContext) throws
+        -> AuthenticatedCaller
+    {
+        let caller = try Authenticator(thread: thread, now: clock())
+            .authenticate(request, as: access == .refreshToken ? .refresh : .access)
+        guard access != .admin || caller.isAdmin else { throw APIError.adminOnly }
+        return caller
     }
 
     /// The one place store failures become HTTP answers.

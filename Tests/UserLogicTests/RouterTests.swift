@@ -8,11 +8,11 @@ import Testing
     }
 
     let router = Router(routes: [
-        Route("GET", "/api/users/{id:int}", respond("get-user")),
-        Route("PATCH", "/api/users/{id:int}", respond("patch-user")),
-        Route("GET", "/api/users/me", respond("me")),
-        Route("DELETE", "/api/auth/sessions/{id}", respond("delete-session")),
-        Route("POST", "/api/auth/login", respond("login")),
+        Route("GET", "/api/users/{id:int}", "getUser", respond("get-user")),
+        Route("PATCH", "/api/users/{id:int}", "updateUser", respond("patch-user")),
+        Route("GET", "/api/users/me", "getMe", respond("me")),
+        Route("DELETE", "/api/auth/sessions/{id}", "deleteSession", respond("delete-session")),
+        Route("POST", "/api/auth/login", "login", respond("login")),
     ])
 
     func name(_ method: String, _ path: String) -> String? {

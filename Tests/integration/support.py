@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -466,3 +467,16 @@ class BackendWrapper:
     def exit_code(self, timeout: float = STOP_TIMEOUT) -> int:
         f = self.dir / "real.rc"
         return int(wait_for(lambda: f.exists() and f.read_text().strip(), timeout, "the backend's exit code"))
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Connections from a given loopback address (127.0.0.0/8 is all loopback), e.g. to stay
+    within nginx's per-client-address rate limits."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)

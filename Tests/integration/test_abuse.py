@@ -21,14 +21,12 @@ import urllib.parse
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from requests.adapters import HTTPAdapter
-
 import pytest
 import requests
 
 import support
 from api_client import Account, Api, Pair, assert_json, assert_validation, start_api, unique
-from support import HEX32_RE, assert_problem, media_type
+from support import HEX32_RE, SourceAddressAdapter, assert_problem, media_type
 
 SOAK = os.environ.get("AUTH_SOAK") == "1"
 ADMIN_KEY = "abuse-test-admin-registration-key"
@@ -573,18 +571,6 @@ def test_trace_and_connect_are_problem_json(api):
 WRONG_LOGINS = 10_000 if SOAK else 2_000
 FLOOD_ACCOUNTS = 100
 FLOOD_THREADS = 16
-
-
-class SourceAddressAdapter(HTTPAdapter):
-    """Connections from a given loopback address (127.0.0.0/8 is all loopback)."""
-
-    def __init__(self, address: str):
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
 
 
 def client_from(address: str) -> requests.Session:

@@ -7,8 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from api_client import Api, assert_json, assert_problem, assert_unauthorized, start_api, unique
+from support import SourceAddressAdapter
 
-THRESHOLD = 3
+THRESHOLD = 5  # the default LOCKOUT_THRESHOLD
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +74,30 @@ def test_parallel_wrong_passwords_lock_the_account(api):
         assert r.status_code in (401, 423), (r.status_code, r.content)
     r = api.login({"username": account.username, "password": account.password})
     assert_problem(r, 423, "account_locked")
+
+
+def test_20_parallel_wrong_logins_check_the_password_at_most_threshold_times(api):
+    # Contract §5 Security (v2): each attempt is reserved before the password is checked, so
+    # of 20 simultaneous wrong logins exactly THRESHOLD are checked and answered 401 and the
+    # rest are refused as locked, whatever the interleaving across processes and threads.
+    account = api.new_user()
+    bodies = [(i, {"username": account.username, "password": f"wrong password {i}"}) for i in range(20)]
+
+    def login_from_own_address(client, body):
+        # nginx allows a burst of 10 logins per client address: one address per client.
+        index, credentials = body
+        client.http.mount("http://", SourceAddressAdapter(f"127.0.1.{index + 1}"))
+        return client.login(credentials)
+
+    responses = in_parallel(api, bodies, login_from_own_address)
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [401] * THRESHOLD + [423] * (20 - THRESHOLD), (statuses, [r.content for r in responses])
+    for r in responses:
+        if r.status_code == 401:
+            assert_unauthorized(r, "invalid_credentials", presented=False)
+        else:
+            assert_problem(r, 423, "account_locked")
+    assert_problem(api.login({"username": account.username, "password": account.password}), 423, "account_locked")
 
 
 def test_parallel_use_of_one_refresh_token_succeeds_once(api):

@@ -25,10 +25,10 @@ import time
 from dataclasses import dataclass, field
 
 import requests
-from requests.adapters import HTTPAdapter
 
 import support
 from api_client import Api, Pair, assert_json, assert_unauthorized, auth_env, unique
+from support import SourceAddressAdapter
 
 SOAK = os.environ.get("AUTH_SOAK") == "1"
 LOAD_THREADS = int(os.environ.get("LOAD_THREADS") or (128 if SOAK else 16))
@@ -40,16 +40,6 @@ TIMEOUT = 15  # seconds, every request
 SLACK = 0.25
 ADMIN_KEY = "load-faults-admin-registration-key"
 PASSWORD = "load test password 1"
-
-
-class SourceAddressAdapter(HTTPAdapter):
-    def __init__(self, address: str):
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
 
 
 @dataclass

@@ -18,4 +18,6 @@ extension APIError {
 
     public static let accountDisabled = APIError(.forbidden, .accountDisabled, "This account is disabled.")
     public static let forbidden = APIError(.forbidden, .forbidden, "You are not allowed to do this.")
+    /// A non-admin on a route whose access is `.admin`.
+    static let adminOnly = forbidden.with(detail: "This needs an admin account.")
 }

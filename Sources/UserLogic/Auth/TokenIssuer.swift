@@ -1,30 +1,15 @@
-/// Opens sessions and signs token pairs (contract §2 claims, §3 token pair).
+/// Signs token pairs for sessions the accounts core opened or rotated (contract §2 claims,
+/// §3 token pair), and renders them.
 struct TokenIssuer {
     let configuration: ServiceConfiguration
     let thread: ThreadContext
     let now: Int64
 
-    /// 128 random bits, URL-safe: session ids and token ids.
-    static func newIdentifier() -> String {
-        SecureRandom.token(byteCount: 16)
-    }
-
-    /// Opens a session for `user` from the request that logged in, and returns its first pair.
-    func openSession(for user: User, from request: Request) throws -> Response {
-        let session = Session(
-            id: Self.newIdentifier(), userID: user.id, createdAt: now, lastUsedAt: now,
-            expiresAt: now + configuration.refreshTokenLifetime, userAgent: request.userAgent,
-            ip: request.remoteAddress,
-            refreshTokenID: Self.newIdentifier(), revokedAt: nil)
-        try thread.store().createSession(session)
-        return pairResponse(for: user, sessionID: session.id, refreshTokenID: session.refreshTokenID)
-    }
-
     /// `{"access_token", "refresh_token", "token_type", "expires_in", "user"}` for a session
     /// whose current refresh token id is `refreshTokenID`.
     func pairResponse(for user: User, sessionID: String, refreshTokenID: String) -> Response {
         let access = claims(
-            for: user, sessionID: sessionID, tokenID: Self.newIdentifier(), type: .access,
+            for: user, sessionID: sessionID, tokenID: Session.newIdentifier(), type: .access,
             lifetime: configuration.accessTokenLifetime)
         let refresh = claims(
             for: user, sessionID: sessionID, tokenID: refreshTokenID, type: .refresh,

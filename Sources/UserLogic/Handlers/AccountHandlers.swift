@@ -52,59 +52,45 @@ struct AccountHandlers: Sendable {
         try fields.finish()
         guard let password else { throw APIError.validationFailed(fields.errors) }
 
+        let identifier: LoginIdentifier = username.map { .username($0) } ?? .email(email ?? "")
         let now = environment.clock()
-        let store = try context.thread.store()
-        // No stored username or email holds U+0000; a database driver could cut the text
-        // there and find another account, so such a name finds nobody.
-        let identifier = username ?? email ?? ""
-        let found =
-            identifier.contains("\u{0}")
-            ? nil
-            : try username.map { try store.user(username: $0) } ?? email.map {
-                try store.user(email: FieldRules.normalizedEmail($0))
-            } ?? nil
-        guard let user = found else {
-            context.thread.passwords.verifyAgainstDummy(password)
-            environment.audit(context, "login_failed", userID: nil, level: .warning, ["reason": "unknown_user"])
-            throw APIError.invalidCredentials
+        let loggedIn: LoggedIn
+        do {
+            loggedIn = try environment.accounts(context, now: now).logIn(
+                identifier, password: password,
+                from: SessionOrigin(userAgent: context.request.userAgent, ip: context.request.remoteAddress))
+        } catch let failure as LoginFailure {
+            throw refusal(failure, context, now: now)
         }
-        // The attempt is counted as a failure before the password is checked, so simultaneous
-        // wrong logins run at most the threshold's number of checks (contract §5).
-        let reservation = try store.reserveLoginAttempt(
-            userID: user.id, threshold: configuration.lockoutThreshold, lockSeconds: configuration.lockoutSeconds,
-            now: now)
-        guard case .granted(let lockedUntil) = reservation else {
-            if case .locked(let lockedUntil) = reservation {
-                environment.audit(context, "login_failed", userID: user.id, level: .warning, ["reason": "locked"])
-                throw lockedError(until: lockedUntil, now: now)
-            }
-            // Deleted since it was read.
-            environment.audit(context, "login_failed", userID: nil, level: .warning, ["reason": "unknown_user"])
-            throw APIError.invalidCredentials
+        environment.audit(context, "login_succeeded", userID: loggedIn.user.id)
+        return environment.issuer(context, now: now).pairResponse(
+            for: loggedIn.user, sessionID: loggedIn.session.id, refreshTokenID: loggedIn.session.refreshTokenID)
+    }
+
+    /// The audit lines of a refused login, and its answer.
+    private func refusal(_ failure: LoginFailure, _ context: RequestContext, now: Int64) -> APIError {
+        func failed(_ userID: Int64?, _ reason: String) {
+            environment.audit(context, "login_failed", userID: userID, level: .warning, ["reason": .string(reason)])
         }
-        guard context.thread.passwords.verify(password, against: user.passwordHash) else {
-            environment.audit(context, "login_failed", userID: user.id, level: .warning, ["reason": "wrong_password"])
+        switch failure {
+        case .unknownUser:
+            failed(nil, "unknown_user")
+            return .invalidCredentials
+        case .wrongPassword(let userID, let lockedUntil):
+            failed(userID, "wrong_password")
             if let lockedUntil {
                 environment.audit(
-                    context, "account_locked", userID: user.id, level: .warning,
+                    context, "account_locked", userID: userID, level: .warning,
                     ["locked_until": .string(Timestamp.rfc3339(lockedUntil))])
             }
-            throw APIError.invalidCredentials
+            return .invalidCredentials
+        case .locked(let userID, let until):
+            failed(userID, "locked")
+            return lockedError(until: until, now: now)
+        case .disabled(let userID):
+            failed(userID, "disabled")
+            return .accountDisabled
         }
-        guard user.active else {
-            environment.audit(context, "login_failed", userID: user.id, level: .warning, ["reason": "disabled"])
-            throw APIError.accountDisabled
-        }
-        try store.recordSuccessfulLogin(userID: user.id, now: now)
-        if context.thread.passwords.needsRehash(user.passwordHash) {
-            try store.updatePasswordHash(userID: user.id, hash: try context.thread.passwords.hash(password), now: now)
-        }
-        environment.audit(context, "login_succeeded", userID: user.id)
-        var loggedIn = user
-        loggedIn.lastLoginAt = now
-        loggedIn.failedLogins = 0
-        loggedIn.lockedUntil = nil
-        return try environment.issuer(context, now: now).openSession(for: loggedIn, from: context.request)
     }
 
     /// 423 with `Retry-After` between 1 and `LOCKOUT_SECONDS`.
@@ -116,15 +102,14 @@ struct AccountHandlers: Sendable {
     }
 
     /// `GET /api/auth/whoami` and `GET /api/users/me`.
-    func whoami(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
-        return .user(caller.user, forAdmin: caller.isAdmin)
+    func whoami(_ context: AuthenticatedContext) throws -> Response {
+        .user(context.caller.user, forAdmin: context.caller.isAdmin)
     }
 
     /// `POST /api/auth/password/change`: a fresh pair in the presenting session; every other
     /// session is revoked.
-    func changePassword(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
+    func changePassword(_ context: AuthenticatedContext) throws -> Response {
+        let caller = context.caller
         var fields = FieldReader(try context.request.jsonObjectBody(), allowed: ["current_password", "new_password"])
         let current = fields.requiredString("current_password")
         let next = fields.requiredString("new_password")
@@ -137,33 +122,22 @@ struct AccountHandlers: Sendable {
         try fields.finish()
         guard let current, let next else { throw APIError.validationFailed(fields.errors) }
 
-        let passwords = context.thread.passwords
-        guard passwords.verify(current, against: caller.user.passwordHash) else {
-            throw APIError.currentPasswordIncorrect
-        }
-        let hash = try passwords.hash(next)
         let now = environment.clock()
-        let store = try context.thread.store()
         let sessionID = caller.claims.sessionID
-        let refreshTokenID = TokenIssuer.newIdentifier()
-        try store.transaction {
-            try store.updatePasswordHash(userID: caller.user.id, hash: hash, now: now)
-            try store.revokeSessions(userID: caller.user.id, keeping: sessionID, now: now)
-            // The session's previous refresh token is rotated out: presenting it is reuse.
-            guard let session = try store.session(id: sessionID),
-                try store.rotateRefreshToken(
-                    sessionID: sessionID, expected: session.refreshTokenID, next: refreshTokenID,
-                    expiresAt: now + configuration.refreshTokenLifetime, now: now)
-            else { throw APIError.tokenRevoked }
+        let change: PasswordChange
+        do {
+            change = try environment.accounts(context, now: now).changePassword(
+                of: caller.user, current: current, to: next, keeping: sessionID)
+        } catch PasswordChangeFailure.currentPasswordIncorrect {
+            throw APIError.currentPasswordIncorrect
+        } catch PasswordChangeFailure.sessionEnded {
+            throw APIError.tokenRevoked
         }
-        var user = caller.user
-        user.passwordHash = hash
-        user.updatedAt = now
-        environment.audit(context, "password_changed", userID: user.id, ["session_id": .string(sessionID)])
+        environment.audit(context, "password_changed", userID: change.user.id, ["session_id": .string(sessionID)])
         environment.mailer.send(
-            environment.mail.passwordChanged(to: user, now: now), requestID: context.request.requestID)
+            environment.mail.passwordChanged(to: change.user, now: now), requestID: context.request.requestID)
         return environment.issuer(context, now: now).pairResponse(
-            for: user, sessionID: sessionID, refreshTokenID: refreshTokenID)
+            for: change.user, sessionID: sessionID, refreshTokenID: change.refreshTokenID)
     }
 }
 

@@ -10,18 +10,21 @@ struct HandlerEnvironment: Sendable {
         AccountMail(from: configuration.mailFrom, publicBaseURL: configuration.publicBaseURL)
     }
 
-    func authenticate(_ context: RequestContext, as type: TokenType = .access) throws -> AuthenticatedCaller {
-        try Authenticator(thread: context.thread, now: clock()).authenticate(context.request, as: type)
+    /// The account rules over the thread's store and password hasher, at `now`.
+    func accounts(_ context: some HandlerContext, now: Int64) throws -> Accounts {
+        Accounts(
+            store: try context.thread.store(), passwords: context.thread.passwords, rules: AccountRules(configuration),
+            now: now)
     }
 
-    func issuer(_ context: RequestContext, now: Int64) -> TokenIssuer {
+    func issuer(_ context: some HandlerContext, now: Int64) -> TokenIssuer {
         TokenIssuer(configuration: configuration, thread: context.thread, now: now)
     }
 
     /// An audit event (contract: every auth event and admin action): the request id, the
     /// user concerned and the client address, with `details`. Never a password or token.
     func audit(
-        _ context: RequestContext, _ event: String, userID: Int64?, level: Logger.Level = .info,
+        _ context: some HandlerContext, _ event: String, userID: Int64?, level: Logger.Level = .info,
         _ details: JSONObject = [:]
     ) {
         var fields: JSONObject = [:]

@@ -3,12 +3,12 @@ struct SessionHandlers: Sendable {
     let environment: HandlerEnvironment
 
     /// `POST /api/auth/refresh`: single-use refresh tokens; a second use revokes the session.
-    func refresh(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context, as: .refresh)
+    func refresh(_ context: AuthenticatedContext) throws -> Response {
+        let caller = context.caller
         let now = environment.clock()
         let store = try context.thread.store()
         let sessionID = caller.claims.sessionID
-        let next = TokenIssuer.newIdentifier()
+        let next = Session.newIdentifier()
         let rotated = try store.rotateRefreshToken(
             sessionID: sessionID, expected: caller.claims.tokenID, next: next,
             expiresAt: now + environment.configuration.refreshTokenLifetime, now: now)
@@ -25,8 +25,8 @@ struct SessionHandlers: Sendable {
     }
 
     /// `POST /api/auth/logout`: the presented access token and its session.
-    func logout(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
+    func logout(_ context: AuthenticatedContext) throws -> Response {
+        let caller = context.caller
         let store = try context.thread.store()
         let now = environment.clock()
         try store.transaction {
@@ -39,8 +39,8 @@ struct SessionHandlers: Sendable {
     }
 
     /// `POST /api/auth/logout-all`: every session and access token of the caller.
-    func logoutAll(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
+    func logoutAll(_ context: AuthenticatedContext) throws -> Response {
+        let caller = context.caller
         let store = try context.thread.store()
         let now = environment.clock()
         try store.transaction {
@@ -52,15 +52,15 @@ struct SessionHandlers: Sendable {
     }
 
     /// `GET /api/auth/sessions`: the caller's live sessions, newest first.
-    func list(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
+    func list(_ context: AuthenticatedContext) throws -> Response {
+        let caller = context.caller
         let sessions = try context.thread.store().liveSessions(userID: caller.user.id, now: environment.clock())
         return .json(.object(["items": .array(sessions.map { $0.json(current: $0.id == caller.claims.sessionID) })]))
     }
 
     /// `DELETE /api/auth/sessions/{id}`: another user's, unknown, revoked or expired → 404.
-    func delete(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
+    func delete(_ context: AuthenticatedContext) throws -> Response {
+        let caller = context.caller
         let sessionID = context.parameters["id"] ?? ""
         guard try context.thread.store().revokeSession(id: sessionID, userID: caller.user.id, now: environment.clock())
         else {

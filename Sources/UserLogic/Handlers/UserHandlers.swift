@@ -4,8 +4,7 @@ struct UserHandlers: Sendable {
     let environment: HandlerEnvironment
 
     /// `GET /api/users` (admin).
-    func list(_ context: RequestContext) throws -> Response {
-        try requireAdmin(environment.authenticate(context))
+    func list(_ context: AuthenticatedContext) throws -> Response {
         let query = try Self.listQuery(context.request.query)
         let (users, total) = try context.thread.store().listUsers(query)
         // Written straight to bytes: no JSONValue tree for up to 100 users.
@@ -24,13 +23,11 @@ struct UserHandlers: Sendable {
     }
 
     /// `POST /api/users` (admin): like register, plus `role` and `active`.
-    func create(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
-        try requireAdmin(caller)
+    func create(_ context: AuthenticatedContext) throws -> Response {
         let user = try UserAdministration(thread: context.thread, now: environment.clock())
             .createUser(from: try context.request.jsonObjectBody())
         audit(
-            context, "user_created", caller: caller, target: user.id,
+            context, "user_created", target: user.id,
             ["role": .string(user.role.rawValue), "active": .bool(user.active)])
         var response = Response.user(user, forAdmin: true, status: .created)
         response.headers.append(("Location", "/api/users/\(user.id)"))
@@ -38,16 +35,14 @@ struct UserHandlers: Sendable {
     }
 
     /// `GET /api/users/{id}` (self or admin).
-    func get(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
-        let target = try self.target(context, caller: caller)
-        return .user(target, forAdmin: caller.isAdmin)
+    func get(_ context: AuthenticatedContext) throws -> Response {
+        .user(try target(context), forAdmin: context.caller.isAdmin)
     }
 
     /// `PATCH` and `PUT /api/users/{id}` (self or admin): a partial update.
-    func update(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
-        let id = try targetID(context, caller: caller)
+    func update(_ context: AuthenticatedContext) throws -> Response {
+        let caller = context.caller
+        let id = try targetID(context)
         var fields = FieldReader(
             try context.request.jsonObjectBody(),
             allowed: ["username", "email", "first_name", "last_name", "role", "active"])
@@ -68,14 +63,14 @@ struct UserHandlers: Sendable {
             guard let updated = try store.updateUser(id: id, changes, now: now) else { throw APIError.userNotFound }
             return updated
         }
-        audit(context, "user_updated", caller: caller, target: id, ["changes": Self.describe(changes)])
+        audit(context, "user_updated", target: id, ["changes": Self.describe(changes)])
         return .user(updated, forAdmin: caller.isAdmin)
     }
 
     /// `DELETE /api/users/{id}` (self or admin): its sessions go with it.
-    func delete(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
-        let id = try targetID(context, caller: caller)
+    func delete(_ context: AuthenticatedContext) throws -> Response {
+        let caller = context.caller
+        let id = try targetID(context)
         let store = try context.thread.store()
         try store.transaction {
             guard let target = try store.user(id: id) else { throw APIError.userNotFound }
@@ -83,39 +78,33 @@ struct UserHandlers: Sendable {
             if target.role == .admin && target.active { try requireAnotherActiveAdmin(store) }
             _ = try store.deleteUser(id: id)
         }
-        audit(context, "user_deleted", caller: caller, target: id)
+        audit(context, "user_deleted", target: id)
         return .noContent()
     }
 
     /// `POST /api/users/{id}/unlock` (admin, any user).
-    func unlock(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
-        try requireAdmin(caller)
+    func unlock(_ context: AuthenticatedContext) throws -> Response {
         guard let id = context.parameters.integer("id"), try context.thread.store().unlockUser(id: id) else {
             throw APIError.userNotFound
         }
-        audit(context, "user_unlocked", caller: caller, target: id)
+        audit(context, "user_unlocked", target: id)
         return .noContent()
     }
 
     /// `DELETE /api/users/{id}/sessions` (self or admin; not another admin's).
-    func revokeSessions(_ context: RequestContext) throws -> Response {
-        let caller = try environment.authenticate(context)
-        let target = try self.target(context, caller: caller)
-        try requireMayModify(target, caller: caller)
+    func revokeSessions(_ context: AuthenticatedContext) throws -> Response {
+        let target = try self.target(context)
+        try requireMayModify(target, caller: context.caller)
         try context.thread.store().revokeSessions(userID: target.id, keeping: nil, now: environment.clock())
-        audit(context, "user_sessions_revoked", caller: caller, target: target.id)
+        audit(context, "user_sessions_revoked", target: target.id)
         return .noContent()
     }
 
     /// An administration event: `user_id` is the actor, `target_id` the account acted on.
-    private func audit(
-        _ context: RequestContext, _ event: String, caller: AuthenticatedCaller, target: Int64,
-        _ details: JSONObject = [:]
-    ) {
+    private func audit(_ context: AuthenticatedContext, _ event: String, target: Int64, _ details: JSONObject = [:]) {
         var fields: JSONObject = ["target_id": .number(Double(target))]
         for member in details.members { fields.append(member.name, member.value) }
-        environment.audit(context, event, userID: caller.user.id, fields)
+        environment.audit(context, event, userID: context.caller.user.id, fields)
     }
 
     /// What a PATCH changed, for the audit log.
@@ -132,22 +121,18 @@ struct UserHandlers: Sendable {
 
     // MARK: Rules
 
-    private func requireAdmin(_ caller: AuthenticatedCaller) throws(APIError) {
-        guard caller.isAdmin else { throw APIError.forbidden.with(detail: "This needs an admin account.") }
-    }
-
     /// The path's id, once the caller may address it: a non-admin only its own id, whether
     /// another exists or not (no existence oracle).
-    private func targetID(_ context: RequestContext, caller: AuthenticatedCaller) throws(APIError) -> Int64 {
+    private func targetID(_ context: AuthenticatedContext) throws(APIError) -> Int64 {
         guard let id = context.parameters.integer("id") else { throw APIError.notFound() }
-        guard caller.isAdmin || id == caller.user.id else {
+        guard context.caller.isAdmin || id == context.caller.user.id else {
             throw APIError.forbidden.with(detail: "You can only act on your own account.")
         }
         return id
     }
 
-    private func target(_ context: RequestContext, caller: AuthenticatedCaller) throws -> User {
-        let id = try targetID(context, caller: caller)
+    private func target(_ context: AuthenticatedContext) throws -> User {
+        let id = try targetID(context)
         guard let user = try context.thread.store().user(id: id) else { throw APIError.userNotFound }
         return user
     }

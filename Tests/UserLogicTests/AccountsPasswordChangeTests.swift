@@ -1,0 +1,58 @@
+import Testing
+
+@testable import UserLogic
+
+/// The accounts core's password change on SQLite and PostgreSQL alike.
+@Suite struct AccountsPasswordChangeTests {
+    typealias Setup = AccountsLoginTests.Setup
+
+    /// Two sessions of the setup's user: the one presenting the change, and another.
+    func twoSessions(_ setup: Setup) throws -> (presenting: Session, other: Session) {
+        let accounts = setup.accounts(at: 2000)
+        return (
+            try accounts.openSession(for: setup.user.id, from: AccountsLoginTests.origin),
+            try accounts.openSession(for: setup.user.id, from: AccountsLoginTests.origin)
+        )
+    }
+
+    @Test(arguments: StoreKind.allCases) func aWrongCurrentPasswordChangesNothing(kind: StoreKind) throws {
+        let setup = try Setup(kind)
+        defer { setup.database.remove() }
+        let (presenting, _) = try twoSessions(setup)
+        #expect(throws: PasswordChangeFailure.currentPasswordIncorrect) {
+            try setup.accounts(at: 2100).changePassword(
+                of: setup.user, current: "not it", to: "a new password", keeping: presenting.id)
+        }
+        #expect(try setup.stored() == setup.user)
+        #expect(try setup.store.liveSessions(userID: setup.user.id, now: 2100).count == 2)
+    }
+
+    @Test(arguments: StoreKind.allCases) func aChangeKeepsOnlyThePresentingSessionAndRotatesIt(kind: StoreKind) throws {
+        let setup = try Setup(kind)
+        defer { setup.database.remove() }
+        let (presenting, _) = try twoSessions(setup)
+        let change = try setup.accounts(at: 2100).changePassword(
+            of: setup.user, current: AccountsLoginTests.password, to: "a new password", keeping: presenting.id)
+        let stored = try #require(try setup.stored())
+        #expect(change.user == stored)
+        #expect(stored.updatedAt == 2100)
+        #expect(setup.passwords.hasher.verify("a new password", against: stored.passwordHash))
+        let live = try setup.store.liveSessions(userID: setup.user.id, now: 2100)
+        #expect(live.map(\.id) == [presenting.id])
+        #expect(live.first?.refreshTokenID == change.refreshTokenID)
+        #expect(change.refreshTokenID != presenting.refreshTokenID)
+    }
+
+    @Test(arguments: StoreKind.allCases) func anEndedSessionRollsTheChangeBack(kind: StoreKind) throws {
+        let setup = try Setup(kind)
+        defer { setup.database.remove() }
+        let (presenting, _) = try twoSessions(setup)
+        try setup.store.revokeSession(id: presenting.id, userID: setup.user.id, now: 2050)
+        #expect(throws: PasswordChangeFailure.sessionEnded) {
+            try setup.accounts(at: 2100).changePassword(
+                of: setup.user, current: AccountsLoginTests.password, to: "a new password", keeping: presenting.id)
+        }
+        #expect(try setup.stored() == setup.user, "the new hash rolled back")
+        #expect(try setup.store.liveSessions(userID: setup.user.id, now: 2100).count == 1, "no session revoked")
+    }
+}
