@@ -11,13 +11,15 @@ import Testing
     /// The repository's root directory, found from this file's path.
     static let repository = String(#filePath.split(separator: "/Tests/UserLogicTests/")[0])
 
-    /// One operation of the document: its method (upper case), path template, `operationId`
-    /// and the names of the security schemes it accepts (none for a public operation).
+    /// One operation of the document: its method (upper case), path template, `operationId`,
+    /// the names of the security schemes it accepts (none for a public operation) and its
+    /// `x-access` (who may call it: a `RouteAccess` raw value).
     struct Operation: Equatable {
         let method: String
         let path: String
         let operationID: String?
         let securitySchemes: [String]
+        let access: String?
     }
 
     /// The parsed document; fails the test when it isn't a JSON object.
@@ -46,9 +48,12 @@ import Testing
                 }
                 var operationID: String?
                 if case .string(let id)? = operation["operationId"] { operationID = id }
+                var access: String?
+                if case .string(let level)? = operation["x-access"] { access = level }
                 operations.append(
-                    Operation(method: name.uppercased(), path: path, operationID: operationID, securitySchemes: schemes)
-                )
+                    Operation(
+                        method: name.uppercased(), path: path, operationID: operationID, securitySchemes: schemes,
+                        access: access))
             }
         }
         return operations
@@ -88,20 +93,32 @@ import Testing
         #expect(extra.isEmpty, "operations the router doesn't know: \(extra.sorted())")
     }
 
-    @Test func operationsHaveUniqueIDsAndKnownSecuritySchemes() throws {
-        let operations = try operations()
-        let ids = operations.compactMap(\.operationID)
-        #expect(ids.count == operations.count, "operations without an operationId")
+    @Test func operationsHaveUniqueIDs() throws {
+        let ids = try operations().compactMap(\.operationID)
+        #expect(ids.count == (try operations().count), "operations without an operationId")
         #expect(Set(ids).count == ids.count, "an operationId used twice: \(ids.sorted())")
-        let schemes = Set(operations.flatMap(\.securitySchemes))
-        #expect(schemes == ["accessToken", "refreshToken"])
-        #expect(
-            operations.contains(
-                Operation(
-                    method: "GET", path: "/api/auth/whoami", operationID: "whoami", securitySchemes: ["accessToken"])))
-        #expect(
-            operations.contains(
-                Operation(method: "POST", path: "/api/auth/login", operationID: "login", securitySchemes: [])))
+    }
+
+    /// The route table is the truth: each route's operation in the document has the route's
+    /// `operationId`, its `x-access`, and the security scheme that access level needs.
+    @Test func everyOperationStatesItsRoutesIDAndAccess() throws {
+        let documented = Dictionary(try operations().map { ("\($0.method) \($0.path)", $0) }) { first, _ in first }
+        for route in try ServiceFixture().service.router.routes {
+            let key = "\(route.method) \(route.pattern.description.replacing(":int}", with: "}"))"
+            guard let operation = documented[key] else {
+                Issue.record("\(key) is not documented")
+                continue
+            }
+            let schemes: [String] =
+                switch route.access {
+                case .anyone: []
+                case .refreshToken: ["refreshToken"]
+                case .user, .admin: ["accessToken"]
+                }
+            #expect(operation.operationID == route.operationID, "\(key)")
+            #expect(operation.access == route.access.rawValue, "\(key)")
+            #expect(operation.securitySchemes == schemes, "\(key)")
+        }
     }
 
     /// The codes of the problem `code` enums (and consts) of every response, and the codes
