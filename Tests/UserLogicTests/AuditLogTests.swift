@@ -5,8 +5,8 @@ import Testing
 /// The audit events of contract issue 6: each auth event and admin action, with the request
 /// id, and no secret anywhere in the log.
 @Suite struct AuditLogTests {
-    @Test func authEventsAreLoggedWithoutSecrets() throws {
-        let fixture = try ServiceFixture { $0.adminRegistrationKey = "admin-key-value" }
+    @Test(arguments: StoreKind.allCases) func authEventsAreLoggedWithoutSecrets(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind) { $0.adminRegistrationKey = "admin-key-value" }
         fixture.register("root", password: "root password 1", extra: #","admin_key":"admin-key-value""#)
         fixture.register("alice")
         let (access, refresh) = try fixture.tokens("alice")
@@ -37,8 +37,8 @@ import Testing
         #expect(!fixture.log.text.contains(token))
     }
 
-    @Test func forgedLinesAreEscaped() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func forgedLinesAreEscaped(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         _ = fixture.call(
             "POST", "/api/auth/login",
             json: #"{"username":"x\n{\"event\":\"forged\"}\u2028","password":"whatever pass"}"#)

@@ -4,8 +4,8 @@ import Testing
 
 /// The accounts and sessions rows of contract §3 through `Service.respond`, without sockets.
 @Suite struct AuthFlowTests {
-    @Test func registerCreatesAUser() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func registerCreatesAUser(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         let response = fixture.register("alice", extra: #","first_name":"Alice","last_name":null"#)
         #expect(response.status == .created)
         #expect(response.header("Location") == "/api/users/1")
@@ -20,8 +20,8 @@ import Testing
         #expect(!response.bodyText.contains("password"))
     }
 
-    @Test func registerValidatesEveryFieldAtOnce() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func registerValidatesEveryFieldAtOnce(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         let response = fixture.call(
             "POST", "/api/auth/register",
             json: #"{"username":"x","email":"nope","password":"short","age":3,"first_name":7}"#)
@@ -43,8 +43,8 @@ import Testing
             ])
     }
 
-    @Test func duplicatesConflict() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func duplicatesConflict(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         #expect(fixture.register("ALICE").problemCode == "username_taken")
         let sameEmail = fixture.call(
@@ -54,20 +54,20 @@ import Testing
         #expect(sameEmail.problemCode == "email_taken")
     }
 
-    @Test func adminKeyAndClosedRegistration() throws {
-        let open = try ServiceFixture { $0.adminRegistrationKey = "let-me-in" }
+    @Test(arguments: StoreKind.allCases) func adminKeyAndClosedRegistration(kind: StoreKind) throws {
+        let open = try ServiceFixture(kind) { $0.adminRegistrationKey = "let-me-in" }
         #expect(open.register("root", extra: #","admin_key":"let-me-in""#).member("user", "role") == "ADMIN")
         #expect(open.register("eve", extra: #","admin_key":"guess""#).problemCode == "admin_key_invalid")
-        let keyless = try ServiceFixture()
+        let keyless = try ServiceFixture(kind)
         #expect(keyless.register("eve", extra: #","admin_key":"anything""#).problemCode == "admin_key_invalid")
-        let closed = try ServiceFixture { $0.registrationOpen = false }
+        let closed = try ServiceFixture(kind) { $0.registrationOpen = false }
         #expect(closed.register("eve", extra: #","admin_key":"x""#).problemCode == "registration_closed")
         // registration_closed comes before body checks (contract §5 step 4).
         #expect(closed.call("POST", "/api/auth/register", json: "{").problemCode == "registration_closed")
     }
 
-    @Test func loginWhoamiAndTheUserRow() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func loginWhoamiAndTheUserRow(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let login = fixture.login("Alice")
         #expect(login.status == .ok)
@@ -83,8 +83,8 @@ import Testing
         #expect(fixture.call("POST", "/api/auth/refresh", token: access).problemCode == "token_wrong_type")
     }
 
-    @Test func loginNeedsExactlyOneIdentifier() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func loginNeedsExactlyOneIdentifier(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         let neither = fixture.call("POST", "/api/auth/login", json: #"{"password":"x"}"#)
         #expect(
             neither.member("errors") == [
@@ -95,8 +95,8 @@ import Testing
         #expect(both.bodyText.contains(#""field":"username","code":"invalid_value""#))
     }
 
-    @Test func wrongPasswordAndUnknownUserLookTheSame() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func wrongPasswordAndUnknownUserLookTheSame(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let wrong = fixture.login("alice", password: "wrong password")
         let unknown = fixture.login("nobody", password: "wrong password")
@@ -108,8 +108,8 @@ import Testing
         #expect(byEmail.status == .ok)
     }
 
-    @Test func lockoutAfterTheThresholdWithRetryAfter() throws {
-        let fixture = try ServiceFixture {
+    @Test(arguments: StoreKind.allCases) func lockoutAfterTheThresholdWithRetryAfter(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind) {
             $0.lockoutThreshold = 3
             $0.lockoutSeconds = 60
         }
@@ -125,20 +125,20 @@ import Testing
         #expect(fixture.login("alice").status == .ok)
     }
 
-    @Test func disabledAccountsOnlyShowWithTheRightPassword() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func disabledAccountsOnlyShowWithTheRightPassword(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let (access, refresh) = try fixture.tokens("alice")
-        let connection = try #require((try fixture.thread.store() as? SQLStore)?.database as? SQLiteConnection)
-        try connection.run("UPDATE users SET active = 0")
+        let connection = try fixture.connection()
+        _ = try connection.run("UPDATE users SET active = FALSE", [])
         #expect(fixture.login("alice", password: "wrong password").problemCode == "invalid_credentials")
         #expect(fixture.login("alice").problemCode == "account_disabled")
         #expect(fixture.call("GET", "/api/auth/whoami", token: access).problemCode == "account_disabled")
         #expect(fixture.call("POST", "/api/auth/refresh", token: refresh).problemCode == "account_disabled")
     }
 
-    @Test func refreshRotatesAndReuseRevokesTheSession() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func refreshRotatesAndReuseRevokesTheSession(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let (access, refresh) = try fixture.tokens("alice")
         fixture.clock.advance(5)
@@ -156,8 +156,8 @@ import Testing
         #expect(fixture.log.text.contains("refresh_reuse_detected"))
     }
 
-    @Test func expiryUsesTheLeeway() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func expiryUsesTheLeeway(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let (access, _) = try fixture.tokens("alice")
         fixture.clock.advance(900 + 10)
@@ -166,8 +166,8 @@ import Testing
         #expect(fixture.call("GET", "/api/auth/whoami", token: access).problemCode == "token_expired")
     }
 
-    @Test func bearerParsing() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func bearerParsing(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         for header in [nil, "Basic abc", "Bearer", "Bearer ", "token-without-scheme", "Bearer a b"] {
             let request = Request(method: "GET", path: "/api/auth/whoami", authorization: header)
             let response = fixture.service.respond(to: request, on: fixture.thread)
@@ -189,8 +189,8 @@ import Testing
         #expect(garbage.header("WWW-Authenticate") == #"Bearer error="invalid_token""#)
     }
 
-    @Test func logoutRevokesTheTokenAndItsSession() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func logoutRevokesTheTokenAndItsSession(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let (access, refresh) = try fixture.tokens("alice")
         let (otherAccess, _) = try fixture.tokens("alice")
@@ -202,8 +202,8 @@ import Testing
         #expect(fixture.call("GET", "/api/auth/whoami", token: otherAccess).problemCode == "token_revoked")
     }
 
-    @Test func passwordChangeKeepsThePresentingSessionOnly() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func passwordChangeKeepsThePresentingSessionOnly(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let (access, refresh) = try fixture.tokens("alice")
         let (otherAccess, _) = try fixture.tokens("alice")
@@ -228,8 +228,8 @@ import Testing
         #expect(fixture.login("alice", password: "new secret 1").status == .ok)
     }
 
-    @Test func sessionsListAndDelete() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func sessionsListAndDelete(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         fixture.register("bob")
         let (first, _) = try fixture.tokens("alice")
@@ -256,17 +256,17 @@ import Testing
         #expect(fixture.call("GET", "/api/auth/whoami", token: first).problemCode == "token_revoked")
     }
 
-    @Test func deletedUsersTokensAreInvalid() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func deletedUsersTokensAreInvalid(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let (access, _) = try fixture.tokens("alice")
-        let connection = try #require((try fixture.thread.store() as? SQLStore)?.database as? SQLiteConnection)
-        try connection.run("DELETE FROM users")
+        let connection = try fixture.connection()
+        _ = try connection.run("DELETE FROM users", [])
         #expect(fixture.call("GET", "/api/auth/whoami", token: access).problemCode == "token_invalid")
     }
 
-    @Test func outdatedHashesAreRehashedOnLogin() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func outdatedHashesAreRehashedOnLogin(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let store = try fixture.thread.store()
         let bcrypt = try PasswordHasher(policy: PasswordPolicy(scheme: .bcrypt, cost: 4)).hash("correct horse")
@@ -277,8 +277,8 @@ import Testing
 }
 
 extension AuthFlowTests {
-    @Test func aNameWithANULFindsNobody() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func aNameWithANULFindsNobody(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let response = fixture.call(
             "POST", "/api/auth/login", json: #"{"username":"alice\u0000junk","password":"correct horse"}"#)

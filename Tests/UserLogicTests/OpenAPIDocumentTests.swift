@@ -66,7 +66,7 @@ import Testing
 
     /// "METHOD /path" for every route the service's router knows, `{id:int}` written `{id}`.
     func routedOperations() throws -> Set<String> {
-        let fixture = try ServiceFixture()
+        let fixture = try ServiceFixture(.sqlite)
         return Set(
             fixture.service.router.routes.map { route in
                 "\(route.method) \(route.pattern.description.replacing(":int}", with: "}"))"
@@ -103,7 +103,7 @@ import Testing
     /// `operationId`, its `x-access`, and the security scheme that access level needs.
     @Test func everyOperationStatesItsRoutesIDAndAccess() throws {
         let documented = Dictionary(try operations().map { ("\($0.method) \($0.path)", $0) }) { first, _ in first }
-        for route in try ServiceFixture().service.router.routes {
+        for route in try ServiceFixture(.sqlite).service.router.routes {
             let key = "\(route.method) \(route.pattern.description.replacing(":int}", with: "}"))"
             guard let operation = documented[key] else {
                 Issue.record("\(key) is not documented")
@@ -171,7 +171,7 @@ import Testing
     }
 
     @Test func documentIsServedAsJSON() throws {
-        let fixture = try ServiceFixture()
+        let fixture = try ServiceFixture(.sqlite)
         let response = fixture.call("GET", "/api/openapi.json")
         #expect(response.status == .ok)
         #expect(response.header("Content-Type") == "application/json")

@@ -20,8 +20,8 @@ import Testing
         return String(line.dropFirst("Reset token: ".count))
     }
 
-    @Test func forgotAnswersTheSameForEveryAddress() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func forgotAnswersTheSameForEveryAddress(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let known = forgot(fixture, "ALICE@example.com")
         let unknown = forgot(fixture, "nobody@example.com")
@@ -39,23 +39,24 @@ import Testing
         for header in ["From: ", "To: alice@example.com", "Subject: ", "Date: ", "Message-ID: <"] {
             #expect(text.contains("\r\n" + header) || text.hasPrefix(header), "\(header)")
         }
-        let connection = try #require((try fixture.thread.store() as? SQLStore)?.database as? SQLiteConnection)
-        let stored = try connection.query("SELECT token_hash FROM reset_tokens") { $0.text(0) }
+        let connection = try fixture.connection()
+        var stored: [String] = []
+        try connection.query("SELECT token_hash FROM reset_tokens", []) { stored.append($0.text(0)) }
         #expect(stored == [PasswordResetHandlers.hash(token)])
     }
 
-    @Test func disabledAccountsGetNoMail() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func disabledAccountsGetNoMail(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
-        let connection = try #require((try fixture.thread.store() as? SQLStore)?.database as? SQLiteConnection)
-        try connection.run("UPDATE users SET active = 0")
+        let connection = try fixture.connection()
+        _ = try connection.run("UPDATE users SET active = FALSE", [])
         #expect(forgot(fixture, "alice@example.com").status == .accepted)
         fixture.service.mailer.drain(seconds: 5)
         #expect(fixture.mail.messages.isEmpty)
     }
 
-    @Test func resetRevokesSessionsClearsTheLockAndIsSingleUse() throws {
-        let fixture = try ServiceFixture { $0.lockoutThreshold = 2 }
+    @Test(arguments: StoreKind.allCases) func resetRevokesSessionsClearsTheLockAndIsSingleUse(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind) { $0.lockoutThreshold = 2 }
         fixture.register("alice")
         let (access, _) = try fixture.tokens("alice")
         for _ in 1...2 { _ = fixture.login("alice", password: "wrong password") }
@@ -72,8 +73,8 @@ import Testing
         #expect(fixture.mail.messages.last?.subject == "Your password was changed")
     }
 
-    @Test func newerRequestsVoidOlderTokensAndTokensExpire() throws {
-        let fixture = try ServiceFixture { $0.resetTokenLifetime = 60 }
+    @Test(arguments: StoreKind.allCases) func newerRequestsVoidOlderTokensAndTokensExpire(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind) { $0.resetTokenLifetime = 60 }
         fixture.register("alice")
         _ = forgot(fixture, "alice@example.com")
         let first = try token(in: fixture)
@@ -88,8 +89,8 @@ import Testing
                 .bodyText.contains(#""field":"token","code":"invalid_type""#))
     }
 
-    @Test func failedDeliveriesAreRetriedAndLogged() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func failedDeliveriesAreRetriedAndLogged(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let mailer = Mailer(transport: fixture.mail, logger: fixture.log.logger, retryDelays: [0.01, 0.01])
         fixture.mail.failNext(2)
@@ -108,8 +109,8 @@ import Testing
         #expect(fixture.log.text.contains(#""will_retry":false"#))
     }
 
-    @Test func passwordChangeSendsANotice() throws {
-        let fixture = try ServiceFixture()
+    @Test(arguments: StoreKind.allCases) func passwordChangeSendsANotice(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
         fixture.register("alice")
         let (access, _) = try fixture.tokens("alice")
         _ = fixture.call(

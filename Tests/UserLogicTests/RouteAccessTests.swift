@@ -7,8 +7,10 @@ import Testing
 @Suite struct RouteAccessTests {
     let fixture: ServiceFixture
 
+    /// On SQLite only: the order of the checks is the service's own, and the token checks'
+    /// storage runs on both databases in `AuthFlowTests`.
     init() throws {
-        fixture = try ServiceFixture { $0.adminRegistrationKey = "admin-key-value" }
+        fixture = try ServiceFixture(.sqlite) { $0.adminRegistrationKey = "admin-key-value" }
     }
 
     var routes: [Route] { fixture.service.router.routes }

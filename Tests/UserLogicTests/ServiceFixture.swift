@@ -17,10 +17,12 @@ final class TestClock: Sendable {
     }
 }
 
-/// A service over a fresh SQLite file with cheap password hashing and a test clock, driven
-/// through `Service.respond` exactly as the FastCGI loop drives it.
+/// A service over a fresh database of either kind with cheap password hashing and a test
+/// clock, driven through `Service.respond` exactly as the FastCGI loop drives it. Suites run
+/// each test on both kinds (`@Test(arguments: StoreKind.allCases)`), as the store contract
+/// tests do.
 final class ServiceFixture {
-    let directory = TemporaryDirectory()
+    let database: TestDatabase
     let clock = TestClock()
     let log = LogCapture()
     let mail = CapturedMail()
@@ -28,9 +30,10 @@ final class ServiceFixture {
     let service: Service
     let thread: ThreadContext
 
-    init(adjust: (inout ServiceConfiguration) -> Void = { _ in }) throws {
+    init(_ kind: StoreKind, adjust: (inout ServiceConfiguration) -> Void = { _ in }) throws {
+        database = try TestDatabase(kind, migrate: false)
         var configuration = ServiceConfiguration(
-            database: .sqlite(path: directory.path + "/auth.db"),
+            database: database.location,
             tokens: TokenSettings(
                 key: Array("unit-test-signing-key-0123456789abcdef".utf8), issuer: "test-issuer",
                 audience: "test-audience", leeway: 10),
@@ -44,7 +47,16 @@ final class ServiceFixture {
     }
 
     deinit {
-        directory.remove()
+        database.remove()
+    }
+
+    /// The serving thread's own connection, for states no endpoint makes. Statements run as
+    /// written on either database.
+    func connection() throws -> any SQLDatabase {
+        guard let store = try thread.store() as? SQLStore else {
+            throw FixtureError(description: "the service's store is not an SQLStore")
+        }
+        return store.database
     }
 
     func call(_ method: String, _ path: String, json: String? = nil, token: String? = nil, userAgent: String? = nil)

@@ -5,8 +5,8 @@ import Testing
 /// The Users rows of contract §3 through `Service.respond`.
 @Suite struct UserAdministrationTests {
     /// A fixture with an admin "root" (id 1) and users "alice" (2) and "bob" (3).
-    func fixture() throws -> (ServiceFixture, admin: String, alice: String) {
-        let fixture = try ServiceFixture { $0.adminRegistrationKey = "key" }
+    func fixture(_ kind: StoreKind) throws -> (ServiceFixture, admin: String, alice: String) {
+        let fixture = try ServiceFixture(kind) { $0.adminRegistrationKey = "key" }
         fixture.register("root", extra: #","admin_key":"key""#)
         fixture.register("alice")
         fixture.register("bob")
@@ -21,8 +21,8 @@ import Testing
         }
     }
 
-    @Test func listPaginatesFiltersAndSorts() throws {
-        let (fixture, admin, alice) = try fixture()
+    @Test(arguments: StoreKind.allCases) func listPaginatesFiltersAndSorts(kind: StoreKind) throws {
+        let (fixture, admin, alice) = try fixture(kind)
         let all = fixture.call("GET", "/api/users", token: admin)
         #expect(all.status == .ok)
         #expect(ids(all) == [1, 2, 3])
@@ -56,8 +56,8 @@ import Testing
         #expect(fixture.call("GET", "/api/users", token: alice).problemCode == "forbidden")
     }
 
-    @Test func lastLoginSortPutsNeverLoggedInLastAscending() throws {
-        let (fixture, admin, _) = try fixture()
+    @Test(arguments: StoreKind.allCases) func lastLoginSortPutsNeverLoggedInLastAscending(kind: StoreKind) throws {
+        let (fixture, admin, _) = try fixture(kind)
         func list(_ sort: String) -> [Int] {
             ids(
                 fixture.service.respond(
@@ -76,8 +76,8 @@ import Testing
         #expect(list("-created_at") == [1, 2, 3])
     }
 
-    @Test func selfAndAdminAccess() throws {
-        let (fixture, admin, alice) = try fixture()
+    @Test(arguments: StoreKind.allCases) func selfAndAdminAccess(kind: StoreKind) throws {
+        let (fixture, admin, alice) = try fixture(kind)
         #expect(fixture.call("GET", "/api/users/2", token: alice).member("user", "username") == "alice")
         #expect(fixture.call("GET", "/api/users/2", token: alice).member("user", "locked_until") == nil)
         #expect(fixture.call("GET", "/api/users/3", token: alice).problemCode == "forbidden")
@@ -87,8 +87,8 @@ import Testing
         #expect(fixture.call("GET", "/api/users/3", token: admin).member("user", "locked_until") == .null)
     }
 
-    @Test func patchRules() throws {
-        let (fixture, admin, alice) = try fixture()
+    @Test(arguments: StoreKind.allCases) func patchRules(kind: StoreKind) throws {
+        let (fixture, admin, alice) = try fixture(kind)
         let renamed = fixture.call(
             "PATCH", "/api/users/2", json: #"{"first_name":"Al","email":"AL@example.com"}"#, token: alice)
         #expect(renamed.member("user", "email") == "al@example.com")
@@ -112,8 +112,8 @@ import Testing
                 == "user_not_found")
     }
 
-    @Test func lastAdminCantLeave() throws {
-        let (fixture, admin, _) = try fixture()
+    @Test(arguments: StoreKind.allCases) func lastAdminCantLeave(kind: StoreKind) throws {
+        let (fixture, admin, _) = try fixture(kind)
         #expect(
             fixture.call("PATCH", "/api/users/1", json: #"{"role":"USER"}"#, token: admin).problemCode == "last_admin")
         #expect(
@@ -128,8 +128,8 @@ import Testing
         #expect(fixture.call("GET", "/api/users", token: admin).problemCode == "forbidden")
     }
 
-    @Test func disableAndDeleteTakeEffectAtOnce() throws {
-        let (fixture, admin, alice) = try fixture()
+    @Test(arguments: StoreKind.allCases) func disableAndDeleteTakeEffectAtOnce(kind: StoreKind) throws {
+        let (fixture, admin, alice) = try fixture(kind)
         #expect(
             fixture.call("PATCH", "/api/users/2", json: #"{"active":false}"#, token: admin).member("user", "active")
                 == false)
@@ -141,8 +141,8 @@ import Testing
         #expect(fixture.call("DELETE", "/api/users/3", token: bob).status == .noContent)
     }
 
-    @Test func createUnlockAndRevoke() throws {
-        let (fixture, admin, alice) = try fixture()
+    @Test(arguments: StoreKind.allCases) func createUnlockAndRevoke(kind: StoreKind) throws {
+        let (fixture, admin, alice) = try fixture(kind)
         let created = fixture.call(
             "POST", "/api/users",
             json:
@@ -168,8 +168,8 @@ import Testing
 }
 
 extension UserAdministrationTests {
-    @Test func farPagesAndSeparatorSearchesAreEmpty() throws {
-        let (fixture, admin, _) = try fixture()
+    @Test(arguments: StoreKind.allCases) func farPagesAndSeparatorSearchesAreEmpty(kind: StoreKind) throws {
+        let (fixture, admin, _) = try fixture(kind)
         func list(_ query: String) -> Response {
             fixture.service.respond(
                 to: Request(
@@ -187,8 +187,8 @@ extension UserAdministrationTests {
 }
 
 extension UserAdministrationTests {
-    @Test func pagesStayExactAndNULSearchesFindNothing() throws {
-        let (fixture, admin, _) = try fixture()
+    @Test(arguments: StoreKind.allCases) func pagesStayExactAndNULSearchesFindNothing(kind: StoreKind) throws {
+        let (fixture, admin, _) = try fixture(kind)
         func list(_ query: String) -> Response {
             fixture.service.respond(
                 to: Request(
