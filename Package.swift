@@ -29,27 +29,36 @@ let package = Package(
         // callgrind profiles of the whole binary.
         .target(
             name: "CLazyLibraries", path: "Sources/CLazyLibraries", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        // The core: users, accounts, storage, tokens, settings, mail, logging. No HTTP types.
+        .target(
+            name: "UserCore",
+            dependencies: ["CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl", "CLazyLibraries"],
+            path: "Sources/UserCore"),
+        // The HTTP layer over the core: requests, routing, handlers, the OpenAPI document.
         .target(
             name: "UserLogic",
-            dependencies: ["CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl", "CLazyLibraries"],
+            dependencies: ["UserCore"],
             path: "Sources/UserLogic",
             exclude: ["OpenAPI/openapi.json"],
             plugins: ["EmbedOpenAPIDocument"]),
+        // `auth-fcgi import-users`: reads another app's users into the core's store.
+        .target(name: "UserImport", dependencies: ["UserCore"], path: "Sources/UserImport"),
         // The OpenAPI document is the data file Sources/UserLogic/OpenAPI/openapi.json, compiled in
         // as a string constant: no file to ship or find beside the binary.
         .plugin(name: "EmbedOpenAPIDocument", capability: .buildTool(), dependencies: ["TextEmbedder"]),
         .executableTarget(name: "TextEmbedder", path: "Sources/TextEmbedder"),
         .executableTarget(
             name: "AuthFCGI",
-            dependencies: ["CFastCGI", "CPosix", "UserLogic"],
+            dependencies: ["CFastCGI", "CPosix", "UserCore", "UserLogic", "UserImport"],
             path: "Sources/AuthFCGI"
         ),
         // Backend-only benchmarks (make bench); not part of make test.
-        .executableTarget(name: "AuthBench", dependencies: ["UserLogic"], path: "Benchmarks/AuthBench"),
+        .executableTarget(name: "AuthBench", dependencies: ["UserCore", "UserLogic"], path: "Benchmarks/AuthBench"),
         // The fuzz harnesses: replayed on the kept corpus by the unit tests, fuzzed by AuthFuzz.
-        .target(name: "FuzzHarnesses", dependencies: ["UserLogic"], path: "Fuzz/Harnesses"),
+        .target(name: "FuzzHarnesses", dependencies: ["UserCore", "UserLogic"], path: "Fuzz/Harnesses"),
         .testTarget(
-            name: "UserLogicTests", dependencies: ["UserLogic", "FuzzHarnesses"], path: "Tests/UserLogicTests"),
+            name: "UserLogicTests", dependencies: ["UserCore", "UserLogic", "UserImport", "FuzzHarnesses"],
+            path: "Tests/UserLogicTests"),
     ],
     swiftLanguageModes: [.v6]
 )
@@ -58,5 +67,5 @@ let package = Package(
 // builds it alone, in its own build directory.
 if Context.environment["AUTH_FUZZ"] == "1" {
     package.targets.append(
-        .executableTarget(name: "AuthFuzz", dependencies: ["FuzzHarnesses", "UserLogic"], path: "Fuzz/AuthFuzz"))
+        .executableTarget(name: "AuthFuzz", dependencies: ["FuzzHarnesses", "UserCore"], path: "Fuzz/AuthFuzz"))
 }

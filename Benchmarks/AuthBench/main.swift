@@ -1,4 +1,5 @@
 import Glibc
+import UserCore
 import UserLogic
 
 /// Backend-only benchmarks: requests go straight into `Service.respond`, as the FastCGI loop

@@ -1,6 +1,6 @@
 import FuzzHarnesses
 import Glibc
-import UserLogic
+import UserCore
 
 // libFuzzer entry points. Built only by `make fuzz` (AUTH_FUZZ=1, -sanitize=fuzzer,address);
 // FUZZ_TARGET names the harness (json, cgi, query, router, jwt, dotenv, bodies).

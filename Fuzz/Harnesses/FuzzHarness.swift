@@ -1,4 +1,5 @@
 import Glibc
+import UserCore
 import UserLogic
 
 /// The parsers that face the network, each as a function of arbitrary bytes. `AuthFuzz`

@@ -1,5 +1,6 @@
 import CFastCGI
 import Glibc
+import UserCore
 import UserLogic
 
 /// The executable: a FastCGI server (the default), or a CGI program when a web server runs

@@ -1,4 +1,5 @@
 import Glibc
+import UserCore
 import UserLogic
 
 /// Answers the one request of a CGI invocation (RFC 3875): the meta-variables from the

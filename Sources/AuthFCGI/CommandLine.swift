@@ -1,4 +1,4 @@
-import UserLogic
+import UserCore
 
 /// The executable's command line: a command and its `--flag value` options.
 struct CommandLineArguments {

@@ -1,3 +1,4 @@
+import UserCore
 import UserLogic
 
 /// `auth-fcgi create-admin`: an ADMIN account from prompts (on a terminal) or from flags and

@@ -1,4 +1,6 @@
 import Glibc
+import UserCore
+import UserImport
 import UserLogic
 
 /// `auth-fcgi import-users`: the users of a Flask app (its SQLite file or PostgreSQL

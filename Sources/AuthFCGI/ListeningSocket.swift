@@ -1,6 +1,6 @@
 import CFastCGI
 import Glibc
-import UserLogic
+import UserCore
 
 /// Opens the FastCGI listening socket for `--listen`.
 enum ListeningSocket {

@@ -1,4 +1,4 @@
-import UserLogic
+import UserCore
 
 /// Reading the process environment and the optional `.env` file.
 enum ProcessEnvironment {

@@ -1,4 +1,4 @@
-import UserLogic
+import UserCore
 
 /// Where the FastCGI server listens.
 enum ListenAddress: Equatable {

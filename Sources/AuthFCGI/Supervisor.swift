@@ -1,6 +1,6 @@
 import CPosix
 import Glibc
-import UserLogic
+import UserCore
 
 /// Keeps `workerCount` worker processes running on one inherited listening socket: forks them,
 /// restarts any that dies (with a growing delay while they die young, so a crash loop can't

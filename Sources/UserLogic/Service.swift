@@ -1,3 +1,5 @@
+import UserCore
+
 /// The whole API as one responder: routing, the body limit, handler errors rendered as
 /// problem+json, and the headers every response carries. Built once at start and shared
 /// read-only by every worker thread.

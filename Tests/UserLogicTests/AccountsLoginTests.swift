@@ -1,6 +1,6 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 /// The accounts core's login on SQLite and PostgreSQL alike: domain values and typed
 /// failures, no HTTP and no JSON.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 /// The accounts core's password change on SQLite and PostgreSQL alike.
 @Suite struct AccountsPasswordChangeTests {

@@ -1,6 +1,6 @@
 import Synchronization
 
-@testable import UserLogic
+@testable import UserCore
 
 /// How many password checks ran, across threads.
 final class CheckCounter: Sendable {

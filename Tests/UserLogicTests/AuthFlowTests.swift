@@ -1,5 +1,6 @@
 import Testing
 
+@testable import UserCore
 @testable import UserLogic
 
 /// The accounts and sessions rows of contract §3 through `Service.respond`, without sockets.

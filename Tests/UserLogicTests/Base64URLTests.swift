@@ -1,6 +1,6 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 @Suite struct Base64URLTests {
     /// RFC 4648 §10 vectors, without padding.

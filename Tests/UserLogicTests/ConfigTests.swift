@@ -1,7 +1,7 @@
 import Glibc
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 @Suite struct DotEnvTests {
     @Test func parsesTheUsualForms() throws {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 @Suite struct CryptoPrimitivesTests {
     func bytes(_ hex: String) -> [UInt8] {

@@ -1,6 +1,7 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
+@testable import UserImport
 
 @Suite struct ImportCSVTests {
     func records(_ text: String) throws -> [[String?]] {

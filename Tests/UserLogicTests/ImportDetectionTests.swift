@@ -1,6 +1,7 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
+@testable import UserImport
 
 @Suite struct ImportDetectionTests {
     static let flaskColumns = [

@@ -1,6 +1,7 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
+@testable import UserImport
 
 /// `PostgresUserSource` without a server: its SELECT, its URL handling, and the text forms
 /// PostgreSQL gives values in.

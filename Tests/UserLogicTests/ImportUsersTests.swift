@@ -1,6 +1,7 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
+@testable import UserImport
 
 /// The importer end to end: a Flask-style SQLite source (and JSON lines) into a migrated
 /// store, both in a temporary directory.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 /// Werkzeug's password hashes (Flask apps) and the cost caps on imported hashes.
 @Suite struct ImportWerkzeugHashTests {

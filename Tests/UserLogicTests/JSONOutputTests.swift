@@ -1,7 +1,7 @@
 import Glibc
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 /// `JSONOutput` writes what `JSONWriter` writes for the same value, and the users page's
 /// direct path writes exactly the bytes of the user objects other responses nest.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 @Suite struct JSONParserTests {
     func parse(_ text: String) -> JSONValue? { try? JSONParser.parse(Array(text.utf8)) }

@@ -2,7 +2,7 @@ import Dispatch
 import Glibc
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 @Suite struct LogFileTests {
     let directory = TemporaryDirectory()

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import UserCore
 @testable import UserLogic
 
 /// The OpenAPI document parses, is the data file `Sources/UserLogic/OpenAPI/openapi.json`, its

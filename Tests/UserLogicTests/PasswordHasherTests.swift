@@ -3,7 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 @Suite struct PasswordHasherTests {
     // Cheap costs keep the suite fast.

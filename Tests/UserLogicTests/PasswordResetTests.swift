@@ -1,5 +1,6 @@
 import Testing
 
+@testable import UserCore
 @testable import UserLogic
 
 /// Forgot and reset (contract §3) through `Service.respond`, with mail captured in memory.

@@ -1,7 +1,7 @@
 import Glibc
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 /// What only the PostgreSQL store has: `DATABASE_URL` parsing, reconnecting, error mapping.
 @Suite struct PostgresLocationTests {

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import UserCore
 @testable import UserLogic
 
 /// The route table's access column, and the service checking access once, in contract §5

@@ -3,7 +3,7 @@ import CLazyLibraries
 import Glibc
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 /// libpq and libcurl are opened on first use (CLazyLibraries): the loader's failures, the
 /// message a missing package gives, and calls through the forwarding functions.

@@ -1,5 +1,6 @@
 import Synchronization
 
+@testable import UserCore
 @testable import UserLogic
 
 /// A clock tests move by hand.

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import UserCore
 @testable import UserLogic
 
 @Suite struct ServiceTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 /// The table of settings against what reads it and what documents it.
 @Suite struct SettingsTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 /// The user list on both stores: sorts (case-insensitive, ties by id ascending, users who
 /// never logged in last ascending and first descending), filters, search and pages.

@@ -3,7 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 /// Which storage a contract test runs on.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {

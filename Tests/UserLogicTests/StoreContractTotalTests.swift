@@ -1,6 +1,6 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 /// The user list's `total` on both stores. Without `q` it comes from the counts the schema
 /// keeps by triggers (migration 3), so after every kind of change it must equal a count of

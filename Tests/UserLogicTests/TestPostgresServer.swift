@@ -1,7 +1,7 @@
 import Glibc
 import Synchronization
 
-@testable import UserLogic
+@testable import UserCore
 
 /// The PostgreSQL server the store tests run against: `AUTH_TEST_POSTGRES_URL` when it is
 /// set (a role that may create databases), else a throwaway server this test process starts

@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 
+@testable import UserCore
 @testable import UserLogic
 
 /// Collects log lines in memory so tests can check what was (and wasn't) logged.

@@ -3,6 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 
+@testable import UserCore
 @testable import UserLogic
 
 @Suite struct ThreadContextTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import UserLogic
+@testable import UserCore
 
 @Suite struct TokenCodecTests {
     static let key = Array("0123456789abcdef0123456789abcdef".utf8)

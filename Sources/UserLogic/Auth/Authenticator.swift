@@ -1,3 +1,5 @@
+import UserCore
+
 /// The caller behind a verified token, with the user's current row (contract §2: decisions
 /// use the database, not the token's `role` claim).
 public struct AuthenticatedCaller {

@@ -1,3 +1,5 @@
+import UserCore
+
 /// Signs token pairs for sessions the accounts core opened or rotated (contract §2 claims,
 /// §3 token pair), and renders them.
 struct TokenIssuer {

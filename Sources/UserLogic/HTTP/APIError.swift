@@ -1,3 +1,5 @@
+import UserCore
+
 /// The one error type the service renders: a status, a stable code, a sentence for people,
 /// field errors for `validation_failed`, and headers such as `Allow` or `Retry-After`.
 ///
@@ -43,18 +45,8 @@ public struct APIError: Error, Sendable {
     }
 }
 
-/// One entry of `errors[]` in a `validation_failed` problem.
-public struct FieldError: Sendable, Equatable {
-    public var field: String
-    public var code: FieldErrorCode
-    public var message: String
-
-    public init(field: String, code: FieldErrorCode, message: String) {
-        self.field = field
-        self.code = code
-        self.message = message
-    }
-
+extension FieldError {
+    /// This error as an entry of the problem's `errors[]`.
     var json: JSONValue {
         .object(["field": .string(field), "code": .string(code.rawValue), "message": .string(message)])
     }

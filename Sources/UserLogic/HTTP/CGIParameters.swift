@@ -1,3 +1,5 @@
+import UserCore
+
 /// Where the CGI/FastCGI parameters of one request come from: the FastCGI params of a
 /// request, the process environment in CGI mode, or a dictionary in tests.
 public protocol CGIParameters {

@@ -1,3 +1,5 @@
+import UserCore
+
 /// The decoded parameters of a query string, in order. The first occurrence of a name wins.
 public struct QueryParameters: Sendable, Equatable {
     public private(set) var pairs: [(name: String, value: String)]

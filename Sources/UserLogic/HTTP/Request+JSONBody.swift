@@ -1,3 +1,5 @@
+import UserCore
+
 extension Request {
     /// The body as a JSON object, checked in the contract's order: media type (415), then
     /// syntax (400). Handlers call it after their authentication and permission checks.
@@ -35,16 +37,5 @@ extension APIError {
 
     public static func malformedJSON(_ detail: String) -> APIError {
         APIError(.badRequest, .malformedJSON, detail)
-    }
-}
-
-extension StringProtocol {
-    /// The text without leading and trailing spaces and tabs.
-    func trimmingASCIIWhitespace() -> SubSequence {
-        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isBlank($0) }), let last = lastIndex(where: { !isBlank($0) }) else {
-            return self[endIndex...]
-        }
-        return self[first...last]
     }
 }

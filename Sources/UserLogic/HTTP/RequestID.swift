@@ -1,3 +1,5 @@
+import UserCore
+
 /// Request ids for `X-Request-ID` (contract §5, Service).
 public enum RequestID {
     /// A client- or nginx-supplied id is kept when it has 1–128 characters of `[A-Za-z0-9._-]`.
@@ -22,6 +24,6 @@ public enum RequestID {
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let words: (UInt64, UInt64) = (generator.next(), generator.next())
-        return withUnsafeBytes(of: words) { Hex.encode($0) }
+        return Hex.encode(withUnsafeBytes(of: words) { Array($0) })
     }
 }

@@ -1,3 +1,5 @@
+import UserCore
+
 /// One HTTP response: status, headers in order, body.
 public struct Response: Sendable {
     public var status: HTTPStatus

@@ -1,3 +1,5 @@
+import UserCore
+
 /// The API's field rules for callers outside a request, such as the `create-admin` prompts,
 /// so a value is refused there exactly as the API would refuse it.
 public enum AccountFieldCheck {

@@ -1,3 +1,5 @@
+import UserCore
+
 /// Register, login, whoami and password change (contract §3, Auth).
 struct AccountHandlers: Sendable {
     let environment: HandlerEnvironment

@@ -1,3 +1,5 @@
+import UserCore
+
 /// What every handler group shares: the configuration, the logger and the clock (injected
 /// so tests can move time without sleeping).
 struct HandlerEnvironment: Sendable {

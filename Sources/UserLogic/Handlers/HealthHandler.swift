@@ -1,3 +1,5 @@
+import UserCore
+
 /// `GET /api/health`: 200 while the database answers, 503 `database_unavailable` otherwise.
 struct HealthHandler: Sendable {
     let logger: Logger

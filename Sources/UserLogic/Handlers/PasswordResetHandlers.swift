@@ -1,3 +1,5 @@
+import UserCore
+
 /// Forgot and reset (contract §3, Auth): a single-use token by mail, stored only as its
 /// SHA-256, voided by a newer request.
 struct PasswordResetHandlers: Sendable {

@@ -1,3 +1,5 @@
+import UserCore
+
 /// Refresh, logout, logout-all and the caller's sessions (contract §3, Auth).
 struct SessionHandlers: Sendable {
     let environment: HandlerEnvironment

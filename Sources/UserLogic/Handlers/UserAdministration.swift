@@ -1,3 +1,5 @@
+import UserCore
+
 /// Creating accounts on behalf of an admin, shared by `POST /api/users` and the
 /// `create-admin` command, so both apply the same field rules.
 public struct UserAdministration {

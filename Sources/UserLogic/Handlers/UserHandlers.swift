@@ -1,3 +1,5 @@
+import UserCore
+
 /// The Users table of contract §3: list, create, get, update, delete, unlock, and revoking
 /// a user's sessions, with the self/admin rules and the contract §5 order of checks.
 struct UserHandlers: Sendable {

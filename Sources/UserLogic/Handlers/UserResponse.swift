@@ -1,3 +1,5 @@
+import UserCore
+
 extension Response {
     /// `{"user": {…}}`, the answer of every endpoint that returns one user (whoami on every
     /// authenticated page load among them), written straight to bytes.

@@ -1,3 +1,5 @@
+import UserCore
+
 /// What one worker thread owns and lends to each request it serves: its database
 /// connection, its token MAC context and its password-hashing scratch space. Never shared
 /// between threads.

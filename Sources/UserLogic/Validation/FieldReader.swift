@@ -1,3 +1,5 @@
+import UserCore
+
 /// Reads the fields of a JSON request body and collects every problem at once, so one 422
 /// names all offending fields (contract §1: one entry per field).
 struct FieldReader {

@@ -1,0 +1,39 @@
+/// The rules of an account — login, lockout, re-hash, opening a session, changing the
+/// password — over a store, with no HTTP in sight: it takes and returns domain values and
+/// throws typed failures (`LoginFailure`, `PasswordChangeFailure`) that the handlers render.
+/// Made for one request on the thread serving it, at the request's `now`.
+package struct Accounts {
+    let store: any Store
+    let passwords: any PasswordChecking
+    let rules: AccountRules
+    let now: Int64
+
+    package init(store: any Store, passwords: any PasswordChecking, rules: AccountRules, now: Int64) {
+        self.store = store
+        self.passwords = passwords
+        self.rules = rules
+        self.now = now
+    }
+}
+
+/// The settings the account rules read.
+package struct AccountRules: Sendable {
+    /// Failures in a row that lock an account (`LOCKOUT_THRESHOLD`).
+    var lockoutThreshold: Int
+    /// How long a lock lasts (`LOCKOUT_SECONDS`).
+    var lockoutSeconds: Int64
+    /// How long a session lives without a refresh (`REFRESH_TOKEN_TTL`).
+    var sessionLifetime: Int64
+
+    init(lockoutThreshold: Int, lockoutSeconds: Int64, sessionLifetime: Int64) {
+        self.lockoutThreshold = lockoutThreshold
+        self.lockoutSeconds = lockoutSeconds
+        self.sessionLifetime = sessionLifetime
+    }
+
+    package init(_ configuration: ServiceConfiguration) {
+        self.init(
+            lockoutThreshold: configuration.lockoutThreshold, lockoutSeconds: configuration.lockoutSeconds,
+            sessionLifetime: configuration.refreshTokenLifetime)
+    }
+}

@@ -1,0 +1,79 @@
+/// How a login names its account.
+package enum LoginIdentifier: Sendable {
+    /// Compared case-insensitively.
+    case username(String)
+    /// As typed; compared lower-cased.
+    case email(String)
+}
+
+/// Why a login was refused; the account's id where one was found, for the audit log.
+package enum LoginFailure: Error, Equatable {
+    /// No account has this username or email (a dummy hash was checked all the same).
+    case unknownUser
+    /// The password is wrong. `lockedUntil` is set when this failure locked the account.
+    case wrongPassword(userID: Int64, lockedUntil: Int64?)
+    /// The account was locked: the password was not checked.
+    case locked(userID: Int64, until: Int64)
+    /// The password is right but the account is disabled.
+    case disabled(userID: Int64)
+}
+
+/// A successful login: the user as stored after it, and its new session.
+package struct LoggedIn {
+    package let user: User
+    package let session: Session
+}
+
+extension Accounts {
+    /// Contract §3 Login with the v2 lockout rule: the attempt is reserved (counted as a
+    /// failure in advance) before the password is checked, so of any number of simultaneous
+    /// attempts at most `lockoutThreshold` check it. A success resets the count, re-hashes an
+    /// outdated hash and opens a session, in one transaction.
+    package func logIn(_ identifier: LoginIdentifier, password: String, from origin: SessionOrigin) throws -> LoggedIn {
+        guard let user = try account(identifier) else {
+            passwords.verifyAgainstDummy(password)
+            throw LoginFailure.unknownUser
+        }
+        switch try store.reserveLoginAttempt(
+            userID: user.id, threshold: rules.lockoutThreshold, lockSeconds: rules.lockoutSeconds, now: now)
+        {
+        case nil:
+            // Deleted since it was read.
+            passwords.verifyAgainstDummy(password)
+            throw LoginFailure.unknownUser
+        case .locked(let until):
+            throw LoginFailure.locked(userID: user.id, until: until)
+        case .granted(let lockedUntil):
+            guard passwords.verify(password, against: user.passwordHash) else {
+                throw LoginFailure.wrongPassword(userID: user.id, lockedUntil: lockedUntil)
+            }
+        }
+        guard user.active else {
+            // The right password is no failure: its reservation must not count, nor leave the
+            // account locked once it is enabled again. The right password clears the count
+            // as a successful login would, without `last_login_at` (nobody logged in).
+            _ = try store.unlockUser(id: user.id)
+            throw LoginFailure.disabled(userID: user.id)
+        }
+        // Hashed before the transaction: the write lock is not held for a hash's time.
+        let rehashed = passwords.needsRehash(user.passwordHash) ? try passwords.hash(password) : nil
+        return try store.transaction {
+            try store.recordSuccessfulLogin(userID: user.id, now: now)
+            if let rehashed { try store.updatePasswordHash(userID: user.id, hash: rehashed, now: now) }
+            let session = try openSession(for: user.id, from: origin)
+            guard let stored = try store.user(id: user.id) else { throw LoginFailure.unknownUser }
+            return LoggedIn(user: stored, session: session)
+        }
+    }
+
+    /// The account a login names. No stored username or email holds U+0000; a database
+    /// driver could cut the text there and find another account, so such a name finds nobody.
+    private func account(_ identifier: LoginIdentifier) throws -> User? {
+        switch identifier {
+        case .username(let username):
+            username.contains("\u{0}") ? nil : try store.user(username: username)
+        case .email(let email):
+            email.contains("\u{0}") ? nil : try store.user(email: FieldRules.normalizedEmail(email))
+        }
+    }
+}

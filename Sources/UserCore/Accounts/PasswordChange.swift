@@ -1,0 +1,39 @@
+/// Why a password change was refused.
+package enum PasswordChangeFailure: Error, Equatable {
+    case currentPasswordIncorrect
+    /// The presenting session ended meanwhile: nothing was changed.
+    case sessionEnded
+}
+
+/// A changed password: the user as stored after it, and the presenting session's new
+/// refresh-token id.
+package struct PasswordChange {
+    package let user: User
+    package let refreshTokenID: String
+}
+
+extension Accounts {
+    /// Contract §3 password change: `current` must be `user`'s password; the new hash
+    /// replaces it, every other session is revoked, and the presenting session's refresh
+    /// token is rotated out (presenting the old one is reuse), in one transaction.
+    package func changePassword(of user: User, current: String, to next: String, keeping sessionID: String) throws
+        -> PasswordChange
+    {
+        guard passwords.verify(current, against: user.passwordHash) else {
+            throw PasswordChangeFailure.currentPasswordIncorrect
+        }
+        let hash = try passwords.hash(next)
+        let refreshTokenID = Session.newIdentifier()
+        return try store.transaction {
+            try store.updatePasswordHash(userID: user.id, hash: hash, now: now)
+            try store.revokeSessions(userID: user.id, keeping: sessionID, now: now)
+            guard let session = try store.session(id: sessionID),
+                try store.rotateRefreshToken(
+                    sessionID: sessionID, expected: session.refreshTokenID, next: refreshTokenID,
+                    expiresAt: now + rules.sessionLifetime, now: now),
+                let stored = try store.user(id: user.id)
+            else { throw PasswordChangeFailure.sessionEnded }
+            return PasswordChange(user: stored, refreshTokenID: refreshTokenID)
+        }
+    }
+}

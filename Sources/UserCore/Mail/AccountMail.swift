@@ -1,0 +1,45 @@
+/// The mails the service sends about accounts.
+package struct AccountMail {
+    let from: String
+    let publicBaseURL: String
+
+    package init(from: String, publicBaseURL: String) {
+        self.from = from
+        self.publicBaseURL = publicBaseURL
+    }
+
+    /// The password-reset mail: the token on a line of its own and the link to the page.
+    package func reset(to user: User, token: String, lifetime: Int64, now: Int64) -> MailMessage {
+        MailMessage(
+            from: from, to: user.email, subject: "Reset your password",
+            body: """
+                Hello \(user.username),
+
+                Someone asked to reset the password of your account. If it was you, open this
+                link within \(lifetime / 60) minutes to choose a new password:
+
+                \(publicBaseURL)/reset-password?token=\(token)
+
+                Reset token: \(token)
+
+                If you didn't ask for this, ignore this mail: your password stays as it is.
+                """,
+            date: now)
+    }
+
+    /// The notice after a password change or reset (ASVS 6.3.7).
+    package func passwordChanged(to user: User, now: Int64) -> MailMessage {
+        MailMessage(
+            from: from, to: user.email, subject: "Your password was changed",
+            body: """
+                Hello \(user.username),
+
+                The password of your account was changed at \(Timestamp.rfc3339(now)). Sessions on
+                other devices were signed out.
+
+                If this wasn't you, reset your password at \(publicBaseURL)/forgot-password and
+                tell your administrator.
+                """,
+            date: now)
+    }
+}

@@ -1,0 +1,198 @@
+/// Signs and verifies HS256 JWTs (JWS compact serialisation) for one thread.
+///
+/// Follows RFC 8725: the configured key fixes the algorithm and the token's header never
+/// chooses it; `kid`, `jwk`, `jku` and `x5u` are ignored. Verification runs in a fixed order:
+/// length → three parts → header `alg` → signature (constant time) → payload → claims →
+/// expiry, so a forged token learns nothing about the claim checks. Not thread-safe (owns an
+/// `HMACSHA256`): make one per thread from the shared `TokenSettings`.
+public final class TokenCodec {
+    /// Longer tokens are refused before any work; ours are about 400 bytes.
+    public static let maximumTokenLength = 8192
+
+    /// base64url of `{"alg":"HS256","typ":"JWT"}`.
+    static let encodedHeader = Base64URL.encode(#"{"alg":"HS256","typ":"JWT"}"#.utf8)
+    /// The same as bytes: every token we sign starts with them, and such a header needs no parsing.
+    private static let encodedHeaderBytes = Array(encodedHeader.utf8)
+
+    public let settings: TokenSettings
+    private let mac: HMACSHA256
+
+    public init(settings: TokenSettings) {
+        self.settings = settings
+        self.mac = HMACSHA256(key: settings.key)
+    }
+
+    public func sign(_ claims: TokenClaims) -> String {
+        let payload: JSONObject = [
+            "iss": .string(claims.issuer),
+            "aud": .string(claims.audience),
+            "sub": .string(claims.subject),
+            "iat": .number(Double(claims.issuedAt)),
+            "nbf": .number(Double(claims.notBefore)),
+            "exp": .number(Double(claims.expiresAt)),
+            "jti": .string(claims.tokenID),
+            "typ": .string(claims.type.rawValue),
+            "sid": .string(claims.sessionID),
+            "role": .string(claims.role),
+        ]
+        let signingInput = Self.encodedHeader + "." + Base64URL.encode(JSONWriter.encode(.object(payload)))
+        return signingInput + "." + Base64URL.encode(mac.authenticate(signingInput.utf8))
+    }
+
+    public func verify(_ token: String, now: Int64) throws(TokenError) -> TokenClaims {
+        var token = token
+        token.makeContiguousUTF8()  // a no-op for native strings
+        let result = token.utf8.withContiguousStorageIfAvailable { bytes in
+            Result { () throws(TokenError) in try verify(bytes, now: now) }
+        }
+        guard let result else { throw .malformed }
+        return try result.get()
+    }
+
+    /// Verifies a token given as its UTF-8 bytes, e.g. in place in an `Authorization` header.
+    package func verify(_ bytes: UnsafeBufferPointer<UInt8>, now: Int64) throws(TokenError) -> TokenClaims {
+        guard bytes.count <= Self.maximumTokenLength,
+            let firstDot = bytes.firstIndex(of: UInt8(ascii: ".")),
+            let secondDot = bytes[(firstDot + 1)...].firstIndex(of: UInt8(ascii: ".")),
+            !bytes[(secondDot + 1)...].contains(UInt8(ascii: "."))
+        else { throw .malformed }
+
+        if !bytes[..<firstDot].elementsEqual(Self.encodedHeaderBytes) {
+            let header = try Self.decodeObject(bytes[..<firstDot])
+            guard case .string("HS256") = header["alg"] else { throw .unsupportedAlgorithm }
+            // RFC 7515 §4.1.11: extensions listed in `crit` must be understood; we know none.
+            guard header["crit"] == nil else { throw .unsupportedAlgorithm }
+        }
+
+        guard let signature = Base64URL.decode(buffer: UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])) else {
+            throw .malformed
+        }
+        let expected = mac.authenticate(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<secondDot])))
+        guard ConstantTime.equals(expected, signature) else { throw .badSignature }
+
+        guard let payload = Base64URL.decode(buffer: UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot]))
+        else { throw .malformed }
+        return try claims(in: try Payload(json: payload), now: now)
+    }
+
+    /// Validates the payload of a correctly signed token.
+    private func claims(in payload: Payload, now: Int64) throws(TokenError) -> TokenClaims {
+        let leeway = settings.leeway
+        let latestStart = now.addingReportingOverflow(leeway).overflow ? Int64.max : now + leeway
+
+        guard let expiresAt = try Self.date(payload.exp) else { throw .invalidClaims }
+        guard let issuedAt = try Self.date(payload.iat), issuedAt <= latestStart else { throw .invalidClaims }
+        let notBefore = try Self.date(payload.nbf) ?? issuedAt
+        guard notBefore <= latestStart else { throw .invalidClaims }
+
+        guard try Self.string(payload.iss) == settings.issuer else { throw .invalidClaims }
+        guard try audienceMatches(payload.aud) else { throw .invalidClaims }
+        guard let typ = try Self.string(payload.typ), let type = TokenType(rawValue: typ) else {
+            throw .invalidClaims
+        }
+        guard let subject = try Self.string(payload.sub), !subject.isEmpty,
+            let tokenID = try Self.string(payload.jti), !tokenID.isEmpty,
+            let sessionID = try Self.string(payload.sid), !sessionID.isEmpty,
+            let role = try Self.string(payload.role)
+        else { throw .invalidClaims }
+
+        let (expiryEnd, overflow) = expiresAt.addingReportingOverflow(leeway)
+        if !overflow && expiryEnd < now { throw .expired }
+
+        return TokenClaims(
+            issuer: settings.issuer, audience: settings.audience, subject: subject, issuedAt: issuedAt,
+            notBefore: notBefore, expiresAt: expiresAt, tokenID: tokenID, type: type, sessionID: sessionID,
+            role: role)
+    }
+
+    /// The registered and private claims we read, as they appear in the payload; any other
+    /// member is parsed (it must be valid JSON) and ignored.
+    private struct Payload {
+        var iss, aud, sub, iat, nbf, exp, jti, typ, sid, role: JSONValue?
+
+        private init() {}
+
+        /// One pass over the decoded payload, matching names on their bytes: this runs on
+        /// every authenticated request.
+        init(json: [UInt8]) throws(TokenError) {
+            var payload = Payload()
+            do {
+                try JSONParser.forEachMember(in: json) { name, value in
+                    switch name.count {
+                    case 3:
+                        let key =
+                            UInt32(name[name.startIndex]) << 16 | UInt32(name[name.startIndex + 1]) << 8
+                            | UInt32(name[name.startIndex + 2])
+                        switch key {
+                        case Self.key("iss"): payload.iss = value
+                        case Self.key("aud"): payload.aud = value
+                        case Self.key("sub"): payload.sub = value
+                        case Self.key("iat"): payload.iat = value
+                        case Self.key("nbf"): payload.nbf = value
+                        case Self.key("exp"): payload.exp = value
+                        case Self.key("jti"): payload.jti = value
+                        case Self.key("typ"): payload.typ = value
+                        case Self.key("sid"): payload.sid = value
+                        default: break
+                        }
+                    case 4 where name.elementsEqual("role".utf8):
+                        payload.role = value
+                    default:
+                        break
+                    }
+                }
+            } catch {
+                throw .malformed
+            }
+            self = payload
+        }
+
+        private static func key(_ name: StaticString) -> UInt32 {
+            name.withUTF8Buffer { UInt32($0[0]) << 16 | UInt32($0[1]) << 8 | UInt32($0[2]) }
+        }
+    }
+
+    /// RFC 7519 §4.1.3: a string, or an array of strings containing ours.
+    private func audienceMatches(_ value: JSONValue?) throws(TokenError) -> Bool {
+        switch value {
+        case nil: return false
+        case .string(let audience): return audience == settings.audience
+        case .array(let elements):
+            var found = false
+            for element in elements {
+                guard case .string(let audience) = element else { throw .malformed }
+                if audience == settings.audience { found = true }
+            }
+            return found
+        default: throw .malformed
+        }
+    }
+
+    private static func decodeObject(_ part: Slice<UnsafeBufferPointer<UInt8>>) throws(TokenError) -> JSONObject {
+        guard let json = Base64URL.decode(buffer: UnsafeBufferPointer(rebasing: part)),
+            case .object(let object) = try? JSONParser.parse(json)
+        else { throw .malformed }
+        return object
+    }
+
+    /// A string claim; nil when absent.
+    private static func string(_ value: JSONValue?) throws(TokenError) -> String? {
+        switch value {
+        case nil: return nil
+        case .string(let text): return text
+        default: throw .malformed
+        }
+    }
+
+    /// A NumericDate claim (RFC 7519 §2) truncated to whole seconds; nil when absent.
+    private static func date(_ value: JSONValue?) throws(TokenError) -> Int64? {
+        switch value {
+        case nil: return nil
+        case .number(let value):
+            // 2^63 is exact as a Double; Double(Int64.max) would round up to it.
+            guard value.isFinite, value >= -0x1p63, value < 0x1p63 else { throw .invalidClaims }
+            return Int64(value.rounded(.towardZero))
+        default: throw .malformed
+        }
+    }
+}
