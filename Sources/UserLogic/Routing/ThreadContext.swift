@@ -20,13 +20,9 @@ public final class ThreadContext {
     /// The thread's store, opened on first use and again on the next request after a failure.
     public func store() throws -> any Store {
         if let openedStore { return openedStore }
-        do {
-            let store = try storeFactory.open()
-            openedStore = store
-            return store
-        } catch let error as SQLiteError {
-            throw StoreError.unavailable(error.description)
-        }
+        let store = try storeFactory.open()
+        openedStore = store
+        return store
     }
 
     /// Readies the database as `Service.prepareStorage()` does, with the connection this
