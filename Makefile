@@ -98,8 +98,7 @@ bench: check-swift
 FUZZ_SECONDS ?= 30
 # The fuzz driver builds alone with the sanitizers, in its own build directory.
 fuzz: check-swift
-	AUTH_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz --product AuthFuzz \
-	    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	AUTH_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz --product AuthFuzz
 	scripts/fuzz $(FUZZ_SECONDS)
 
 # Long robustness runs (not in test): Schemathesis 200 examples per operation and phase,

@@ -64,8 +64,16 @@ let package = Package(
 )
 
 // The libFuzzer driver links only with -sanitize=fuzzer: `make fuzz` sets AUTH_FUZZ=1 and
-// builds it alone, in its own build directory.
+// builds it alone, in its own build directory. The sanitizers are set here per target, not
+// with -Xswiftc, so they stay off the host tool the OpenAPI plugin runs (TextEmbedder).
 if Context.environment["AUTH_FUZZ"] == "1" {
+    let sanitizers = "-sanitize=fuzzer,address"
     package.targets.append(
-        .executableTarget(name: "AuthFuzz", dependencies: ["FuzzHarnesses", "UserCore"], path: "Fuzz/AuthFuzz"))
+        .executableTarget(
+            name: "AuthFuzz", dependencies: ["FuzzHarnesses", "UserCore"], path: "Fuzz/AuthFuzz",
+            swiftSettings: [.unsafeFlags([sanitizers, "-parse-as-library"])],
+            linkerSettings: [.unsafeFlags([sanitizers])]))
+    for target in package.targets where ["UserCore", "UserLogic", "FuzzHarnesses"].contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags([sanitizers])]
+    }
 }
