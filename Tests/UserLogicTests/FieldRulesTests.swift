@@ -28,9 +28,42 @@ import Testing
         ] {
             #expect(FieldRules.email(bad)?.code == .invalidFormat, "\(bad)")
         }
-        let local = String(repeating: "a", count: 254 - "@example.com".count)
-        #expect(FieldRules.email(local + "@example.com") == nil)
-        #expect(FieldRules.email("a" + local + "@example.com")?.code == .invalidFormat)
+        let domain = String(repeating: "d", count: 254 - "alice@".count - ".com".count) + ".com"
+        #expect(FieldRules.email("alice@" + domain) == nil)
+        #expect(FieldRules.email("alicex@" + domain)?.code == .invalidFormat)
+    }
+
+    /// Contract §1 (v2): the local part is an RFC 5322 dot-atom of 1–64 characters.
+    @Test func emailLocalPartIsADotAtom() {
+        let atext = "!#$%&'*+/=?^_{}~-`|"
+        #expect(FieldRules.email("a\(atext)z@example.com") == nil)
+        #expect(FieldRules.email("first.last.x@example.com") == nil)
+        #expect(FieldRules.email(String(repeating: "a", count: 64) + "@example.com") == nil)
+        for bad in [
+            "eve,victim@evil.com", "<x>@evil.com", "a>b@evil.com", "a<b@evil.com", "\"a\"@evil.com",
+            "a\"b@evil.com", "a b@evil.com", "a\tb@evil.com", "(a)@evil.com", "a;b@evil.com", "a:b@evil.com",
+            "a\\b@evil.com", "[a]@evil.com", ".a@example.com", "a.@example.com", "a..b@example.com",
+            "é@example.com", "a\u{7F}b@example.com", String(repeating: "a", count: 65) + "@example.com",
+        ] {
+            #expect(FieldRules.email(bad)?.code == .invalidFormat, "\(bad)")
+        }
+    }
+
+    /// Contract §1 (v2): the domain is two or more labels of letters and combining marks of any
+    /// script, digits and inner hyphens.
+    @Test func emailDomainIsLabelsOfLettersMarksDigitsAndInnerHyphens() {
+        for good in [
+            "a@mail-1.example.com", "a@b.co", "a@bücher.de", "a@пример.рф", "a@e\u{301}cole.fr", "a@例え.テスト",
+            "a@123.example",
+        ] {
+            #expect(FieldRules.email(good) == nil, "\(good)")
+        }
+        for bad in [
+            "a@evil.com>", "a@evil.com,b@x.org", "a@-evil.com", "a@evil-.com", "a@evil..com", "a@evil_x.com",
+            "a@[127.0.0.1]", "a@evil.com ", "a@ev il.com", "a@evil.c\u{200B}om", "a@evil.com\u{0}",
+        ] {
+            #expect(FieldRules.email(bad)?.code == .invalidFormat, "\(bad)")
+        }
     }
 
     @Test func passwordsCountUnicodeScalars() {

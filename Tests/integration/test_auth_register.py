@@ -128,6 +128,21 @@ def test_field_rules(api, overrides, expected):
     assert_validation(api.register(reg(**overrides)), expected)
 
 
+@pytest.mark.parametrize("email", [
+    "eve,victim@evil.com", "<x>@evil.com", "a>b@evil.com", '"a b"@evil.com', "a\tb@evil.com",
+    "a..b@evil.com", "a" * 65 + "@evil.com", "a@evil.com>", "a@-evil.com", "a@evil_x.com",
+])
+def test_email_rule_v2_rejects(api, email):
+    # contract §1 (v2): nothing an SMTP command or a To: header could read as more than one address
+    assert_validation(api.register(reg(email=email)), {"email": "invalid_format"})
+
+
+def test_email_rule_v2_accepts_atext_and_international_domains(api):
+    name = unique("e")
+    for email in [f"{name}.o'neil+x@example.com", f"{name}!#$%&*/=?^_`{{|}}~-@bücher.example"]:
+        assert api.register(reg(username=unique("u"), email=email)).status_code == 201, email
+
+
 @pytest.mark.parametrize("field", ["username", "email", "password"])
 def test_required_fields(api, field):
     body = reg()

@@ -4,6 +4,7 @@ package enum FieldRules {
     static let passwordLength = 8...128
     static let nameMaximumLength = 64
     static let emailMaximumLength = 254
+    static let emailLocalMaximumLength = 64
 
     package static func username(_ value: String) -> FieldError? {
         let field = "username"
@@ -23,21 +24,62 @@ package enum FieldRules {
         return nil
     }
 
-    /// One `@`, a non-empty local part, a domain with a dot, no spaces or control characters,
-    /// at most 254 characters.
+    /// Contract §1 (v2): at most 254 characters, `local@domain`. The local part is an RFC 5322
+    /// dot-atom (1–64 `atext` characters and single inner dots); the domain is two or more
+    /// dot-separated labels of letters and combining marks of any script, digits and inner
+    /// hyphens. So nothing that an SMTP command or a `To:` header could read as more than one
+    /// address (commas, angle brackets, quotes, spaces, control characters) gets through.
     package static func email(_ value: String) -> FieldError? {
         let invalid = FieldError(
             field: "email", code: .invalidFormat, message: "Enter an email address like name@example.com.")
-        guard value.unicodeScalars.count <= emailMaximumLength,
-            !value.unicodeScalars.contains(where: {
-                $0.properties.isWhitespace || $0.properties.generalCategory == .control
-            })
+        let scalars = value.unicodeScalars
+        guard scalars.count <= emailMaximumLength,
+            let at = scalars.firstIndex(of: "@"),
+            isDotAtom(scalars[..<at]),
+            isDomain(scalars[scalars.index(after: at)...])
         else { return invalid }
-        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty else { return invalid }
-        let domain = parts[1]
-        guard domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix(".") else { return invalid }
         return nil
+    }
+
+    /// RFC 5322 `dot-atom-text` of at most 64 characters.
+    private static func isDotAtom(_ local: Substring.UnicodeScalarView) -> Bool {
+        guard local.count <= emailLocalMaximumLength else { return false }
+        return dotSeparated(local) { atom in !atom.isEmpty && atom.allSatisfy(isAtext) } >= 1
+    }
+
+    /// Two or more labels; each non-empty, of letters, combining marks and digits, with hyphens
+    /// only inside.
+    private static func isDomain(_ domain: Substring.UnicodeScalarView) -> Bool {
+        dotSeparated(domain) { label in
+            guard let first = label.first, let last = label.last, first != "-", last != "-" else { return false }
+            return label.allSatisfy { $0 == "-" || isLabelCharacter($0) }
+        } >= 2
+    }
+
+    /// The number of `.`-separated parts of `text` when every part passes `isValid`, else 0.
+    private static func dotSeparated(
+        _ text: Substring.UnicodeScalarView, _ isValid: (Substring.UnicodeScalarView) -> Bool
+    ) -> Int {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.allSatisfy(isValid) ? parts.count : 0
+    }
+
+    /// RFC 5322 `atext`: ASCII letters, digits and ``!#$%&'*+/=?^_`{|}~-``.
+    private static func isAtext(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar.isASCII else { return false }
+        let byte = UInt8(scalar.value)
+        return isLetterOrDigit(byte) || "!#$%&'*+/=?^_`{|}~-".utf8.contains(byte)
+    }
+
+    /// A letter or combining mark of any script, or an ASCII digit.
+    private static func isLabelCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+            .nonspacingMark, .spacingMark, .enclosingMark:
+            true
+        default:
+            scalar.isASCII && isLetterOrDigit(UInt8(scalar.value))
+        }
     }
 
     /// Length in Unicode scalars (contract §5), and not the username or email.
