@@ -126,10 +126,63 @@ import Testing
         #expect(bcrypt.verify(password, against: raw))
         #expect(bcrypt.verify(String(password.prefix(72)), against: raw))
         #expect(!bcrypt.verify(String(password.prefix(71)), against: raw))
-        #expect(PasswordHasher.phrases(password, setting: "$2b$").map(\.count) == [72, 73])
+        // Reduced: the marked digest (0xFF + 43 + NUL), the old reduction, the truncation.
+        #expect(PasswordHasher.phrases(password, setting: "$2b$").map(\.count) == [45, 72, 73])
         #expect(PasswordHasher.phrases(password, setting: "$y$").map(\.count) == [301])
         #expect(PasswordHasher.phrases(String(repeating: "a", count: 511), setting: "$y$").map(\.count) == [512])
-        #expect(PasswordHasher.phrases(String(repeating: "a", count: 512), setting: "$y$").map(\.count) == [72])
+        #expect(PasswordHasher.phrases(String(repeating: "a", count: 512), setting: "$y$").map(\.count) == [45, 72])
+    }
+
+    /// The reduced phrase starts with a byte no UTF-8 text holds; a password that is literally
+    /// an old reduction is reduced too, and has no other phrase.
+    @Test func reducedPhrasesAreNotText() {
+        let reduced = PasswordHasher.phrases("a\u{0}bcdefgh", setting: "$y$")[0]
+        #expect(UInt8(bitPattern: reduced[0]) == PasswordHasher.reductionMarker)
+        #expect(String(validating: reduced.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self) == nil)
+        let typed = Self.typedDigest("a\u{0}bcdefgh")
+        #expect(PasswordHasher.phrases(typed, setting: "$2b$").map { UInt8(bitPattern: $0[0]) } == [0xFF])
+        #expect(PasswordHasher.phrases(typed.uppercased(), setting: "$2b$").map(\.count) == [72])
+    }
+
+    /// The string the reduction of `password` used to be, which anyone can type.
+    static func typedDigest(_ password: String) -> String {
+        "sha256:" + Hex.encode(SHA256.hash(Array(password.utf8)))
+    }
+
+    /// Contract §5 (v2): a password libxcrypt can't take whole is reduced to something no
+    /// typed password is, so the old digest string doesn't log in as it.
+    @Test func reducedPasswordsAreNotEquivalentToATypedString() throws {
+        let nul = "Secret\u{0}Password1"
+        for (hasher, password) in [
+            (yescrypt, nul), (bcrypt, nul), (yescrypt, String(repeating: "😀", count: 128)),
+            (bcrypt, String(repeating: "x", count: 73)),
+        ] {
+            let hash = try hasher.hash(password)
+            #expect(hasher.verify(password, against: hash))
+            #expect(!hasher.verify(Self.typedDigest(password), against: hash))
+        }
+    }
+
+    /// crypt(3) of `typedDigest("Secret\0Password1")` (Python ctypes over libcrypt.so.1): what
+    /// the old reduction stored for that password.
+    static let legacyReduced = [
+        "$y$j75$es7mITBz7hTjABdhDWbCe/$ZzXLTmWoJ3LNHv2N71cVdMpTSgdEH0Kws6xnweQT/M6",
+        "$2b$04$fxquqa9.DtYMvFsvnA/ePuV5lq4mDayQnYMI5zCIbYj/DgRff8VCe",
+    ]
+
+    /// Hashes made with the old reduction still verify for their real password and ask to be
+    /// re-hashed into the new form; the typed digest string no longer verifies against them.
+    @Test func legacyReducedHashesVerifyForTheRealPasswordOnly() throws {
+        let password = "Secret\u{0}Password1"
+        for (hasher, stored) in [(yescrypt, Self.legacyReduced[0]), (bcrypt, Self.legacyReduced[1])] {
+            #expect(!hasher.verify(Self.typedDigest(password), against: stored))
+            #expect(hasher.verify(password, against: stored))
+            #expect(hasher.needsRehash(stored))
+            let fresh = try hasher.hash(password)
+            #expect(hasher.verify(password, against: fresh))
+            #expect(!hasher.needsRehash(fresh))
+            #expect(!hasher.verify("Secret", against: stored))
+        }
     }
 
     /// Unknown users are checked against a dummy hash made under the current policy, so the

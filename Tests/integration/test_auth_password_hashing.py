@@ -2,6 +2,8 @@
 configured policy on a successful login (contract §3 Login; issue 3 "Passwords"), both
 schemes, and every password the field rules allow (up to 128 scalars / 512 bytes)."""
 
+import hashlib
+
 import bcrypt
 import pytest
 
@@ -138,3 +140,33 @@ def test_change_to_password_with_nul_is_not_a_server_error(api):
     if r.status_code == 422:
         assert [e["field"] for e in r.json()["errors"]] == ["new_password"], r.json()
         api.login_as(account)  # unchanged
+
+
+def typed_digest(password: str) -> str:
+    """What a password libxcrypt can't take whole used to be reduced to: a typeable string."""
+    return "sha256:" + hashlib.sha256(password.encode()).hexdigest()
+
+
+EQUIVALENCE_PASSWORD = "Secret\u0000Password1"
+
+
+def test_reduced_password_has_no_typeable_equivalent(api):
+    # Contract §5 (v2): no typed string logs in as another password.
+    account = api.new_user(password=EQUIVALENCE_PASSWORD)
+    api.login_as(account)
+    assert_unauthorized(api.login({"username": account.username, "password": typed_digest(EQUIVALENCE_PASSWORD)}),
+                        "invalid_credentials", presented=False)
+
+
+def test_hash_of_the_old_reduction_logs_in_with_the_real_password_only(api):
+    # A hash stored before the fix: crypt(3) of the typeable digest string.
+    current = policy_prefix(api)
+    hashed = crypt(typed_digest(EQUIVALENCE_PASSWORD), gensalt("$y$", 1))
+    assert hashed.startswith(current), (hashed, current)
+    user_id, name, _ = insert(api, hashed)
+    assert_unauthorized(api.login({"username": name, "password": typed_digest(EQUIVALENCE_PASSWORD)}),
+                        "invalid_credentials", presented=False)
+    assert_json(api.login({"username": name, "password": EQUIVALENCE_PASSWORD}), 200)
+    stored = api.db.password_hash(user_id)
+    assert stored != hashed and stored.startswith(current), "re-hashed into the new form at login"
+    assert_json(api.login({"username": name, "password": EQUIVALENCE_PASSWORD}), 200)

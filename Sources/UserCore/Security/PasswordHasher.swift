@@ -15,9 +15,17 @@ public enum PasswordHashingError: Error, Sendable, Equatable {
 /// Every password the contract allows (128 scalars, up to 512 UTF-8 bytes, U+0000 included)
 /// is hashed in full: one libxcrypt can't take whole — with a NUL byte, of 512 bytes or more
 /// (`CRYPT_MAX_PASSPHRASE_SIZE`), or over bcrypt's 72 bytes for a bcrypt setting — is given
-/// as `"sha256:" + hex(SHA-256(password))` instead, 71 bytes. Hashes made elsewhere by a
-/// bcrypt that truncated at 72 bytes (Python's bcrypt before 5, Flask-Bcrypt) still verify
-/// with the truncated phrase; it can't match a hash made here from the digest.
+/// as the byte 0xFF followed by base64url(SHA-256(password)) instead, 44 bytes. Passwords
+/// arrive as JSON strings, which are valid UTF-8, and 0xFF never occurs in UTF-8: no typed
+/// password is that phrase, so none is equivalent to another (contract §5 (v2)).
+///
+/// Older hashes were made from the typeable `"sha256:" + hex(SHA-256(password))`. They can't
+/// be told from a hash of a password that is literally such a string, so the safe reading
+/// wins: a password of that exact form is reduced too (it never reaches crypt as itself, and
+/// so never matches an old hash), while a reduced password also tries its old form. Hashes
+/// made elsewhere by a bcrypt that truncated at 72 bytes (Python's bcrypt before 5,
+/// Flask-Bcrypt) still verify with the truncated phrase. A match through either of those
+/// secondary phrases makes `needsRehash` true for that hash, so the login replaces it.
 public final class PasswordHasher {
     public let policy: PasswordPolicy
     /// The `crypt_rn` work area, zeroed once as crypt(3) asks.
@@ -28,6 +36,10 @@ public final class PasswordHasher {
     private let parameters: Substring
     /// A hash of a random password under `policy`, for `verifyAgainstDummy`.
     private(set) var dummyHash = ""
+    /// The stored hash the last `verify` matched through a secondary phrase (see the type's
+    /// comment), which `needsRehash` reports; one hasher serves one thread, and a login asks
+    /// `needsRehash` right after its `verify`.
+    private var matchedSecondaryPhrase: String?
 
     public init(policy: PasswordPolicy) {
         self.policy = policy
@@ -68,15 +80,19 @@ public final class PasswordHasher {
     /// or the policy's own bcrypt cost) without being computed. Each comparison is constant
     /// time.
     public func verify(_ password: String, against storedHash: String) -> Bool {
+        matchedSecondaryPhrase = nil
         guard !storedHash.isEmpty else { return false }
         if LegacyPasswordVerifier.isWerkzeug(storedHash) {
             return LegacyPasswordVerifier.verify(password, against: storedHash)
         }
         if let cost = LegacyPasswordVerifier.bcryptCostField(storedHash), cost > maximumBcryptCost { return false }
-        return Self.phrases(password, setting: storedHash).contains { phrase in
+        let matched = Self.phrases(password, setting: storedHash).firstIndex { phrase in
             guard let hashed = crypt(phrase, setting: storedHash) else { return false }
             return ConstantTime.equals(hashed.utf8, storedHash.utf8)
         }
+        guard let matched else { return false }
+        if matched > 0 { matchedSecondaryPhrase = storedHash }
+        return true
     }
 
     /// The highest bcrypt cost `verify` computes: the import cap, or the policy's own cost.
@@ -85,9 +101,11 @@ public final class PasswordHasher {
     }
 
     /// True when `storedHash` wasn't made with the policy's method and cost (including
-    /// `$2a$`/`$2y$` bcrypt under a `$2b$` policy, and every imported Werkzeug hash), so it
-    /// should be replaced after a login.
+    /// `$2a$`/`$2y$` bcrypt under a `$2b$` policy, and every imported Werkzeug hash), or the
+    /// last `verify` matched it through a secondary phrase (an old reduction or bcrypt's
+    /// truncation), so it should be replaced after a login.
     public func needsRehash(_ storedHash: String) -> Bool {
+        if storedHash == matchedSecondaryPhrase { return true }
         let fields = storedHash.split(separator: "$", omittingEmptySubsequences: false)
         guard fields.count >= 4, fields[0].isEmpty else { return true }
         return fields[1] != methodID || fields[2] != parameters
@@ -122,18 +140,37 @@ public final class PasswordHasher {
     }
 
     /// The NUL-terminated phrases that stand for `password` under `setting`: the first is the
-    /// one `hash` uses; for bcrypt a second, truncated to 72 bytes, matches hashes made by
-    /// bcrypts that truncate. See the type's comment.
+    /// one `hash` uses; a reduced password then has its old, typeable reduction, and for
+    /// bcrypt its first 72 bytes, which match hashes made by bcrypts that truncate. See the
+    /// type's comment.
     static func phrases(_ password: String, setting: some StringProtocol) -> [[CChar]] {
         let bytes = Array(password.utf8)
         let isBcrypt = setting.hasPrefix("$2")
         let limit = isBcrypt ? bcryptKeyLength : Int(CRYPT_MAX_PASSPHRASE_SIZE) - 1
-        guard bytes.contains(0) || bytes.count > limit else { return [cString(bytes)] }
-        let digest = cString(Array(("sha256:" + Hex.encode(SHA256.hash(bytes))).utf8))
+        let isWhole = !bytes.contains(0) && bytes.count <= limit
+        guard !isWhole || isOldReduction(bytes) else { return [cString(bytes)] }
+        let digest = SHA256.hash(bytes)
+        let reduced = cString([reductionMarker] + Array(Base64URL.encode(digest).utf8))
+        guard !isWhole else { return [reduced] }
+        let old = cString(Array(oldReductionPrefix.utf8) + Array(Hex.encode(digest).utf8))
         let truncated = bytes.prefix(bcryptKeyLength)
-        guard isBcrypt, !truncated.contains(0) else { return [digest] }
-        return [digest, cString(Array(truncated))]
+        guard isBcrypt, !truncated.contains(0) else { return [reduced, old] }
+        return [reduced, old, cString(Array(truncated))]
     }
+
+    /// Whether `bytes` is what a password used to be reduced to: `sha256:` and 64 lowercase
+    /// hex digits.
+    private static func isOldReduction(_ bytes: [UInt8]) -> Bool {
+        bytes.count == oldReductionPrefix.utf8.count + 64 && bytes.starts(with: oldReductionPrefix.utf8)
+            && bytes.dropFirst(oldReductionPrefix.utf8.count).allSatisfy {
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+            }
+    }
+
+    /// Starts every reduced phrase: never part of valid UTF-8, so never typed.
+    static let reductionMarker: UInt8 = 0xFF
+    private static let oldReductionPrefix = "sha256:"
 
     private static func cString(_ bytes: [UInt8]) -> [CChar] {
         (bytes + [0]).map { CChar(bitPattern: $0) }
