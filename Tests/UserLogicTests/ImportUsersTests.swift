@@ -185,6 +185,22 @@ import Testing
         #expect(UserImporter.fixedUsername(String(repeating: "a b", count: 20))?.count == 32)
     }
 
+    /// The importer applies the registration's email rule (contract §1 (v2)) to every row: an
+    /// address the API would refuse is reported and skipped, not stored.
+    @Test func skipsRowsWhoseEmailTheFieldRulesRefuse() throws {
+        defer { cleanUp() }
+        try makeSource([
+            (1, "eve", "eve,victim@evil.com", Self.pbkdf2, nil, nil, nil),
+            (2, "xavier", "<x>@evil.com", Self.pbkdf2, nil, nil, nil),
+            (3, "ursula", "u@bücher.example", Self.pbkdf2, nil, nil, nil),
+        ])
+        let store = try target()
+        let (summary, _) = try run(store)
+        #expect(summary.accepted == 1)
+        #expect(summary.skipped == [.invalidEmail: 2])
+        #expect(try store.user(username: "ursula") != nil)
+    }
+
     @Test func mapsIsAdminAndOverrides() throws {
         defer { cleanUp() }
         let path = directory.path + "/users.jsonl"
