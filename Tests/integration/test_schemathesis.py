@@ -143,7 +143,10 @@ def test_document_email_pattern_is_the_services_rule(stack_factory):
     api = start_api(stack_factory)
     doc = fetch_document(api.stack.base_url)
     refused = []
-    for email in ("a\x7fb@example.com", "ab@exa\x01mple.com", "a\x00b@example.com", "a\u0085b@example.com"):
+    for email in ("a\x7fb@example.com", "ab@exa\x01mple.com", "a\x00b@example.com", "a\u0085b@example.com",
+                  # contract §1 (v2)
+                  "eve,victim@evil.com", "<x>@evil.com", "a>b@evil.com", '"a"@evil.com', "a..b@evil.com",
+                  "a" * 65 + "@evil.com", "a@-evil.com", "a@evil_x.com"):
         allowed_by = [name for name in ("RegisterRequest", "CreateUserRequest", "UpdateUserRequest",
                                         "ForgotPasswordRequest")
                       if jsonschema.Draft202012Validator(
