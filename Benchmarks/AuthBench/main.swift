@@ -22,6 +22,11 @@ import UserLogic
 ///   auth-bench hash-rate [--seconds N] [--threads N]
 ///       libxcrypt alone: PasswordHasher.verify at the configured scheme and cost, on N
 ///       threads (2) for N seconds (3); prints hashes/s.
+///   auth-bench hostile-json [--iterations N]
+///       the CPU time of POST /api/auth/register with a 64 KiB body of one object with
+///       thousands of members (`{"é0":0,"é1":0,…}`, and the same with ASCII names), as an
+///       unauthenticated client can send it (issue #16), and a 64 KiB body the parser accepts:
+///       objects of 100 members in an array; prints the median and the answer's size.
 
 struct Options {
     var users = 100_000
@@ -124,16 +129,30 @@ func seedUsers(
     }
 }
 
-func benchmarkUsersList(_ options: Options) throws {
-    let directory = temporaryDirectory()
+/// A prepared service for the timed benchmarks: its mail in `directory`, and its database
+/// too unless `database` names one; passwords at yescrypt cost 1 (seeding stays quick).
+func makeBenchService(in directory: String, database: DatabaseLocation? = nil) throws -> Service {
     let configuration = ServiceConfiguration(
-        database: options.database ?? .sqlite(path: directory + "/auth.db"),
+        database: database ?? .sqlite(path: directory + "/auth.db"),
         tokens: TokenSettings(key: Array(repeating: 7, count: 32), issuer: "bench", audience: "bench", leeway: 10),
         passwords: PasswordPolicy(scheme: .yescrypt, cost: 1))
     let service = Service(
         configuration: configuration, logger: .standardError(minimumLevel: .warning),
         mailTransport: try FileMailTransport(directory: directory + "/mail"))
     try service.prepareStorage()
+    return service
+}
+
+/// Removes what `makeBenchService` left in `directory`, and the directory.
+func removeBenchDirectory(_ directory: String) {
+    for name in ["auth.db", "auth.db-wal", "auth.db-shm"] { unlink(directory + "/" + name) }
+    rmdir(directory + "/mail")
+    rmdir(directory)
+}
+
+func benchmarkUsersList(_ options: Options) throws {
+    let directory = temporaryDirectory()
+    let service = try makeBenchService(in: directory, database: options.database)
     let thread = service.makeThreadContext()
 
     let seedStart = monotonicNanoseconds()
@@ -198,9 +217,61 @@ func benchmarkUsersList(_ options: Options) throws {
         let cpu = format1(Double(cpuSamples[cpuSamples.count / 2]) / 1000)
         print(label.padding(54) + String(median).padding(12) + String(p99).padding(10) + cpu.padding(10) + total)
     }
-    for name in ["auth.db", "auth.db-wal", "auth.db-shm"] { unlink(directory + "/" + name) }
-    rmdir(directory + "/mail")
-    rmdir(directory)
+    removeBenchDirectory(directory)
+}
+
+/// A 64 KiB object of members `"<prefix>0":0,"<prefix>1":0,…`: the most members a body can
+/// carry, which an unauthenticated client can send to POST /api/auth/register.
+func hostileBody(prefix: String) -> [UInt8] {
+    var body = Array("{".utf8)
+    var index = 0
+    while true {
+        let member = Array("\"\(prefix)\(index)\":0,".utf8)
+        guard body.count + member.count <= 65_536 else { break }
+        body += member
+        index += 1
+    }
+    body[body.count - 1] = UInt8(ascii: "}")
+    return body
+}
+
+/// `{"a":[{"é0":0,…,"é99":0},…]}` up to 64 KiB: as many members as the limits let through.
+func acceptedHostileBody() -> [UInt8] {
+    let object = Array(("{" + (0..<100).map { "\"é\($0)\":0" }.joined(separator: ",") + "},").utf8)
+    var body = Array(#"{"a":["#.utf8)
+    while body.count + object.count + 2 <= 65_536 { body += object }
+    body[body.count - 1] = UInt8(ascii: "]")
+    return body + Array("}".utf8)
+}
+
+func benchmarkHostileJSON(_ options: Options) throws {
+    let directory = temporaryDirectory()
+    let service = try makeBenchService(in: directory)
+    let thread = service.makeThreadContext()
+    print("backend CPU per POST /api/auth/register with a hostile 64 KiB body (\(options.iterations) runs each)")
+    print("member names".padding(20) + "bytes".padding(8) + "CPU µs".padding(10) + "status".padding(8) + "answer bytes")
+    let bodies = [
+        (#""é0","é1",…"#, hostileBody(prefix: "é")), (#""k0","k1",…"#, hostileBody(prefix: "k")),
+        ("[{100 × é},…]", acceptedHostileBody()),
+    ]
+    for (label, body) in bodies {
+        var cpuSamples: [UInt64] = []
+        cpuSamples.reserveCapacity(options.iterations)
+        var response: Response?
+        for _ in 0..<options.iterations {
+            let request = Request(
+                method: "POST", path: "/api/auth/register", contentType: "application/json", body: .bytes(body))
+            let cpuStart = threadCPUNanoseconds()
+            response = service.respond(to: request, on: thread)
+            cpuSamples.append(threadCPUNanoseconds() - cpuStart)
+        }
+        cpuSamples.sort()
+        let cpu = format1(Double(cpuSamples[cpuSamples.count / 2]) / 1000)
+        print(
+            label.padding(20) + String(body.count).padding(8) + cpu.padding(10)
+                + String(response?.status.code ?? 0).padding(8) + String(response?.body.count ?? 0))
+    }
+    removeBenchDirectory(directory)
 }
 
 /// PASSWORD_SCHEME and PASSWORD_COST as the backend reads them: the environment over the
@@ -347,10 +418,19 @@ case "hash-rate":
     } catch {
         fail("\(error)")
     }
+case "hostile-json":
+    do {
+        var options = parseOptions(arguments.dropFirst())
+        if !arguments.contains("--iterations") { options.iterations = 50 }
+        try benchmarkHostileJSON(options)
+    } catch {
+        fail("\(error)")
+    }
 default:
     fail(
         "usage: auth-bench users-list [--users N] [--iterations N] [--database PATH | --database-url URL]"
             + " [--query LABEL]\n"
             + "       auth-bench seed (--database PATH | --database-url URL) [--users N]\n"
-            + "       auth-bench hash-rate [--seconds N] [--threads N]")
+            + "       auth-bench hash-rate [--seconds N] [--threads N]\n"
+            + "       auth-bench hostile-json [--iterations N]")
 }

@@ -118,4 +118,18 @@ import Testing
             ])
         #expect(throws: APIError.self) { try fields.finish() }
     }
+
+    @Test func readerReportsEachUnknownMemberOnce() throws {
+        let text = "{" + (0..<100).map { "\"é\($0)\":0" }.joined(separator: ",") + "}"
+        guard case .object(let object) = try JSONParser.parse(Array(text.utf8)) else {
+            Issue.record("not an object")
+            return
+        }
+        var fields = FieldReader(object, allowed: ["email"])
+        _ = fields.requiredString("email")
+        fields.report("é7", .invalidType, "reported twice")
+        #expect(fields.errors.count == 101)
+        #expect(fields.errors.filter { $0.field == "é7" }.map(\.code) == [.unknownField])
+        #expect(fields.errors.last?.field == "email")
+    }
 }

@@ -45,6 +45,40 @@ import Testing
         #expect(parse(allowed) != nil)
     }
 
+    /// `{"m0":0,"m1":0,…}` with `count` members.
+    func object(members count: Int, prefix: String = "m") -> String {
+        "{" + (0..<count).map { "\"\(prefix)\($0)\":0" }.joined(separator: ",") + "}"
+    }
+
+    @Test func boundsMembers() throws {
+        #expect(parse(object(members: 100)) != nil)
+        #expect(parse(object(members: 101)) == nil)
+        #expect(parse(object(members: 101, prefix: "é")) == nil)
+        #expect(parse("[" + object(members: 101) + "]") == nil)
+        #expect(parse(#"{"a":"# + object(members: 101) + "}") == nil)
+        try JSONParser.forEachMember(in: Array(object(members: 100).utf8)) { _, _ in }
+        #expect(throws: JSONParser.SyntaxError.self) {
+            try JSONParser.forEachMember(in: Array(object(members: 101).utf8)) { _, _ in }
+        }
+    }
+
+    @Test func boundsNestingAtTheLimit() {
+        func nested(_ depth: Int) -> String {
+            String(repeating: #"{"a":"#, count: depth - 1) + "[]" + String(repeating: "}", count: depth - 1)
+        }
+        #expect(JSONParser.maximumDepth == 64)
+        #expect(parse(nested(64)) != nil)
+        #expect(parse(nested(65)) == nil)
+    }
+
+    @Test func duplicatesAreFoundAmongManyMembers() {
+        // 100 members, the last repeating the first.
+        let members = (0..<99).map { "\"é\($0)\":0" } + [#""é0":1"#]
+        #expect(parse("{" + members.joined(separator: ",") + "}") == nil)
+        // Canonically equivalent names are duplicates: "é" precomposed and decomposed.
+        #expect(parse(#"{"\u00e9":1,"e\u0301":2}"#) == nil)
+    }
+
     @Test func integersAreExact() {
         #expect(parse("1800000900") == .number(1_800_000_900))
         #expect(parse("-999999999999999") == .number(-999_999_999_999_999))

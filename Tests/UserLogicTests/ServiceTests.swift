@@ -104,6 +104,22 @@ import Testing
         #expect(post("application/json", #"{"a":1,"a":2}"#).problemCode == "malformed_json")
     }
 
+    @Test func jsonBodyBoundsMembersAndDepth() {
+        func post(_ body: String) -> Response {
+            respond(
+                Request(
+                    method: "POST", path: "/api/echo", contentType: "application/json", body: .bytes(Array(body.utf8))))
+        }
+        func members(_ count: Int) -> String {
+            "{" + (0..<count).map { "\"é\($0)\":0" }.joined(separator: ",") + "}"
+        }
+        #expect(post(members(100)).status == .ok)
+        #expect(post(members(101)).problemCode == "malformed_json")
+        let deepest = String(repeating: "[", count: 63) + String(repeating: "]", count: 63)
+        #expect(post(#"{"a":"# + deepest + "}").status == .ok)
+        #expect(post(#"{"a":["# + deepest + "]}").problemCode == "malformed_json")
+    }
+
     @Test func healthReportsTheDatabase() {
         let service = Service(
             configuration: configuration(database: directory.path + "/auth.db"), logger: log.logger,

@@ -2,7 +2,9 @@
 ///
 /// Stricter than the RFC requires where leniency would hide client bugs or open attacks:
 /// duplicate member names are refused (so two layers can't read different values), nesting
-/// is bounded (no stack exhaustion), and strings must be valid UTF-8 without lone surrogates.
+/// is bounded (no stack exhaustion), so are an object's members (contract §1 (v2): a body of
+/// thousands of unknown members would cost as many errors), and strings must be valid UTF-8
+/// without lone surrogates. The cost is linear in the input's size.
 public struct JSONParser {
     public struct SyntaxError: Error, Equatable, Sendable {
         /// Byte offset where parsing failed.
@@ -12,6 +14,9 @@ public struct JSONParser {
 
     /// Deeper documents are refused; no request of this API nests more than three levels.
     public static let maximumDepth = 64
+
+    /// Objects with more members are refused; no request of this API has more than a dozen.
+    public static let maximumMembers = 100
 
     private let bytes: [UInt8]
     private var index = 0
@@ -81,10 +86,13 @@ public struct JSONParser {
 
     private mutating func parseObject() throws(SyntaxError) -> JSONValue {
         var object = JSONObject()
+        // A hash set, not a scan of the members: `Set<String>` hashes canonically equivalent
+        // names alike, as `==` compares them.
+        var names = Set<String>()
         try walkObject(
             readName: { parser throws(SyntaxError) in
                 let name = try parser.parseString()
-                guard object[name] == nil else { throw parser.error("duplicate member name") }
+                guard names.insert(name).inserted else { throw parser.error("duplicate member name") }
                 return name
             },
             take: { object.append($0, $1) })
@@ -102,6 +110,8 @@ public struct JSONParser {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         guard parser.current == UInt8(ascii: "{") else { throw parser.error("expected an object") }
+        // A scan, not a hash set: hashing costs more than comparing a token's dozen names, and
+        // `walkObject` stops at `maximumMembers` names, so the scan is bounded.
         var names: [ArraySlice<UInt8>] = []
         names.reserveCapacity(12)
         try parser.walkObject(
@@ -120,7 +130,8 @@ public struct JSONParser {
 
     /// Walks the object at the cursor, `{` to `}`. For each member `readName` reads the name
     /// (the parser is at its opening quote) and refuses a duplicate; `take` then gets it with
-    /// the member's value. `parseObject` and `forEachMember` differ only in those two.
+    /// the member's value. `parseObject` and `forEachMember` differ only in those two. More than
+    /// `maximumMembers` members are refused before the extra one is read.
     private mutating func walkObject<Name>(
         readName: (inout JSONParser) throws(SyntaxError) -> Name, take: (Name, JSONValue) -> Void
     ) throws(SyntaxError) {
@@ -130,7 +141,10 @@ public struct JSONParser {
             depth -= 1
             return
         }
+        var count = 0
         while true {
+            count += 1
+            guard count <= Self.maximumMembers else { throw error("more than \(Self.maximumMembers) members") }
             guard current == UInt8(ascii: "\"") else { throw error("expected a member name") }
             let name = try readName(&self)
             skipWhitespace()

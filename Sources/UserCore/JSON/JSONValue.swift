@@ -32,6 +32,8 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
         self.members = elements.map { (name: $0.0, value: $0.1) }
     }
 
+    /// A scan of the members: for a few lookups in an object of at most
+    /// `JSONParser.maximumMembers`; `FieldReader` indexes a body it looks up many times.
     public subscript(name: String) -> JSONValue? {
         members.first { $0.name == name }?.value
     }
