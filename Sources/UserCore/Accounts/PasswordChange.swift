@@ -1,6 +1,8 @@
 /// Why a password change was refused.
 package enum PasswordChangeFailure: Error, Equatable {
     case currentPasswordIncorrect
+    /// The account is locked until then (contract §5, Security (v2)): no password was checked.
+    case locked(until: Int64)
     /// The presenting session ended meanwhile: nothing was changed.
     case sessionEnded
 }
@@ -16,12 +18,28 @@ extension Accounts {
     /// Contract §3 password change: `current` must be `user`'s password; the new hash
     /// replaces it, every other session is revoked, and the presenting session's refresh
     /// token is rotated out (presenting the old one is reuse), in one transaction.
+    ///
+    /// `current` is checked like a login's password (contract §5, Security (v2)): the attempt
+    /// is reserved first, so a wrong one counts toward the lockout and a locked account
+    /// checks none. The right one clears the count as a login would, without `last_login_at`:
+    /// nobody logged in.
     package func changePassword(of user: User, current: String, to next: String, keeping sessionID: String) throws
         -> PasswordChange
     {
-        guard passwords.verify(current, against: user.passwordHash) else {
-            throw PasswordChangeFailure.currentPasswordIncorrect
+        switch try store.reserveLoginAttempt(
+            userID: user.id, threshold: rules.lockoutThreshold, lockSeconds: rules.lockoutSeconds, now: now)
+        {
+        case nil:
+            // Deleted since the request was authenticated.
+            throw PasswordChangeFailure.sessionEnded
+        case .locked(let until):
+            throw PasswordChangeFailure.locked(until: until)
+        case .granted:
+            guard passwords.verify(current, against: user.passwordHash) else {
+                throw PasswordChangeFailure.currentPasswordIncorrect
+            }
         }
+        _ = try store.unlockUser(id: user.id)
         let hash = try passwords.hash(next)
         let refreshTokenID = Session.newIdentifier()
         return try store.transaction {

@@ -132,6 +132,8 @@ struct AccountHandlers: Sendable {
                 of: caller.user, current: current, to: next, keeping: sessionID)
         } catch PasswordChangeFailure.currentPasswordIncorrect {
             throw APIError.currentPasswordIncorrect
+        } catch PasswordChangeFailure.locked(let until) {
+            throw lockedError(until: until, now: now)
         } catch PasswordChangeFailure.sessionEnded {
             throw APIError.tokenRevoked
         }
