@@ -141,6 +141,23 @@ import Testing
         #expect(fixture.call("DELETE", "/api/users/3", token: bob).status == .noContent)
     }
 
+    /// Users rules (v2): disabling revokes every session; enabling again revives none.
+    @Test(arguments: StoreKind.allCases) func disablingRevokesAndEnablingRevivesNothing(kind: StoreKind) throws {
+        let (fixture, admin, alice) = try fixture(kind)
+        let refresh = try fixture.tokens("alice").refresh
+        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"active":false}"#, token: admin).status == .ok)
+        #expect(fixture.call("GET", "/api/auth/whoami", token: alice).problemCode == "account_disabled")
+        #expect(fixture.call("POST", "/api/auth/refresh", token: refresh).problemCode == "account_disabled")
+        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"active":true}"#, token: admin).status == .ok)
+        #expect(fixture.call("GET", "/api/auth/whoami", token: alice).problemCode == "token_revoked")
+        #expect(fixture.call("POST", "/api/auth/refresh", token: refresh).problemCode == "token_revoked")
+        #expect(fixture.call("GET", "/api/auth/whoami", token: try fixture.tokens("alice").access).status == .ok)
+        // A PATCH that leaves `active` alone revokes nothing.
+        let bob = try fixture.tokens("bob").access
+        #expect(fixture.call("PATCH", "/api/users/3", json: #"{"active":true}"#, token: admin).status == .ok)
+        #expect(fixture.call("GET", "/api/auth/whoami", token: bob).status == .ok)
+    }
+
     @Test(arguments: StoreKind.allCases) func createUnlockAndRevoke(kind: StoreKind) throws {
         let (fixture, admin, alice) = try fixture(kind)
         let created = fixture.call(

@@ -63,6 +63,7 @@ struct UserHandlers: Sendable {
                 try requireAnotherActiveAdmin(store)
             }
             guard let updated = try store.updateUser(id: id, changes, now: now) else { throw APIError.userNotFound }
+            try environment.accounts(context, now: now).settleUpdate(from: target, to: updated)
             return updated
         }
         audit(context, "user_updated", target: id, ["changes": Self.describe(changes)])
