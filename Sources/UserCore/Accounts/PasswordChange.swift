@@ -16,8 +16,9 @@ package struct PasswordChange {
 
 extension Accounts {
     /// Contract §3 password change: `current` must be `user`'s password; the new hash
-    /// replaces it, every other session is revoked, and the presenting session's refresh
-    /// token is rotated out (presenting the old one is reuse), in one transaction.
+    /// replaces it, every other session is revoked, reset tokens are voided (contract §5,
+    /// Security (v2)), and the presenting session's refresh token is rotated out (presenting
+    /// the old one is reuse), in one transaction.
     ///
     /// `current` is checked like a login's password (contract §5, Security (v2)): the attempt
     /// is reserved first, so a wrong one counts toward the lockout and a locked account
@@ -45,6 +46,7 @@ extension Accounts {
         return try store.transaction {
             try store.updatePasswordHash(userID: user.id, hash: hash, now: now)
             try store.revokeSessions(userID: user.id, keeping: sessionID, now: now)
+            try store.voidResetTokens(userID: user.id)
             guard let session = try store.session(id: sessionID),
                 try store.rotateRefreshToken(
                     sessionID: sessionID, expected: session.refreshTokenID, next: refreshTokenID,
