@@ -19,7 +19,7 @@ import Testing
         let setup = try Setup(kind)
         defer { setup.database.remove() }
         let (presenting, _) = try twoSessions(setup)
-        #expect(throws: PasswordChangeFailure.currentPasswordIncorrect) {
+        #expect(throws: CurrentPasswordFailure.incorrect) {
             try setup.accounts(at: 2100).changePassword(
                 of: setup.user, current: "not it", to: "a new password", keeping: presenting.id)
         }
@@ -36,13 +36,13 @@ import Testing
         let (presenting, _) = try twoSessions(setup)
         let accounts = setup.accounts(at: 2100)
         for _ in 1...3 {
-            #expect(throws: PasswordChangeFailure.currentPasswordIncorrect) {
+            #expect(throws: CurrentPasswordFailure.incorrect) {
                 try accounts.changePassword(
                     of: setup.user, current: "not it", to: "a new password", keeping: presenting.id)
             }
         }
         let checks = setup.passwords.counter.count
-        #expect(throws: PasswordChangeFailure.locked(until: 2160)) {
+        #expect(throws: CurrentPasswordFailure.locked(until: 2160)) {
             try accounts.changePassword(
                 of: setup.user, current: AccountsLoginTests.password, to: "a new password", keeping: presenting.id)
         }

@@ -1,8 +1,6 @@
 /// Why a password change was refused.
+/// (A refused `current_password` is a `CurrentPasswordFailure`.)
 package enum PasswordChangeFailure: Error, Equatable {
-    case currentPasswordIncorrect
-    /// The account is locked until then (contract §5, Security (v2)): no password was checked.
-    case locked(until: Int64)
     /// The presenting session ended meanwhile: nothing was changed.
     case sessionEnded
 }
@@ -19,28 +17,11 @@ extension Accounts {
     /// replaces it, every other session is revoked, reset tokens are voided (contract §5,
     /// Security (v2)), and the presenting session's refresh token is rotated out (presenting
     /// the old one is reuse), in one transaction.
-    ///
-    /// `current` is checked like a login's password (contract §5, Security (v2)): the attempt
-    /// is reserved first, so a wrong one counts toward the lockout and a locked account
-    /// checks none. The right one clears the count as a login would, without `last_login_at`:
-    /// nobody logged in.
+    /// `current` is checked by `checkCurrentPassword`: a wrong one counts toward the lockout.
     package func changePassword(of user: User, current: String, to next: String, keeping sessionID: String) throws
         -> PasswordChange
     {
-        switch try store.reserveLoginAttempt(
-            userID: user.id, threshold: rules.lockoutThreshold, lockSeconds: rules.lockoutSeconds, now: now)
-        {
-        case nil:
-            // Deleted since the request was authenticated.
-            throw PasswordChangeFailure.sessionEnded
-        case .locked(let until):
-            throw PasswordChangeFailure.locked(until: until)
-        case .granted:
-            guard passwords.verify(current, against: user.passwordHash) else {
-                throw PasswordChangeFailure.currentPasswordIncorrect
-            }
-        }
-        _ = try store.unlockUser(id: user.id)
+        try checkCurrentPassword(current, of: user)
         let hash = try passwords.hash(next)
         let refreshTokenID = Session.newIdentifier()
         return try store.transaction {
