@@ -169,6 +169,7 @@ import Testing
         }
         let required = #""field":"current_password","code":"required""#
         #expect(patch(#"{"email":"new@example.com"}"#, alice).bodyText.contains(required))
+        #expect(!patch(#"{"email":"bad"}"#, alice).bodyText.contains("current_password"))
         #expect(patch(#"{"email":"root2@example.com"}"#, admin, id: 1).bodyText.contains(required))
         let wrong = #"{"email":"new@example.com","current_password":"nope nope"}"#
         #expect(patch(wrong, alice).problemCode == "current_password_incorrect")

@@ -50,7 +50,10 @@ struct UserHandlers: Sendable {
             try context.request.jsonObjectBody(),
             allowed: ["username", "email", "first_name", "last_name", "role", "active", "current_password"])
         let changes = Self.changes(reading: &fields)
-        let changesOwnEmail = id == caller.user.id && changes.email.map { $0 != caller.user.email } ?? false
+        // A malformed address is reported alone: it changes nothing that needs the password.
+        let changesOwnEmail =
+            id == caller.user.id && !fields.errors.contains { $0.field == "email" }
+            && changes.email.map { $0 != caller.user.email } ?? false
         let currentPassword = changesOwnEmail ? fields.requiredString("current_password") : nil
         try fields.finish()
         let store = try context.thread.store()
