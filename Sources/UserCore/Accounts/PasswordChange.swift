@@ -17,6 +17,7 @@ extension Accounts {
     /// replaces it, every other session is revoked, reset tokens are voided (contract §5,
     /// Security (v2)), and the presenting session's refresh token is rotated out (presenting
     /// the old one is reuse), in one transaction.
+    ///
     /// `current` is checked by `checkCurrentPassword`: a wrong one counts toward the lockout.
     package func changePassword(of user: User, current: String, to next: String, keeping sessionID: String) throws
         -> PasswordChange
