@@ -15,16 +15,51 @@ import Testing
         )
     }
 
-    @Test(arguments: StoreKind.allCases) func aWrongCurrentPasswordChangesNothing(kind: StoreKind) throws {
+    @Test(arguments: StoreKind.allCases) func aWrongCurrentPasswordChangesNothingButTheCount(kind: StoreKind) throws {
         let setup = try Setup(kind)
         defer { setup.database.remove() }
         let (presenting, _) = try twoSessions(setup)
-        #expect(throws: PasswordChangeFailure.currentPasswordIncorrect) {
+        #expect(throws: CurrentPasswordFailure.incorrect) {
             try setup.accounts(at: 2100).changePassword(
                 of: setup.user, current: "not it", to: "a new password", keeping: presenting.id)
         }
-        #expect(try setup.stored() == setup.user)
+        let stored = try #require(try setup.stored())
+        #expect(stored.passwordHash == setup.user.passwordHash)
+        #expect(stored.updatedAt == setup.user.updatedAt)
+        #expect(stored.failedLogins == 1, "counted toward the lockout")
         #expect(try setup.store.liveSessions(userID: setup.user.id, now: 2100).count == 2)
+    }
+
+    @Test(arguments: StoreKind.allCases) func wrongCurrentPasswordsCountTowardTheLockout(kind: StoreKind) throws {
+        let setup = try Setup(kind)
+        defer { setup.database.remove() }
+        let (presenting, _) = try twoSessions(setup)
+        let accounts = setup.accounts(at: 2100)
+        for _ in 1...3 {
+            #expect(throws: CurrentPasswordFailure.incorrect) {
+                try accounts.changePassword(
+                    of: setup.user, current: "not it", to: "a new password", keeping: presenting.id)
+            }
+        }
+        let checks = setup.passwords.counter.count
+        #expect(throws: CurrentPasswordFailure.locked(until: 2160)) {
+            try accounts.changePassword(
+                of: setup.user, current: AccountsLoginTests.password, to: "a new password", keeping: presenting.id)
+        }
+        #expect(setup.passwords.counter.count == checks, "no check while locked")
+        #expect(try setup.stored()?.passwordHash == setup.user.passwordHash)
+    }
+
+    @Test(arguments: StoreKind.allCases) func theRightCurrentPasswordClearsTheCount(kind: StoreKind) throws {
+        let setup = try Setup(kind)
+        defer { setup.database.remove() }
+        let (presenting, _) = try twoSessions(setup)
+        for _ in 1...2 { _ = try? setup.logIn("wrong password", at: 2000) }
+        _ = try setup.accounts(at: 2100).changePassword(
+            of: setup.user, current: AccountsLoginTests.password, to: "a new password", keeping: presenting.id)
+        let stored = try #require(try setup.stored())
+        #expect(stored.failedLogins == 0)
+        #expect(stored.lastLoginAt == nil, "a password change is no login")
     }
 
     @Test(arguments: StoreKind.allCases) func aChangeKeepsOnlyThePresentingSessionAndRotatesIt(kind: StoreKind) throws {

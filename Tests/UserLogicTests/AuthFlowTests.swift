@@ -229,6 +229,30 @@ import Testing
         #expect(fixture.login("alice", password: "new secret 1").status == .ok)
     }
 
+    /// Contract §5 Security (v2): a wrong `current_password` counts toward the login lockout,
+    /// and while locked the change answers 423 even with the right one.
+    @Test(arguments: StoreKind.allCases) func wrongCurrentPasswordsLockTheAccount(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind) {
+            $0.lockoutThreshold = 3
+            $0.lockoutSeconds = 60
+        }
+        fixture.register("alice")
+        let (access, _) = try fixture.tokens("alice")
+        func change(_ current: String) -> Response {
+            fixture.call(
+                "POST", "/api/auth/password/change",
+                json: #"{"current_password":"\#(current)","new_password":"new secret 1"}"#, token: access)
+        }
+        for _ in 1...3 { #expect(change("nope nope").problemCode == "current_password_incorrect") }
+        let locked = change("correct horse")
+        #expect(locked.status == .locked)
+        #expect(locked.problemCode == "account_locked")
+        #expect(locked.header("Retry-After") == "60")
+        #expect(fixture.login("alice").status == .locked)
+        fixture.clock.advance(60)
+        #expect(change("correct horse").status == .ok)
+    }
+
     @Test(arguments: StoreKind.allCases) func sessionsListAndDelete(kind: StoreKind) throws {
         let fixture = try ServiceFixture(kind)
         fixture.register("alice")

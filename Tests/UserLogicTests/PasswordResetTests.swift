@@ -90,6 +90,49 @@ import Testing
                 .bodyText.contains(#""field":"token","code":"invalid_type""#))
     }
 
+    /// Security (v2): a password change, an email change and disabling void reset tokens.
+    @Test(arguments: StoreKind.allCases) func accountChangesVoidResetTokens(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind) { $0.adminRegistrationKey = "key" }
+        fixture.register("root", extra: #","admin_key":"key""#)
+        fixture.register("alice")
+        let admin = try fixture.tokens("root").access
+        let alice = try fixture.tokens("alice").access
+        _ = forgot(fixture, "alice@example.com")
+        let beforeChange = try token(in: fixture)
+        let changed = fixture.call(
+            "POST", "/api/auth/password/change",
+            json: #"{"current_password":"correct horse","new_password":"new secret 1"}"#, token: alice)
+        #expect(changed.status == .ok)
+        #expect(reset(fixture, token: beforeChange).problemCode == "reset_token_invalid")
+
+        _ = forgot(fixture, "alice@example.com")
+        let beforeEmail = try token(in: fixture)
+        let patch = #"{"email":"alice2@example.com"}"#
+        #expect(fixture.call("PATCH", "/api/users/2", json: patch, token: admin).status == .ok)
+        #expect(reset(fixture, token: beforeEmail).problemCode == "reset_token_invalid")
+
+        _ = forgot(fixture, "alice2@example.com")
+        let beforeDisable = try token(in: fixture)
+        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"active":false}"#, token: admin).status == .ok)
+        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"active":true}"#, token: admin).status == .ok)
+        #expect(reset(fixture, token: beforeDisable).problemCode == "reset_token_invalid")
+        #expect(fixture.login("alice", password: "new secret 1").status == .ok)
+    }
+
+    /// Security (v2): a reset of a disabled account is refused and changes nothing.
+    @Test(arguments: StoreKind.allCases) func disabledAccountsCantBeReset(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
+        fixture.register("alice")
+        _ = forgot(fixture, "alice@example.com")
+        let token = try token(in: fixture)
+        let connection = try fixture.connection()
+        _ = try connection.run("UPDATE users SET active = FALSE", [])
+        #expect(reset(fixture, token: token).problemCode == "reset_token_invalid")
+        _ = try connection.run("UPDATE users SET active = TRUE", [])
+        #expect(fixture.login("alice", password: "brand new pass").problemCode == "invalid_credentials")
+        #expect(fixture.login("alice").status == .ok)
+    }
+
     @Test(arguments: StoreKind.allCases) func failedDeliveriesAreRetriedAndLogged(kind: StoreKind) throws {
         let fixture = try ServiceFixture(kind)
         fixture.register("alice")

@@ -448,6 +448,19 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         #expect(try store.consumeResetToken(tokenHash: "h1", now: 150) == nil)
     }
 
+    @Test(arguments: StoreKind.allCases) func voidingResetTokensTouchesOnlyThatUser(kind: StoreKind) throws {
+        let database = try TestDatabase(kind)
+        defer { database.remove() }
+        let store = try database.store()
+        let user = try store.createUser(newUser("lou"))
+        let other = try store.createUser(newUser("max"))
+        try store.replaceResetToken(userID: user.id, tokenHash: "mine", now: 100, expiresAt: 200)
+        try store.replaceResetToken(userID: other.id, tokenHash: "theirs", now: 100, expiresAt: 200)
+        try store.voidResetTokens(userID: user.id)
+        #expect(try store.consumeResetToken(tokenHash: "mine", now: 150) == nil)
+        #expect(try store.consumeResetToken(tokenHash: "theirs", now: 150) == other.id)
+    }
+
     @Test(arguments: StoreKind.allCases) func resetTokensAreSingleUseAndReplaced(kind: StoreKind) throws {
         let database = try TestDatabase(kind)
         defer { database.remove() }

@@ -90,7 +90,9 @@ import Testing
     @Test(arguments: StoreKind.allCases) func patchRules(kind: StoreKind) throws {
         let (fixture, admin, alice) = try fixture(kind)
         let renamed = fixture.call(
-            "PATCH", "/api/users/2", json: #"{"first_name":"Al","email":"AL@example.com"}"#, token: alice)
+            "PATCH", "/api/users/2",
+            json: #"{"first_name":"Al","email":"AL@example.com","current_password":"correct horse"}"#,
+            token: alice)
         #expect(renamed.member("user", "email") == "al@example.com")
         #expect(
             fixture.call("PATCH", "/api/users/2", json: #"{"role":"ADMIN"}"#, token: alice).problemCode == "forbidden")
@@ -139,6 +141,54 @@ import Testing
         #expect(fixture.call("DELETE", "/api/users/2", token: admin).problemCode == "user_not_found")
         let bob = try fixture.tokens("bob").access
         #expect(fixture.call("DELETE", "/api/users/3", token: bob).status == .noContent)
+    }
+
+    /// Users rules (v2): disabling revokes every session; enabling again revives none.
+    @Test(arguments: StoreKind.allCases) func disablingRevokesAndEnablingRevivesNothing(kind: StoreKind) throws {
+        let (fixture, admin, alice) = try fixture(kind)
+        let refresh = try fixture.tokens("alice").refresh
+        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"active":false}"#, token: admin).status == .ok)
+        #expect(fixture.call("GET", "/api/auth/whoami", token: alice).problemCode == "account_disabled")
+        #expect(fixture.call("POST", "/api/auth/refresh", token: refresh).problemCode == "account_disabled")
+        #expect(fixture.call("PATCH", "/api/users/2", json: #"{"active":true}"#, token: admin).status == .ok)
+        #expect(fixture.call("GET", "/api/auth/whoami", token: alice).problemCode == "token_revoked")
+        #expect(fixture.call("POST", "/api/auth/refresh", token: refresh).problemCode == "token_revoked")
+        #expect(fixture.call("GET", "/api/auth/whoami", token: try fixture.tokens("alice").access).status == .ok)
+        // A PATCH that leaves `active` alone revokes nothing.
+        let bob = try fixture.tokens("bob").access
+        #expect(fixture.call("PATCH", "/api/users/3", json: #"{"active":true}"#, token: admin).status == .ok)
+        #expect(fixture.call("GET", "/api/auth/whoami", token: bob).status == .ok)
+    }
+
+    /// Users rules (v2): changing one's own email needs the current password, counted toward
+    /// the lockout; the old address is told. An admin changing a USER's email needs none.
+    @Test(arguments: StoreKind.allCases) func aSelfEmailChangeNeedsTheCurrentPassword(kind: StoreKind) throws {
+        let (fixture, admin, alice) = try fixture(kind)
+        func patch(_ json: String, _ token: String, id: Int = 2) -> Response {
+            fixture.call("PATCH", "/api/users/\(id)", json: json, token: token)
+        }
+        let required = #""field":"current_password","code":"required""#
+        #expect(patch(#"{"email":"new@example.com"}"#, alice).bodyText.contains(required))
+        #expect(!patch(#"{"email":"bad"}"#, alice).bodyText.contains("current_password"))
+        #expect(patch(#"{"email":"root2@example.com"}"#, admin, id: 1).bodyText.contains(required))
+        let wrong = #"{"email":"new@example.com","current_password":"nope nope"}"#
+        #expect(patch(wrong, alice).problemCode == "current_password_incorrect")
+        // Ignored where it isn't needed: another field, the same address, an admin on a USER.
+        #expect(patch(#"{"first_name":"Al","current_password":5}"#, alice).status == .ok)
+        #expect(patch(#"{"email":"ALICE@example.com"}"#, alice).status == .ok)
+        #expect(patch(#"{"email":"bob2@example.com"}"#, admin, id: 3).status == .ok)
+        let right = #"{"email":"new@example.com","current_password":"correct horse"}"#
+        #expect(patch(right, alice).member("user", "email") == "new@example.com")
+        fixture.service.mailer.drain(seconds: 5)
+        let notices = fixture.mail.messages.filter { $0.subject == "Your email address was changed" }
+        #expect(notices.map(\.to) == ["bob@example.com", "alice@example.com"])
+        // Wrong ones lock the account like wrong logins: then 423 even with the right one.
+        let other = #"{"email":"other@example.com","current_password":"nope nope"}"#
+        for _ in 1...5 { #expect(patch(other, alice).problemCode == "current_password_incorrect") }
+        let locked = patch(#"{"email":"other@example.com","current_password":"correct horse"}"#, alice)
+        #expect(locked.problemCode == "account_locked")
+        #expect(locked.header("Retry-After") != nil)
+        #expect(fixture.login("alice").problemCode == "account_locked")
     }
 
     @Test(arguments: StoreKind.allCases) func createUnlockAndRevoke(kind: StoreKind) throws {

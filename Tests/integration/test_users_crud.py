@@ -236,7 +236,9 @@ def test_self_update_is_partial(api, member, method):
     assert parse_time(user["updated_at"]) >= parse_time(before["updated_at"])
 
     email = f"{new_name.upper()}@Example.ORG"
-    user = assert_json(api.patch_user(member.token, member.id, {"email": email}, method=method), 200)["user"]
+    # (v2) changing one's own email needs the current password
+    body = {"email": email, "current_password": member.account.password}
+    user = assert_json(api.patch_user(member.token, member.id, body, method=method), 200)["user"]
     assert user["email"] == email.lower() and user["username"] == new_name
 
     user = assert_json(api.patch_user(member.token, member.id, {"first_name": "Zoë", "last_name": None},
@@ -288,7 +290,8 @@ def test_update_conflicts(api, admin, member):
     other = api.new_member()
     r = api.patch_user(member.token, member.id, {"username": other.account.username.upper()})
     assert_problem(r, 409, "username_taken")
-    r = api.patch_user(member.token, member.id, {"email": other.account.email.upper()})
+    r = api.patch_user(member.token, member.id,
+                       {"email": other.account.email.upper(), "current_password": member.account.password})
     assert_problem(r, 409, "email_taken")
     r = api.patch_user(admin.token, member.id, {"username": admin.account.username})
     assert_problem(r, 409, "username_taken")
@@ -329,7 +332,8 @@ def test_patch_username_not_checked_against_password(api):
     # §5: too_similar applies only where the plaintext password is in the request.
     password = unique("pw")
     user = api.new_member(password=password)
-    r = api.patch_user(user.token, user.id, {"username": password.upper(), "email": f"{password}@example.com"})
+    r = api.patch_user(user.token, user.id, {"username": password.upper(), "email": f"{password}@example.com",
+                                             "current_password": password})
     assert assert_json(r, 200)["user"]["username"] == password.upper()
 
 

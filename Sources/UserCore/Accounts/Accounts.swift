@@ -1,6 +1,7 @@
-/// The rules of an account — login, lockout, re-hash, opening a session, changing the
-/// password — over a store, with no HTTP in sight: it takes and returns domain values and
-/// throws typed failures (`LoginFailure`, `PasswordChangeFailure`) that the handlers render.
+/// The rules of an account — login, lockout, re-hash, opening a session, checking a current
+/// password, changing the password, what an update of the account revokes — over a store,
+/// with no HTTP in sight: it takes and returns domain values and throws typed failures
+/// (`LoginFailure`, `CurrentPasswordFailure`, `PasswordChangeFailure`) that the handlers render.
 /// Made for one request on the thread serving it, at the request's `now`.
 package struct Accounts {
     let store: any Store

@@ -1,6 +1,6 @@
 /// Why a password change was refused.
+/// (A refused `current_password` is a `CurrentPasswordFailure`.)
 package enum PasswordChangeFailure: Error, Equatable {
-    case currentPasswordIncorrect
     /// The presenting session ended meanwhile: nothing was changed.
     case sessionEnded
 }
@@ -14,19 +14,21 @@ package struct PasswordChange {
 
 extension Accounts {
     /// Contract §3 password change: `current` must be `user`'s password; the new hash
-    /// replaces it, every other session is revoked, and the presenting session's refresh
-    /// token is rotated out (presenting the old one is reuse), in one transaction.
+    /// replaces it, every other session is revoked, reset tokens are voided (contract §5,
+    /// Security (v2)), and the presenting session's refresh token is rotated out (presenting
+    /// the old one is reuse), in one transaction.
+    ///
+    /// `current` is checked by `checkCurrentPassword`: a wrong one counts toward the lockout.
     package func changePassword(of user: User, current: String, to next: String, keeping sessionID: String) throws
         -> PasswordChange
     {
-        guard passwords.verify(current, against: user.passwordHash) else {
-            throw PasswordChangeFailure.currentPasswordIncorrect
-        }
+        try checkCurrentPassword(current, of: user)
         let hash = try passwords.hash(next)
         let refreshTokenID = Session.newIdentifier()
         return try store.transaction {
             try store.updatePasswordHash(userID: user.id, hash: hash, now: now)
             try store.revokeSessions(userID: user.id, keeping: sessionID, now: now)
+            try store.voidResetTokens(userID: user.id)
             guard let session = try store.session(id: sessionID),
                 try store.rotateRefreshToken(
                     sessionID: sessionID, expected: session.refreshTokenID, next: refreshTokenID,

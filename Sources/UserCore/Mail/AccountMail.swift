@@ -42,4 +42,20 @@ package struct AccountMail {
                 """,
             date: now)
     }
+
+    /// The notice to the old address after an email change (contract §3, v2): the change of
+    /// address is how a stolen session would take the account over.
+    package func emailChanged(from oldAddress: String, of user: User, now: Int64) -> MailMessage {
+        MailMessage(
+            from: from, to: oldAddress, subject: "Your email address was changed",
+            body: """
+                Hello \(user.username),
+
+                The email address of your account was changed from this address at
+                \(Timestamp.rfc3339(now)).
+
+                If this wasn't you, tell your administrator at once.
+                """,
+            date: now)
+    }
 }

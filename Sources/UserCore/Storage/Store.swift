@@ -70,6 +70,8 @@ public protocol Store: AnyObject {
 
     /// Stores the hash of a new reset token for the user, voiding any older one.
     func replaceResetToken(userID: Int64, tokenHash: String, now: Int64, expiresAt: Int64) throws
+    /// Voids every reset token of the user, used or not.
+    func voidResetTokens(userID: Int64) throws
     /// The user of an unused, unexpired reset token, or nil.
     func resetTokenOwner(tokenHash: String, now: Int64) throws -> User?
     /// Marks an unused, unexpired token used and returns its user's id; nil when it was not

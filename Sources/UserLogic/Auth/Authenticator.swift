@@ -31,10 +31,12 @@ struct Authenticator {
         let state = try thread.store().authenticationState(
             userID: userID, sessionID: claims.sessionID, tokenID: claims.tokenID, now: now)
         guard let user = state.user else { throw APIError.tokenInvalid }
+        // Disabling revokes the sessions (contract §3 Users rules (v2)), yet while the account
+        // stays disabled its tokens answer account_disabled: checked before revocation.
+        guard user.active else { throw APIError.accountDisabled }
         // A refresh token's freshness is its session's refresh jti, checked by the refresh
         // handler itself (reuse detection); here only the session's life counts.
         guard state.sessionLive, !state.tokenRevoked else { throw APIError.tokenRevoked }
-        guard user.active else { throw APIError.accountDisabled }
         return AuthenticatedCaller(user: user, claims: claims)
     }
 

@@ -88,19 +88,11 @@ struct AccountHandlers: Sendable {
             return .invalidCredentials
         case .locked(let userID, let until):
             failed(userID, "locked")
-            return lockedError(until: until, now: now)
+            return environment.lockedError(until: until, now: now)
         case .disabled(let userID):
             failed(userID, "disabled")
             return .accountDisabled
         }
-    }
-
-    /// 423 with `Retry-After` between 1 and `LOCKOUT_SECONDS`.
-    private func lockedError(until lockedUntil: Int64, now: Int64) -> APIError {
-        let seconds = min(max(lockedUntil - now, 1), configuration.lockoutSeconds)
-        return APIError(
-            .locked, .accountLocked, "Too many failed logins. Try again in \(seconds) seconds.",
-            headers: [("Retry-After", String(seconds))])
     }
 
     /// `GET /api/auth/whoami` and `GET /api/users/me`.
@@ -130,8 +122,8 @@ struct AccountHandlers: Sendable {
         do {
             change = try environment.accounts(context, now: now).changePassword(
                 of: caller.user, current: current, to: next, keeping: sessionID)
-        } catch PasswordChangeFailure.currentPasswordIncorrect {
-            throw APIError.currentPasswordIncorrect
+        } catch let failure as CurrentPasswordFailure {
+            throw environment.refusal(failure, now: now)
         } catch PasswordChangeFailure.sessionEnded {
             throw APIError.tokenRevoked
         }

@@ -19,6 +19,23 @@ struct HandlerEnvironment: Sendable {
             now: now)
     }
 
+    /// 423 with `Retry-After` between 1 and `LOCKOUT_SECONDS`.
+    func lockedError(until lockedUntil: Int64, now: Int64) -> APIError {
+        let seconds = min(max(lockedUntil - now, 1), configuration.lockoutSeconds)
+        return APIError(
+            .locked, .accountLocked, "Too many failed logins. Try again in \(seconds) seconds.",
+            headers: [("Retry-After", String(seconds))])
+    }
+
+    /// The answer to a refused `current_password`: 403, or 423 while locked.
+    func refusal(_ failure: CurrentPasswordFailure, now: Int64) -> APIError {
+        switch failure {
+        case .incorrect: .currentPasswordIncorrect
+        case .locked(let until): lockedError(until: until, now: now)
+        case .accountGone: .tokenInvalid
+        }
+    }
+
     func issuer(_ context: some HandlerContext, now: Int64) -> TokenIssuer {
         TokenIssuer(configuration: configuration, thread: context.thread, now: now)
     }

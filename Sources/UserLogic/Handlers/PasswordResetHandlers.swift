@@ -36,7 +36,8 @@ struct PasswordResetHandlers: Sendable {
     }
 
     /// `POST /api/auth/password/reset`: validation first (a bad password leaves the token
-    /// usable), then the token, then `too_similar` against the token's user.
+    /// usable), then the token, then `too_similar` against the token's user. Success voids
+    /// every reset token of the user, not only the one used.
     func reset(_ context: RequestContext) throws -> Response {
         var fields = FieldReader(try context.request.jsonObjectBody(), allowed: ["token", "new_password"])
         let token = fields.requiredString("token")
@@ -50,7 +51,9 @@ struct PasswordResetHandlers: Sendable {
         let store = try context.thread.store()
         let now = environment.clock()
         let tokenHash = Self.hash(token)
-        guard let user = try store.resetTokenOwner(tokenHash: tokenHash, now: now) else {
+        // A disabled account's token is no token (contract §5, Security (v2)); disabling voids
+        // them, this covers one written straight to the database.
+        guard let user = try store.resetTokenOwner(tokenHash: tokenHash, now: now), user.active else {
             throw APIError.resetTokenInvalid
         }
         if let similar = FieldRules.password(
@@ -64,6 +67,7 @@ struct PasswordResetHandlers: Sendable {
                 throw APIError.resetTokenInvalid
             }
             try store.updatePasswordHash(userID: user.id, hash: hash, now: now)
+            try store.voidResetTokens(userID: user.id)
             try store.revokeSessions(userID: user.id, keeping: nil, now: now)
             _ = try store.unlockUser(id: user.id)
         }

@@ -41,31 +41,51 @@ struct UserHandlers: Sendable {
         .user(try target(context), forAdmin: context.caller.isAdmin)
     }
 
-    /// `PATCH` and `PUT /api/users/{id}` (self or admin): a partial update.
+    /// `PATCH` and `PUT /api/users/{id}` (self or admin): a partial update. Changing one's own
+    /// email needs `current_password` (contract §3 Users rules (v2)); elsewhere it is ignored.
     func update(_ context: AuthenticatedContext) throws -> Response {
         let caller = context.caller
         let id = try targetID(context)
         var fields = FieldReader(
             try context.request.jsonObjectBody(),
-            allowed: ["username", "email", "first_name", "last_name", "role", "active"])
+            allowed: ["username", "email", "first_name", "last_name", "role", "active", "current_password"])
         let changes = Self.changes(reading: &fields)
+        // A malformed address is reported alone: it changes nothing that needs the password.
+        let changesOwnEmail =
+            id == caller.user.id && !fields.errors.contains { $0.field == "email" }
+            && changes.email.map { $0 != caller.user.email } ?? false
+        let currentPassword = changesOwnEmail ? fields.requiredString("current_password") : nil
         try fields.finish()
         let store = try context.thread.store()
         let now = environment.clock()
-        let updated = try store.transaction { () throws -> User in
-            guard let target = try store.user(id: id) else { throw APIError.userNotFound }
-            if !caller.isAdmin && (changes.role != nil || changes.active != nil) {
-                throw APIError.forbidden.with(detail: "Only an admin can change role or active.")
+        // A non-admin's target is itself: no 404 can come first.
+        if !caller.isAdmin && (changes.role != nil || changes.active != nil) {
+            throw APIError.forbidden.with(detail: "Only an admin can change role or active.")
+        }
+        if let currentPassword {
+            do {
+                try environment.accounts(context, now: now).checkCurrentPassword(currentPassword, of: caller.user)
+            } catch let failure as CurrentPasswordFailure {
+                throw environment.refusal(failure, now: now)
             }
+        }
+        let (target, updated) = try store.transaction { () throws -> (User, User) in
+            guard let target = try store.user(id: id) else { throw APIError.userNotFound }
             try requireMayModify(target, caller: caller)
             let result = target.applying(changes)
             if target.role == .admin && target.active && (result.role != .admin || !result.active) {
                 try requireAnotherActiveAdmin(store)
             }
             guard let updated = try store.updateUser(id: id, changes, now: now) else { throw APIError.userNotFound }
-            return updated
+            try environment.accounts(context, now: now).settleUpdate(from: target, to: updated)
+            return (target, updated)
         }
         audit(context, "user_updated", target: id, ["changes": Self.describe(changes)])
+        if updated.email != target.email {
+            environment.mailer.send(
+                environment.mail.emailChanged(from: target.email, of: updated, now: now),
+                requestID: context.request.requestID)
+        }
         return .user(updated, forAdmin: caller.isAdmin)
     }
 

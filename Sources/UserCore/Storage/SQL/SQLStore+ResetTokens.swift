@@ -6,6 +6,10 @@ extension SQLStore {
         }
     }
 
+    public func voidResetTokens(userID: Int64) throws {
+        try change(ResetTokenSQL.deleteForUser, [.integer(userID)])
+    }
+
     public func resetTokenOwner(tokenHash: String, now: Int64) throws -> User? {
         try rows(ResetTokenSQL.owner, [.text(tokenHash), .integer(now)]) { StoreRows.user($0) }.first
     }
