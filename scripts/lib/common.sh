@@ -134,14 +134,14 @@ swagger_ui_dir() {
 
 # render_local_nginx: renders $RUN_DIR/nginx/ for the local nginx from
 # conf/nginx/local/nginx.conf.template and the shipped snippets.
-# Uses RUN_DIR HTTP_PORT CORS_ORIGINS RATE_LIMIT_LOGIN RATE_LIMIT_FORGOT AUTH_FCGI_SOCKET
+# Uses RUN_DIR HTTP_PORT CORS_ORIGINS RATE_LIMIT_LOGIN RATE_LIMIT_FORGOT RATE_LIMIT_REGISTER AUTH_FCGI_SOCKET
 # (all validated by the caller), and SWAGGER_UI_DIR when set (see swagger_ui_dir).
 render_local_nginx() {
     local nd=$RUN_DIR/nginx
     local shipped=$AUTH_FCGI_CONF_DIR/auth-fcgi
     local template=$AUTH_FCGI_CONF_DIR/local/nginx.conf.template
     local text user_directive=''
-    local retry_login retry_forgot
+    local retry_login retry_forgot retry_register
 
     check_path RUN_DIR "$RUN_DIR"
     check_path "the repository path" "$AUTH_FCGI_REPO"
@@ -155,17 +155,22 @@ render_local_nginx() {
     # matching Retry-After values replaced.
     retry_login=$(retry_after "$RATE_LIMIT_LOGIN")
     retry_forgot=$(retry_after "$RATE_LIMIT_FORGOT")
+    retry_register=$(retry_after "$RATE_LIMIT_REGISTER")
     sed -E \
         -e "s#^(limit_req_zone .* zone=auth_fcgi_login:[^ ]+ rate=)[^;]+;#\\1${RATE_LIMIT_LOGIN};#" \
         -e "s#^(limit_req_zone .* zone=auth_fcgi_forgot:[^ ]+ rate=)[^;]+;#\\1${RATE_LIMIT_FORGOT};#" \
+        -e "s#^(limit_req_zone .* zone=auth_fcgi_register:[^ ]+ rate=)[^;]+;#\\1${RATE_LIMIT_REGISTER};#" \
         -e "s#^([[:space:]]*/api/auth/login[[:space:]]+)[0-9]+;#\\1${retry_login};#" \
         -e "s#^([[:space:]]*/api/auth/password/forgot[[:space:]]+)[0-9]+;#\\1${retry_forgot};#" \
+        -e "s#^([[:space:]]*/api/auth/register[[:space:]]+)[0-9]+;#\\1${retry_register};#" \
         "$shipped/rate-limits.conf" >"$nd/auth-fcgi/rate-limits.conf.new"
     local expect
     for expect in "zone=auth_fcgi_login:[^ ]+ rate=${RATE_LIMIT_LOGIN};" \
         "zone=auth_fcgi_forgot:[^ ]+ rate=${RATE_LIMIT_FORGOT};" \
+        "zone=auth_fcgi_register:[^ ]+ rate=${RATE_LIMIT_REGISTER};" \
         "^[[:space:]]*/api/auth/login[[:space:]]+${retry_login};" \
-        "^[[:space:]]*/api/auth/password/forgot[[:space:]]+${retry_forgot};"; do
+        "^[[:space:]]*/api/auth/password/forgot[[:space:]]+${retry_forgot};" \
+        "^[[:space:]]*/api/auth/register[[:space:]]+${retry_register};"; do
         grep -Eq -- "$expect" "$nd/auth-fcgi/rate-limits.conf.new" ||
             die "can't render rates: $shipped/rate-limits.conf has no line matching /$expect/"
     done
