@@ -94,9 +94,11 @@ check_path() {
 }
 
 # render_cors_origins ORIGINS: prints the map lines for a comma-separated origin list.
+# Only http(s)://host[:port] origins (contract §5 Security (v2)): `null` is the origin of
+# every sandboxed iframe and file:// page, so listing it would let any site in.
 render_cors_origins() {
-    local list=$1 origin
-    local re_origin='^(null|[A-Za-z][A-Za-z0-9+.-]*://[^/[:space:]"\\$;{}#,]+)$'
+    local list=$1 origin port
+    local re_origin='^https?://([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:([0-9]{1,5}))?$'
     local -a origins
     IFS=',' read -r -a origins <<<"$list"
     printf '# Rendered by scripts/serve-local from CORS_ORIGINS; do not edit.\n'
@@ -108,8 +110,13 @@ render_cors_origins() {
         if [[ $origin == *'*'* ]]; then
             die "CORS_ORIGINS: wildcards are not supported, list each origin: '$origin'"
         fi
-        if [[ ! $origin =~ $re_origin ]]; then
-            die "CORS_ORIGINS: '$origin' is not an origin like https://app.example.com (scheme://host[:port])"
+        if [[ $origin =~ $re_origin ]]; then
+            port=${BASH_REMATCH[4]:-443}
+        else
+            port=0
+        fi
+        if ((10#$port < 1 || 10#$port > 65535)); then
+            die "CORS_ORIGINS: '$origin' is not an origin like https://app.example.com (http(s)://host[:port])"
         fi
         printf '"%s" 1;\n' "$origin"
     done
