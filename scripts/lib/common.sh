@@ -66,11 +66,12 @@ check_port() {
     printf '%d' "$((10#$value))"
 }
 
-# check_rate NAME VALUE: nginx limit_req_zone rate syntax, Nr/s or Nr/m with N >= 1.
+# check_rate NAME VALUE: nginx limit_req_zone rate syntax, Nr/s or Nr/m with N >= 1, or
+# off (no limit).
 check_rate() {
     local name=$1 value=$2
-    if [[ ! $value =~ ^0*[1-9][0-9]{0,8}r/[sm]$ ]]; then
-        die "$name must be an nginx rate like 10r/s or 5r/m, got '$value'"
+    if [[ ! $value =~ ^(off|0*[1-9][0-9]{0,8}r/[sm])$ ]]; then
+        die "$name must be an nginx rate like 10r/s or 5r/m, or off, got '$value'"
     fi
 }
 
@@ -148,7 +149,8 @@ render_local_nginx() {
     local shipped=$AUTH_FCGI_CONF_DIR/auth-fcgi
     local template=$AUTH_FCGI_CONF_DIR/local/nginx.conf.template
     local text user_directive=''
-    local retry_login retry_forgot retry_register
+    local entry zone rate uri key retry expect
+    local -a edits=() expects=()
 
     check_path RUN_DIR "$RUN_DIR"
     check_path "the repository path" "$AUTH_FCGI_REPO"
@@ -159,25 +161,24 @@ render_local_nginx() {
     mv -f "$nd/auth-fcgi/cors-origins.conf.new" "$nd/auth-fcgi/cors-origins.conf"
 
     # Site-specific file 2: the shipped rate-limits.conf with the rates and the
-    # matching Retry-After values replaced.
-    retry_login=$(retry_after "$RATE_LIMIT_LOGIN")
-    retry_forgot=$(retry_after "$RATE_LIMIT_FORGOT")
-    retry_register=$(retry_after "$RATE_LIMIT_REGISTER")
-    sed -E \
-        -e "s#^(limit_req_zone .* zone=auth_fcgi_login:[^ ]+ rate=)[^;]+;#\\1${RATE_LIMIT_LOGIN};#" \
-        -e "s#^(limit_req_zone .* zone=auth_fcgi_forgot:[^ ]+ rate=)[^;]+;#\\1${RATE_LIMIT_FORGOT};#" \
-        -e "s#^(limit_req_zone .* zone=auth_fcgi_register:[^ ]+ rate=)[^;]+;#\\1${RATE_LIMIT_REGISTER};#" \
-        -e "s#^([[:space:]]*/api/auth/login[[:space:]]+)[0-9]+;#\\1${retry_login};#" \
-        -e "s#^([[:space:]]*/api/auth/password/forgot[[:space:]]+)[0-9]+;#\\1${retry_forgot};#" \
-        -e "s#^([[:space:]]*/api/auth/register[[:space:]]+)[0-9]+;#\\1${retry_register};#" \
-        "$shipped/rate-limits.conf" >"$nd/auth-fcgi/rate-limits.conf.new"
-    local expect
-    for expect in "zone=auth_fcgi_login:[^ ]+ rate=${RATE_LIMIT_LOGIN};" \
-        "zone=auth_fcgi_forgot:[^ ]+ rate=${RATE_LIMIT_FORGOT};" \
-        "zone=auth_fcgi_register:[^ ]+ rate=${RATE_LIMIT_REGISTER};" \
-        "^[[:space:]]*/api/auth/login[[:space:]]+${retry_login};" \
-        "^[[:space:]]*/api/auth/password/forgot[[:space:]]+${retry_forgot};" \
-        "^[[:space:]]*/api/auth/register[[:space:]]+${retry_register};"; do
+    # matching Retry-After values replaced. `off` keys the zone on an empty string: nginx
+    # accounts no request with an empty key (a high rate would not do: a burst of
+    # simultaneous requests still counts one by one against `burst`).
+    for entry in "login $RATE_LIMIT_LOGIN /api/auth/login" \
+        "forgot $RATE_LIMIT_FORGOT /api/auth/password/forgot" \
+        "register $RATE_LIMIT_REGISTER /api/auth/register"; do
+        read -r zone rate uri <<<"$entry"
+        # shellcheck disable=SC2016 # nginx's variable, not the shell's
+        key='$binary_remote_addr'
+        [[ $rate != off ]] || { key='""' && rate=1r/s; }
+        retry=$(retry_after "$rate")
+        edits+=(-e "s#^limit_req_zone [^ ]+ (zone=auth_fcgi_${zone}:[^ ]+ rate=)[^;]+;#limit_req_zone ${key} \\1${rate};#"
+            -e "s#^([[:space:]]*${uri}[[:space:]]+)[0-9]+;#\\1${retry};#")
+        expects+=("^limit_req_zone [^ ]+ zone=auth_fcgi_${zone}:[^ ]+ rate=${rate};"
+            "^[[:space:]]*${uri}[[:space:]]+${retry};")
+    done
+    sed -E "${edits[@]}" "$shipped/rate-limits.conf" >"$nd/auth-fcgi/rate-limits.conf.new"
+    for expect in "${expects[@]}"; do
         grep -Eq -- "$expect" "$nd/auth-fcgi/rate-limits.conf.new" ||
             die "can't render rates: $shipped/rate-limits.conf has no line matching /$expect/"
     done
