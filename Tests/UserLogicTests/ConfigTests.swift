@@ -120,6 +120,19 @@ import Testing
         }
     }
 
+    /// Contract §5 Security (v2): a guessable admin key would make anyone an ADMIN.
+    @Test func theAdminRegistrationKeyHasAtLeast32Bytes() throws {
+        func load(_ key: String) throws -> ServiceConfiguration {
+            try ServiceConfiguration.load(
+                from: ConfigSource(environment: ["JWT_SECRET_KEY": Self.key, "ADMIN_REGISTRATION_KEY": key]))
+        }
+        #expect(throws: ConfigError("ADMIN_REGISTRATION_KEY", "must be at least 32 bytes long")) {
+            try load(String(repeating: "k", count: 31))
+        }
+        // bytes, not characters: 16 two-byte characters are enough
+        #expect(try load(String(repeating: "é", count: 16)).adminRegistrationKey == String(repeating: "é", count: 16))
+    }
+
     @Test func theSigningKeyIsRequiredInProduction() {
         #expect(throws: ConfigError.self) { try ServiceConfiguration.load(from: ConfigSource(environment: [:])) }
         #expect(throws: ConfigError("JWT_SECRET_KEY", "must be at least 32 bytes long")) {

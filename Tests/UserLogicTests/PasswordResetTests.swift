@@ -181,6 +181,25 @@ import Testing
         }
     }
 
+    /// Contract §5 Security (v2): credentials over `smtp://` need STARTTLS unless the URL
+    /// says `?starttls=optional`; no credentials, or `smtps://`, keep today's behaviour.
+    @Test func startTLSIsRequiredWithCredentials() throws {
+        func server(_ url: String) throws -> SMTPServer {
+            guard case .smtp(let server) = try MailSettings.parse(url) else { throw ConfigError("MAIL_URL", url) }
+            return server
+        }
+        #expect(try server("smtp://user:pass@mail.example.com:587").requiresSTARTTLS)
+        #expect(try !server("smtp://user:pass@mail.example.com:587?starttls=optional").requiresSTARTTLS)
+        #expect(try server("smtp://user:pass@mail.example.com/?starttls=optional").startTLSOptional)
+        #expect(try !server("smtp://mail.example.com").requiresSTARTTLS)
+        #expect(try !server("smtps://user:pass@mail.example.com").requiresSTARTTLS)
+        for bad in ["smtp://u:p@host?starttls=no", "smtp://u:p@host?starttls=optional&x=1", "smtp://host?"] {
+            #expect(throws: ConfigError("MAIL_URL", "takes no query but ?starttls=optional")) {
+                try MailSettings.parse(bad)
+            }
+        }
+    }
+
     @Test func rfc5322Rendering() {
         let message = MailMessage(
             from: "Auth <no-reply@example.com>", to: "a@example.com", subject: "Hi\r\nBcc: evil@example.com",

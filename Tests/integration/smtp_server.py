@@ -130,10 +130,12 @@ class SmtpSink:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def url(self, scheme: str = "smtp") -> str:
-        """MAIL_URL for this server (with user:pass@ when it requires AUTH)."""
+    def url(self, scheme: str = "smtp", starttls_optional: bool = True) -> str:
+        """MAIL_URL for this server (with user:pass@ when it requires AUTH). The sink offers
+        no STARTTLS, so with credentials the URL says ?starttls=optional unless told not to."""
         auth = f"{self.credentials[0]}:{self.credentials[1]}@" if self.credentials else ""
-        return f"{scheme}://{auth}127.0.0.1:{self.port}"
+        query = "?starttls=optional" if self.credentials and starttls_optional else ""
+        return f"{scheme}://{auth}127.0.0.1:{self.port}{query}"
 
     # --- behaviour ---------------------------------------------------------------------
 

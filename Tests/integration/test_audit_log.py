@@ -32,8 +32,8 @@ def read_events(log_file: Path, backups: int) -> list[dict]:
 
 def test_events_carry_the_request_id_and_no_secret(stack_factory, short_tmp):
     log_file = short_tmp / "audit.log"
-    api = start_api(stack_factory, LOG_FILE=str(log_file), ADMIN_REGISTRATION_KEY="the-admin-key-0001")
-    admin = api.new_user(admin_key="the-admin-key-0001")
+    api = start_api(stack_factory, LOG_FILE=str(log_file), ADMIN_REGISTRATION_KEY="audit-log-admin-registration-key-0001")
+    admin = api.new_user(admin_key="audit-log-admin-registration-key-0001")
     alice = api.new_user()
     admin_pair = api.login_as(admin)
 
@@ -58,7 +58,7 @@ def test_events_carry_the_request_id_and_no_secret(stack_factory, short_tmp):
 
     text = log_file.read_text()
     tokens = good.json()["access_token"], good.json()["refresh_token"], admin_pair.access
-    for secret in (DEFAULT_PASSWORD, "not the password", "the-admin-key-0001", SECRET, *tokens):
+    for secret in (DEFAULT_PASSWORD, "not the password", "audit-log-admin-registration-key-0001", SECRET, *tokens):
         assert secret not in text
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from api_client import USER_KEYS, Api, assert_json, start_api
 
-ADMIN_KEY = "whoami-admin-key-0123456789"
+ADMIN_KEY = "whoami-admin-registration-key-0123456789"
 
 
 @pytest.fixture(scope="module")

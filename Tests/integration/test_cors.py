@@ -1,8 +1,11 @@
 """CORS is nginx's (contract §5 "Service"): allowlist from CORS_ORIGINS."""
 
+import subprocess
+
 import pytest
 import requests
 
+import support
 from support import assert_problem
 
 ALLOWED = "https://app.example.com"
@@ -105,3 +108,35 @@ def test_empty_cors_origins_means_no_cors(stack_factory):
         r = requests.options(st.url("/api/auth/login"),
                              headers={"Origin": origin, "Access-Control-Request-Method": "POST"}, timeout=10)
         assert cors_headers(r) == {}
+
+
+# --- CORS_ORIGINS is checked at start (contract §5 Security (v2)) -----------------------------
+
+@pytest.mark.parametrize("origins", [
+    "null", "https://app.example.com,null", "*", "https://*.example.com", "https://app.example.com/path",
+    "ftp://app.example.com", "chrome-extension://abcdef", "https://user@app.example.com",
+    "https://app.example.com:0", "https://app.example.com:99999", "https://", "app.example.com",
+])
+def test_a_bad_cors_origin_refuses_to_start(auth_bin, short_tmp, origins):
+    """Only http(s)://host[:port] origins: `null` would let sandboxed iframes of any site in."""
+    proc = subprocess.Popen(
+        [str(support.REPO_ROOT / "scripts" / "serve-local")], cwd=support.REPO_ROOT,
+        env=support.service_env(short_tmp, RUN_DIR=short_tmp, HTTP_PORT=support.free_port(),
+                                AUTH_FCGI_BIN=auth_bin, CORS_ORIGINS=origins),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _, err = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        support.stop_popen(proc)
+        pytest.fail(f"serve-local started with CORS_ORIGINS={origins!r}")
+    lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
+    assert proc.returncode == 2, (proc.returncode, lines)
+    assert len(lines) == 1 and "CORS_ORIGINS" in lines[0], lines
+
+
+def test_origins_with_ports_and_ip_addresses_start(stack_factory):
+    origins = ["http://127.0.0.1:3000", "http://[::1]:8080", "https://app.example.com:8443"]
+    st = stack_factory(env={"CORS_ORIGINS": " , ".join(origins) + "/"})
+    for origin in origins:
+        r = requests.get(st.url("/api/health"), headers={"Origin": origin}, timeout=10)
+        assert r.headers.get("Access-Control-Allow-Origin") == origin, cors_headers(r)

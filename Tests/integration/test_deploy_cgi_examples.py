@@ -34,7 +34,7 @@ from support import assert_problem, media_type, wait_for
 
 CONF_CGI = support.REPO_ROOT / "conf" / "cgi"
 APACHE_MODULES = Path("/usr/lib/apache2/modules")  # Debian's apache2
-ADMIN_KEY = "cgi-example-admin-key-0001"
+ADMIN_KEY = "cgi-example-admin-registration-key-0001"
 PASSWORD = "correct horse battery"
 HEALTH = {"status": "ok", "database": "ok"}
 

@@ -31,7 +31,7 @@ except ImportError:  # older releases
     from openapi_spec_validator import validate_spec as validate_openapi
 
 SOURCE = REPO_ROOT / "Sources" / "UserLogic" / "OpenAPI" / "openapi.json"
-ADMIN_KEY = "openapi-test-admin-key-0001"
+ADMIN_KEY = "openapi-test-admin-registration-key-0001"
 LOCKOUT_THRESHOLD = 2
 
 

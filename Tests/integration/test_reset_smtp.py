@@ -273,7 +273,8 @@ def test_forgot_answers_at_once_while_the_smtp_server_hangs(stack_factory):
 
 def test_forgot_answers_at_once_when_nothing_listens(stack_factory):
     port = support.free_port()
-    api = start_api(stack_factory, MAIL_URL=f"smtp://{SMTP_USER}:{SMTP_PASSWORD}@127.0.0.1:{port}",
+    api = start_api(stack_factory,
+                    MAIL_URL=f"smtp://{SMTP_USER}:{SMTP_PASSWORD}@127.0.0.1:{port}?starttls=optional",
                     MAIL_FROM=MAIL_FROM)
     account = api.new_user()
     resp = timed_forgot(api, account.email)
@@ -293,3 +294,22 @@ def test_forgot_answers_at_once_when_nothing_listens(stack_factory):
         assert_reset_ok(reset(api, token))
         sink.wait_for_messages(2, match=to_recipient(account.email))  # the notice, before the server stops
     assert_not_logged(log_path, [token, SMTP_PASSWORD, NEW_PASSWORD])
+
+
+# --- STARTTLS with credentials (contract §5 Security (v2)) -----------------------------------
+
+def test_credentials_are_never_sent_to_a_server_without_starttls(stack_factory):
+    """The sink offers no STARTTLS: without ?starttls=optional the mail fails (logged) before
+    AUTH, so neither the SMTP password nor the reset token crosses the wire in cleartext."""
+    with SmtpSink(credentials=(SMTP_USER, SMTP_PASSWORD)) as sink:
+        api = start_api(stack_factory, MAIL_URL=sink.url(starttls_optional=False), MAIL_FROM=MAIL_FROM)
+        account = api.new_user()
+        request_id = timed_forgot(api, account.email).headers["X-Request-ID"]
+
+        def failure_logged():
+            text = api.stack.output_path.read_text(errors="replace")
+            return [line for line in text.splitlines() if "mail_failed" in line and request_id in line]
+        (line, *_) = support.wait_for(failure_logged, 10, "a mail_failed log line with the request id")
+        assert "SSL" in line or "TLS" in line, line
+        assert sink.logins == [] and sink.attempts() == [] and sink.messages() == []
+        assert_not_logged(api.stack.output_path, [SMTP_PASSWORD])

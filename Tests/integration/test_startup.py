@@ -127,6 +127,7 @@ def test_flag_overrides_env(auth_bin, short_tmp):
     ("FCGI_LISTEN", "garbage"),
     ("FCGI_LISTEN", "127.0.0.1:notaport"),
     ("FCGI_LISTEN", "127.0.0.1:99999"),
+    ("ADMIN_REGISTRATION_KEY", "k" * 31),  # contract §5 Security (v2): at least 32 bytes
 ])
 def test_bad_config_exits_2_naming_the_variable(auth_bin, short_tmp, variable, value):
     env = {"FCGI_LISTEN": f"unix:{short_tmp}/ok.sock", variable: value}

@@ -66,11 +66,12 @@ check_port() {
     printf '%d' "$((10#$value))"
 }
 
-# check_rate NAME VALUE: nginx limit_req_zone rate syntax, Nr/s or Nr/m with N >= 1.
+# check_rate NAME VALUE: nginx limit_req_zone rate syntax, Nr/s or Nr/m with N >= 1, or
+# off (no limit).
 check_rate() {
     local name=$1 value=$2
-    if [[ ! $value =~ ^0*[1-9][0-9]{0,8}r/[sm]$ ]]; then
-        die "$name must be an nginx rate like 10r/s or 5r/m, got '$value'"
+    if [[ ! $value =~ ^(off|0*[1-9][0-9]{0,8}r/[sm])$ ]]; then
+        die "$name must be an nginx rate like 10r/s or 5r/m, or off, got '$value'"
     fi
 }
 
@@ -94,9 +95,11 @@ check_path() {
 }
 
 # render_cors_origins ORIGINS: prints the map lines for a comma-separated origin list.
+# Only http(s)://host[:port] origins (contract §5 Security (v2)): `null` is the origin of
+# every sandboxed iframe and file:// page, so listing it would let any site in.
 render_cors_origins() {
-    local list=$1 origin
-    local re_origin='^(null|[A-Za-z][A-Za-z0-9+.-]*://[^/[:space:]"\\$;{}#,]+)$'
+    local list=$1 origin port
+    local re_origin='^https?://([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:([0-9]{1,5}))?$'
     local -a origins
     IFS=',' read -r -a origins <<<"$list"
     printf '# Rendered by scripts/serve-local from CORS_ORIGINS; do not edit.\n'
@@ -108,8 +111,13 @@ render_cors_origins() {
         if [[ $origin == *'*'* ]]; then
             die "CORS_ORIGINS: wildcards are not supported, list each origin: '$origin'"
         fi
-        if [[ ! $origin =~ $re_origin ]]; then
-            die "CORS_ORIGINS: '$origin' is not an origin like https://app.example.com (scheme://host[:port])"
+        if [[ $origin =~ $re_origin ]]; then
+            port=${BASH_REMATCH[4]:-443}
+        else
+            port=0
+        fi
+        if ((10#$port < 1 || 10#$port > 65535)); then
+            die "CORS_ORIGINS: '$origin' is not an origin like https://app.example.com (http(s)://host[:port])"
         fi
         printf '"%s" 1;\n' "$origin"
     done
@@ -134,14 +142,15 @@ swagger_ui_dir() {
 
 # render_local_nginx: renders $RUN_DIR/nginx/ for the local nginx from
 # conf/nginx/local/nginx.conf.template and the shipped snippets.
-# Uses RUN_DIR HTTP_PORT CORS_ORIGINS RATE_LIMIT_LOGIN RATE_LIMIT_FORGOT AUTH_FCGI_SOCKET
+# Uses RUN_DIR HTTP_PORT CORS_ORIGINS RATE_LIMIT_LOGIN RATE_LIMIT_FORGOT RATE_LIMIT_REGISTER AUTH_FCGI_SOCKET
 # (all validated by the caller), and SWAGGER_UI_DIR when set (see swagger_ui_dir).
 render_local_nginx() {
     local nd=$RUN_DIR/nginx
     local shipped=$AUTH_FCGI_CONF_DIR/auth-fcgi
     local template=$AUTH_FCGI_CONF_DIR/local/nginx.conf.template
     local text user_directive=''
-    local retry_login retry_forgot
+    local entry zone rate uri key retry expect
+    local -a edits=() expects=()
 
     check_path RUN_DIR "$RUN_DIR"
     check_path "the repository path" "$AUTH_FCGI_REPO"
@@ -152,20 +161,24 @@ render_local_nginx() {
     mv -f "$nd/auth-fcgi/cors-origins.conf.new" "$nd/auth-fcgi/cors-origins.conf"
 
     # Site-specific file 2: the shipped rate-limits.conf with the rates and the
-    # matching Retry-After values replaced.
-    retry_login=$(retry_after "$RATE_LIMIT_LOGIN")
-    retry_forgot=$(retry_after "$RATE_LIMIT_FORGOT")
-    sed -E \
-        -e "s#^(limit_req_zone .* zone=auth_fcgi_login:[^ ]+ rate=)[^;]+;#\\1${RATE_LIMIT_LOGIN};#" \
-        -e "s#^(limit_req_zone .* zone=auth_fcgi_forgot:[^ ]+ rate=)[^;]+;#\\1${RATE_LIMIT_FORGOT};#" \
-        -e "s#^([[:space:]]*/api/auth/login[[:space:]]+)[0-9]+;#\\1${retry_login};#" \
-        -e "s#^([[:space:]]*/api/auth/password/forgot[[:space:]]+)[0-9]+;#\\1${retry_forgot};#" \
-        "$shipped/rate-limits.conf" >"$nd/auth-fcgi/rate-limits.conf.new"
-    local expect
-    for expect in "zone=auth_fcgi_login:[^ ]+ rate=${RATE_LIMIT_LOGIN};" \
-        "zone=auth_fcgi_forgot:[^ ]+ rate=${RATE_LIMIT_FORGOT};" \
-        "^[[:space:]]*/api/auth/login[[:space:]]+${retry_login};" \
-        "^[[:space:]]*/api/auth/password/forgot[[:space:]]+${retry_forgot};"; do
+    # matching Retry-After values replaced. `off` keys the zone on an empty string: nginx
+    # accounts no request with an empty key (a high rate would not do: a burst of
+    # simultaneous requests still counts one by one against `burst`).
+    for entry in "login $RATE_LIMIT_LOGIN /api/auth/login" \
+        "forgot $RATE_LIMIT_FORGOT /api/auth/password/forgot" \
+        "register $RATE_LIMIT_REGISTER /api/auth/register"; do
+        read -r zone rate uri <<<"$entry"
+        # shellcheck disable=SC2016 # nginx's variable, not the shell's
+        key='$binary_remote_addr'
+        [[ $rate != off ]] || { key='""' && rate=1r/s; }
+        retry=$(retry_after "$rate")
+        edits+=(-e "s#^limit_req_zone [^ ]+ (zone=auth_fcgi_${zone}:[^ ]+ rate=)[^;]+;#limit_req_zone ${key} \\1${rate};#"
+            -e "s#^([[:space:]]*${uri}[[:space:]]+)[0-9]+;#\\1${retry};#")
+        expects+=("^limit_req_zone [^ ]+ zone=auth_fcgi_${zone}:[^ ]+ rate=${rate};"
+            "^[[:space:]]*${uri}[[:space:]]+${retry};")
+    done
+    sed -E "${edits[@]}" "$shipped/rate-limits.conf" >"$nd/auth-fcgi/rate-limits.conf.new"
+    for expect in "${expects[@]}"; do
         grep -Eq -- "$expect" "$nd/auth-fcgi/rate-limits.conf.new" ||
             die "can't render rates: $shipped/rate-limits.conf has no line matching /$expect/"
     done

@@ -88,7 +88,7 @@ public struct ServiceConfiguration: Sendable {
             lockoutThreshold: try source.read(Settings.lockoutThreshold),
             lockoutSeconds: Int64(try source.read(Settings.lockoutSeconds)),
             registrationOpen: try source.read(Settings.registrationOpen),
-            adminRegistrationKey: try source.read(Settings.adminRegistrationKey),
+            adminRegistrationKey: try secret(Settings.adminRegistrationKey, from: source),
             passwords: PasswordPolicy(scheme: scheme, cost: try Settings.passwordCost.read(from: source, for: scheme)),
             resetTokenLifetime: Int64(try source.read(Settings.resetTokenTTL)),
             publicBaseURL: try publicBaseURL(source.read(Settings.publicBaseURL)),
@@ -131,18 +131,26 @@ public struct ServiceConfiguration: Sendable {
         return value
     }
 
+    /// A secret setting's value, refused when shorter than `TokenSettings.minimumKeyLength`
+    /// bytes (contract §5 Security (v2)): a short one can be guessed.
+    private static func secret(_ setting: OptionalTextSetting, from source: ConfigSource) throws(ConfigError)
+        -> String?
+    {
+        let minimum = TokenSettings.minimumKeyLength
+        guard let value = try source.read(setting) else { return nil }
+        guard value.utf8.count >= minimum else {
+            throw ConfigError(setting.name, "must be at least \(minimum) bytes long")
+        }
+        return value
+    }
+
     /// `JWT_SECRET_KEY`, at least `TokenSettings.minimumKeyLength` bytes; without one only development mode starts, with a
     /// key generated once and kept beside the database (contract §5).
     private static func signingKey(_ source: ConfigSource, environment: Environment, database: DatabaseLocation)
         throws(ConfigError) -> [UInt8]
     {
         let minimum = TokenSettings.minimumKeyLength
-        if let key = try source.read(Settings.jwtSecretKey) {
-            guard key.utf8.count >= minimum else {
-                throw ConfigError(Settings.jwtSecretKey.name, "must be at least \(minimum) bytes long")
-            }
-            return Array(key.utf8)
-        }
+        if let key = try secret(Settings.jwtSecretKey, from: source) { return Array(key.utf8) }
         guard environment == .development else {
             throw ConfigError(
                 Settings.jwtSecretKey.name,

@@ -36,7 +36,7 @@ public enum Settings {
     public static let registrationOpen = BooleanSetting(
         "REGISTRATION_OPEN", default: true, help: "false closes POST /api/auth/register")
     public static let adminRegistrationKey = OptionalTextSetting(
-        "ADMIN_REGISTRATION_KEY", values: "text",
+        "ADMIN_REGISTRATION_KEY", values: "at least \(TokenSettings.minimumKeyLength) bytes",
         help: "a register request carrying this admin_key creates an ADMIN")
     public static let passwordScheme = ChoiceSetting(
         "PASSWORD_SCHEME", default: PasswordPolicy.defaultPolicy.scheme,

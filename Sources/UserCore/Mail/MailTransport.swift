@@ -7,7 +7,8 @@ public protocol MailTransport: Sendable {
 public enum MailSettings: Sendable, Equatable {
     /// `file:///dir`: one `.eml` file per message in the directory.
     case directory(String)
-    /// `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…` (implicit TLS).
+    /// `smtp://user:pass@host:port` (STARTTLS required with credentials, see
+    /// `SMTPServer.requiresSTARTTLS`) or `smtps://…` (implicit TLS).
     case smtp(SMTPServer)
 
     /// The default without `MAIL_URL`: files under `var/mail` of the working directory.
@@ -40,17 +41,29 @@ public enum MailSettings: Sendable, Equatable {
     }
 }
 
-/// An SMTP server from `smtp://user:pass@host:port` or `smtps://…`.
+/// An SMTP server from `smtp://user:pass@host:port[?starttls=optional]` or `smtps://…`.
 public struct SMTPServer: Sendable, Equatable {
     public var implicitTLS: Bool
     public var host: String
     public var port: Int
     public var username: String?
     public var password: String?
+    /// `?starttls=optional`: credentials may go in cleartext when the server offers no
+    /// STARTTLS (a trusted local relay).
+    public var startTLSOptional = false
+
+    /// Whether a delivery must fail rather than go on without STARTTLS (contract §5 Security
+    /// (v2)): an `smtp://` server with credentials, unless the URL relaxes it. Anyone on the
+    /// path can strip an offered STARTTLS, so "when offered" would hand them the password and
+    /// every reset token. Without credentials STARTTLS stays opportunistic.
+    public var requiresSTARTTLS: Bool {
+        !implicitTLS && username != nil && !startTLSOptional
+    }
 
     static func parse(_ url: String) throws(ConfigError) -> SMTPServer {
         let invalid = ConfigError(
-            "MAIL_URL", "must be file:///dir, smtp://user:pass@host:port or smtps://user:pass@host:port")
+            "MAIL_URL",
+            "must be file:///dir, smtp://user:pass@host:port[?starttls=optional] or smtps://user:pass@host:port")
         let implicitTLS: Bool
         var rest: Substring
         if url.hasPrefix("smtps://") {
@@ -61,6 +74,14 @@ public struct SMTPServer: Sendable, Equatable {
             rest = url.dropFirst("smtp://".count)
         } else {
             throw invalid
+        }
+        var startTLSOptional = false
+        if let question = rest.firstIndex(of: "?") {
+            guard rest[rest.index(after: question)...] == "starttls=optional" else {
+                throw ConfigError("MAIL_URL", "takes no query but ?starttls=optional")
+            }
+            startTLSOptional = true
+            rest = rest[..<question]
         }
         if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
         var username: String?
@@ -83,6 +104,7 @@ public struct SMTPServer: Sendable, Equatable {
         }
         guard !host.isEmpty else { throw invalid }
         return SMTPServer(
-            implicitTLS: implicitTLS, host: String(host), port: port, username: username, password: password)
+            implicitTLS: implicitTLS, host: String(host), port: port, username: username, password: password,
+            startTLSOptional: startTLSOptional)
     }
 }

@@ -1,7 +1,8 @@
 internal import CCurl
 
-/// Sends mail through an SMTP server with libcurl: STARTTLS when the server offers it
-/// (`smtp://`), TLS from the start with `smtps://`, bounded connect and total times.
+/// Sends mail through an SMTP server with libcurl: STARTTLS required with credentials and
+/// otherwise used when offered (`smtp://`, see `SMTPServer.requiresSTARTTLS`), TLS from the
+/// start with `smtps://`, bounded connect and total times.
 public struct SMTPMailTransport: MailTransport {
     public let server: SMTPServer
     public static let connectTimeoutSeconds = 10
@@ -39,7 +40,9 @@ public struct SMTPMailTransport: MailTransport {
         if let password = server.password { result = check(result, ccurl_set_string(curl, CURLOPT_PASSWORD, password)) }
         result = check(result, ccurl_set_string(curl, CURLOPT_MAIL_FROM, "<\(message.envelopeFrom)>"))
         result = check(result, ccurl_set_list(curl, CURLOPT_MAIL_RCPT, recipients))
-        result = check(result, ccurl_set_long(curl, CURLOPT_USE_SSL, Int(CURLUSESSL_TRY.rawValue)))
+        // CURLUSESSL_ALL fails the delivery before AUTH when the server offers no STARTTLS.
+        let useSSL = server.requiresSTARTTLS ? CURLUSESSL_ALL : CURLUSESSL_TRY
+        result = check(result, ccurl_set_long(curl, CURLOPT_USE_SSL, Int(useSSL.rawValue)))
         result = check(result, ccurl_set_long(curl, CURLOPT_UPLOAD, 1))
         result = check(result, ccurl_set_read_function(curl, smtpReadBody))
         result = check(result, ccurl_set_pointer(curl, CURLOPT_READDATA, context.toOpaque()))
