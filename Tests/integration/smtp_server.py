@@ -17,13 +17,16 @@ import email
 import email.policy
 import email.utils
 import re
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -292,6 +295,15 @@ class FileMailbox:
 MESSAGE_ID_RE = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
 URL_SAFE_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 TOKEN_LINE_RE = re.compile(r"^Reset token: (.*)$", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def mailbox():
+    """A `FileMailbox` for `MAIL_URL=file://…`, in a fresh temporary directory; its folder does
+    not exist yet, so the service makes it."""
+    root = Path(tempfile.mkdtemp(prefix="afit-mail-", dir="/tmp"))
+    yield FileMailbox(root / "out")
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def token_bits_ok(token: str) -> bool:

@@ -1,24 +1,15 @@
 """What account changes do to credentials (contract §3 Users rules (v2), §5 Security (v2)):
 current_password counted toward the lockout, disabling revokes, reset tokens voided."""
 
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from api_client import assert_json, assert_problem, assert_unauthorized, assert_validation
-from smtp_server import FileMailbox, is_reset_mail, reset_token, to_recipient
+from smtp_server import is_reset_mail, mailbox, reset_token, to_recipient  # noqa: F401 (mailbox: fixture)
 from users_support import LOCKOUT_THRESHOLD, admin, start_users_api  # noqa: F401 (fixture)
 
 NEW_PASSWORD = "a brand new passphrase"
 
-
-@pytest.fixture(scope="module")
-def mailbox():
-    root = Path(tempfile.mkdtemp(prefix="afit-mail-", dir="/tmp"))
-    yield FileMailbox(root / "out")
-    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

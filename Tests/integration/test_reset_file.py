@@ -2,24 +2,15 @@
 writes one RFC 5322 .eml file per mail; issue 5: atomically, temp file + rename; the
 default of the run command is $RUN_DIR/mail)."""
 
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from api_client import Api, assert_json, assert_problem, assert_unauthorized, start_api
-from smtp_server import FileMailbox, assert_mail_headers, assert_not_logged, is_reset_mail, reset_token
+from smtp_server import FileMailbox, assert_mail_headers, assert_not_logged, is_reset_mail, mailbox, reset_token  # noqa: F401 (mailbox: fixture)
 
 MAIL_FROM = "reset-bot@example.net"
 NEW_PASSWORD = "a fresh reset passphrase"
 
-
-@pytest.fixture(scope="module")
-def mailbox():
-    root = Path(tempfile.mkdtemp(prefix="afit-mail-", dir="/tmp"))
-    yield FileMailbox(root / "out")  # not there yet: the service makes it
-    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

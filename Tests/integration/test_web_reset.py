@@ -15,26 +15,17 @@ chromium through nginx and the real backend, mail by the file transport:
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 import requests
 
 from api_client import assert_json, assert_problem, assert_unauthorized, start_api
-from smtp_server import FileMailbox, reset_token
+from smtp_server import mailbox, reset_token  # noqa: F401 (mailbox: fixture)
 from support import REPO_ROOT, media_type
 from web_support import CSP, browser  # noqa: F401 - the fixture
 
 NEW_PASSWORD = "a brand new passphrase"
 
-
-@pytest.fixture(scope="module")
-def mailbox():
-    root = Path(tempfile.mkdtemp(prefix="afit-mail-", dir="/tmp"))
-    yield FileMailbox(root / "out")
-    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
