@@ -16,9 +16,9 @@ enum ListeningSocket {
                 "FCGI_LISTEN", "can't listen on \(address.fastCGIPath): \(String(cString: strerror(errno)))")
         }
         if case .unixSocket(let path) = address {
-            // Anyone who can reach the directory may connect: restrict access there (e.g. a
-            // 0750 directory owned by the service with nginx's group), as the README shows.
-            chmod(path, 0o666)
+            // Owner and group only (nginx's group connects), whatever the umask: any local
+            // user who could connect would bypass nginx and its rate limits.
+            chmod(path, 0o660)
         }
         return descriptor
     }

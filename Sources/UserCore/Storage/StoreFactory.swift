@@ -24,6 +24,7 @@ public struct StoreFactory: Sendable {
         case .sqlite(let path):
             do {
                 try FileSystem.createDirectories(FileSystem.parentDirectory(of: path))
+                try FileSystem.createPrivateFile(path)
                 // Opened and migrated with the patience of a start, then serving with a request's.
                 let connection = try SQLiteConnection(
                     path: path, busyTimeoutMilliseconds: SQLiteConnection.preparationBusyTimeoutMilliseconds)

@@ -23,6 +23,17 @@ public enum FileSystem {
         }
     }
 
+    /// Creates `path` empty with mode 0600 unless it exists (an existing file keeps its mode).
+    /// SQLite gives `-wal`/`-shm` the main file's mode, so creating the database this way
+    /// first keeps all three private whatever the umask.
+    static func createPrivateFile(_ path: String) throws(Failure) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, mode_t(0o600))
+        guard descriptor >= 0 else {
+            throw Failure(description: "can't create \(path): \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
+    }
+
     /// The whole file as text, or nil when it can't be read.
     public static func readFile(_ path: String) -> String? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
