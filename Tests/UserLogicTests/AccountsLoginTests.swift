@@ -126,11 +126,11 @@ import Testing
         let outdated = try PasswordHasher(policy: PasswordPolicy(scheme: .yescrypt, cost: 2)).hash(Self.password)
         let setup = try Setup(kind, hash: outdated)
         defer { setup.database.remove() }
-        #expect(setup.passwords.needsRehash(outdated))
+        #expect(setup.passwords.hasher.needsRehash(outdated))
         let loggedIn = try setup.logIn(Self.password, at: 2100)
         let stored = try #require(try setup.stored())
         #expect(stored.passwordHash != outdated)
-        #expect(!setup.passwords.needsRehash(stored.passwordHash))
+        #expect(!setup.passwords.hasher.needsRehash(stored.passwordHash))
         #expect(setup.passwords.hasher.verify(Self.password, against: stored.passwordHash))
         #expect(stored.updatedAt == 2100)
         #expect(loggedIn.user == stored)

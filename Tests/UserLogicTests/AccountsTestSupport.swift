@@ -26,11 +26,10 @@ final class CountingPasswords: PasswordChecking {
     }
 
     func hash(_ password: String) throws -> String { try hasher.hash(password) }
-    func needsRehash(_ storedHash: String) -> Bool { hasher.needsRehash(storedHash) }
 
-    func verify(_ password: String, against storedHash: String) -> Bool {
+    func check(_ password: String, against storedHash: String) -> PasswordMatch {
         counter.countCheck()
-        return hasher.verify(password, against: storedHash)
+        return hasher.check(password, against: storedHash)
     }
 
     func verifyAgainstDummy(_ password: String) {

@@ -21,7 +21,7 @@ extension Accounts {
         case .locked(let until):
             throw CurrentPasswordFailure.locked(until: until)
         case .granted:
-            guard passwords.verify(password, against: user.passwordHash) else {
+            guard passwords.check(password, against: user.passwordHash) != .wrong else {
                 throw CurrentPasswordFailure.incorrect
             }
         }

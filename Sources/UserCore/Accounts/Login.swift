@@ -34,6 +34,7 @@ extension Accounts {
             passwords.verifyAgainstDummy(password)
             throw LoginFailure.unknownUser
         }
+        let outdated: Bool
         switch try store.reserveLoginAttempt(
             userID: user.id, threshold: rules.lockoutThreshold, lockSeconds: rules.lockoutSeconds, now: now)
         {
@@ -44,9 +45,10 @@ extension Accounts {
         case .locked(let until):
             throw LoginFailure.locked(userID: user.id, until: until)
         case .granted(let lockedUntil):
-            guard passwords.verify(password, against: user.passwordHash) else {
+            guard case .right(let isOutdated) = passwords.check(password, against: user.passwordHash) else {
                 throw LoginFailure.wrongPassword(userID: user.id, lockedUntil: lockedUntil)
             }
+            outdated = isOutdated
         }
         guard user.active else {
             // The right password is no failure: its reservation must not count, nor leave the
@@ -56,7 +58,7 @@ extension Accounts {
             throw LoginFailure.disabled(userID: user.id)
         }
         // Hashed before the transaction: the write lock is not held for a hash's time.
-        let rehashed = passwords.needsRehash(user.passwordHash) ? try passwords.hash(password) : nil
+        let rehashed = outdated ? try passwords.hash(password) : nil
         return try store.transaction {
             try store.recordSuccessfulLogin(userID: user.id, now: now)
             if let rehashed { try store.updatePasswordHash(userID: user.id, hash: rehashed, now: now) }

@@ -2,8 +2,8 @@
 /// put a counting one in its place to see how many checks ran.
 package protocol PasswordChecking: AnyObject {
     func hash(_ password: String) throws -> String
-    func verify(_ password: String, against storedHash: String) -> Bool
-    func needsRehash(_ storedHash: String) -> Bool
+    /// Whether `password` matches `storedHash`, and whether that hash should be replaced.
+    func check(_ password: String, against storedHash: String) -> PasswordMatch
     /// Spends the time of one `verify`, for a login that found no account.
     func verifyAgainstDummy(_ password: String)
 }

@@ -24,8 +24,15 @@ public enum PasswordHashingError: Error, Sendable, Equatable {
 /// wins: a password of that exact form is reduced too (it never reaches crypt as itself, and
 /// so never matches an old hash), while a reduced password also tries its old form. Hashes
 /// made elsewhere by a bcrypt that truncated at 72 bytes (Python's bcrypt before 5,
-/// Flask-Bcrypt) still verify with the truncated phrase. A match through either of those
-/// secondary phrases makes `needsRehash` true for that hash, so the login replaces it.
+/// Flask-Bcrypt) still verify with the truncated phrase. `check` answers a match through
+/// either of those secondary phrases as outdated, so the login replaces the hash.
+/// The answer of `PasswordHasher.check`.
+public enum PasswordMatch: Sendable, Equatable {
+    case wrong
+    /// The password is right; `outdated` when its hash should be replaced by a new one.
+    case right(outdated: Bool)
+}
+
 public final class PasswordHasher {
     public let policy: PasswordPolicy
     /// The `crypt_rn` work area, zeroed once as crypt(3) asks.
@@ -36,10 +43,6 @@ public final class PasswordHasher {
     private let parameters: Substring
     /// A hash of a random password under `policy`, for `verifyAgainstDummy`.
     private(set) var dummyHash = ""
-    /// The stored hash the last `verify` matched through a secondary phrase (see the type's
-    /// comment), which `needsRehash` reports; one hasher serves one thread, and a login asks
-    /// `needsRehash` right after its `verify`.
-    private var matchedSecondaryPhrase: String?
 
     public init(policy: PasswordPolicy) {
         self.policy = policy
@@ -75,24 +78,29 @@ public final class PasswordHasher {
     }
 
     /// Whether `password` matches `storedHash` (any method libxcrypt supports, and Werkzeug's
-    /// scrypt and pbkdf2 formats of imported users, see `LegacyPasswordVerifier`). A hash it
-    /// can't parse gives false, and so does one over `PasswordHashCaps` (bcrypt above cost 14
-    /// or the policy's own bcrypt cost) without being computed. Each comparison is constant
-    /// time.
-    public func verify(_ password: String, against storedHash: String) -> Bool {
-        matchedSecondaryPhrase = nil
-        guard !storedHash.isEmpty else { return false }
+    /// scrypt and pbkdf2 formats of imported users, see `LegacyPasswordVerifier`), and if so
+    /// whether the hash should be replaced: made with another method or cost than the policy's
+    /// (`needsRehash`), or matched only through a secondary phrase (an old reduction or bcrypt's
+    /// truncation). A hash it can't parse is `.wrong`, and so is one over `PasswordHashCaps`
+    /// (bcrypt above cost 14 or the policy's own bcrypt cost) without being computed. Each
+    /// comparison is constant time.
+    public func check(_ password: String, against storedHash: String) -> PasswordMatch {
+        guard !storedHash.isEmpty else { return .wrong }
         if LegacyPasswordVerifier.isWerkzeug(storedHash) {
-            return LegacyPasswordVerifier.verify(password, against: storedHash)
+            return LegacyPasswordVerifier.verify(password, against: storedHash) ? .right(outdated: true) : .wrong
         }
-        if let cost = LegacyPasswordVerifier.bcryptCostField(storedHash), cost > maximumBcryptCost { return false }
+        if let cost = LegacyPasswordVerifier.bcryptCostField(storedHash), cost > maximumBcryptCost { return .wrong }
         let matched = Self.phrases(password, setting: storedHash).firstIndex { phrase in
             guard let hashed = crypt(phrase, setting: storedHash) else { return false }
             return ConstantTime.equals(hashed.utf8, storedHash.utf8)
         }
-        guard let matched else { return false }
-        if matched > 0 { matchedSecondaryPhrase = storedHash }
-        return true
+        guard let matched else { return .wrong }
+        return .right(outdated: matched > 0 || needsRehash(storedHash))
+    }
+
+    /// Whether `password` matches `storedHash`: `check` without the re-hash answer.
+    public func verify(_ password: String, against storedHash: String) -> Bool {
+        check(password, against: storedHash) != .wrong
     }
 
     /// The highest bcrypt cost `verify` computes: the import cap, or the policy's own cost.
@@ -101,11 +109,8 @@ public final class PasswordHasher {
     }
 
     /// True when `storedHash` wasn't made with the policy's method and cost (including
-    /// `$2a$`/`$2y$` bcrypt under a `$2b$` policy, and every imported Werkzeug hash), or the
-    /// last `verify` matched it through a secondary phrase (an old reduction or bcrypt's
-    /// truncation), so it should be replaced after a login.
+    /// `$2a$`/`$2y$` bcrypt under a `$2b$` policy, and every imported Werkzeug hash).
     public func needsRehash(_ storedHash: String) -> Bool {
-        if storedHash == matchedSecondaryPhrase { return true }
         let fields = storedHash.split(separator: "$", omittingEmptySubsequences: false)
         guard fields.count >= 4, fields[0].isEmpty else { return true }
         return fields[1] != methodID || fields[2] != parameters
