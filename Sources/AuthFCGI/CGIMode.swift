@@ -25,11 +25,12 @@ enum CGIMode {
             return count
         }
         let request = Request(cgi: parameters, body: body)
-        let response = service.respond(to: request, on: thread)
-        FileSystem.writeAll(1, response.cgiBytes())
-        // The response is complete once stdout closes; mail queued by the request (a reset
-        // link) goes out afterwards, before the process ends.
-        close(1)
+        service.serve(request, on: thread) { response in
+            FileSystem.writeAll(1, response.cgiBytes())
+            // The response is complete once stdout closes; the request's follow-up and the
+            // mail it queued (a reset link) happen afterwards, before the process ends.
+            close(1)
+        }
         service.mailer.drain(seconds: mailDrainSeconds)
         return 0
     }

@@ -56,7 +56,35 @@ public struct Service: Sendable {
             storeFactory: storeFactory, tokenSettings: configuration.tokens, passwordPolicy: configuration.passwords)
     }
 
+    /// Answers `request`: hands the response to `send`, which must deliver it completely
+    /// (finish the FastCGI request, close CGI's stdout), then runs the work the handler left
+    /// for after the answer. The servers use this.
+    public func serve(_ request: Request, on thread: ThreadContext, send: (Response) -> Void) {
+        let response = answer(request, on: thread)
+        send(response)
+        runFollowUp(of: response, to: request, on: thread)
+    }
+
+    /// The response to `request`, its follow-up already run: for callers with no connection
+    /// to finish first (tests, benchmarks, the fuzzer).
     public func respond(to request: Request, on thread: ThreadContext) -> Response {
+        let response = answer(request, on: thread)
+        runFollowUp(of: response, to: request, on: thread)
+        return response
+    }
+
+    /// The answer is gone by now: a failure can only be logged. The closure holds any path
+    /// parameter it needs; the context lends it the request and the thread.
+    private func runFollowUp(of response: Response, to request: Request, on thread: ThreadContext) {
+        guard let followUp = response.followUp else { return }
+        do {
+            try followUp.work(RequestContext(request: request, parameters: PathParameters(), thread: thread))
+        } catch {
+            logger.log(.error, "follow_up_failed", requestID: request.requestID, ["error": .string("\(error)")])
+        }
+    }
+
+    private func answer(_ request: Request, on thread: ThreadContext) -> Response {
         var response = route(request, on: thread)
         response.headers.append(("X-Request-ID", request.requestID))
         response.headers.append(("Cache-Control", "no-store"))

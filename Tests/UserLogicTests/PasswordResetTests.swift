@@ -46,6 +46,31 @@ import Testing
         #expect(stored == [PasswordResetHandlers.hash(token)])
     }
 
+    /// Contract §5 (v2): the answer goes out before the address is looked up, so it takes
+    /// the same time for every address; the token is written after it.
+    @Test(arguments: StoreKind.allCases) func forgotAnswersBeforeItLooksTheAddressUp(kind: StoreKind) throws {
+        let fixture = try ServiceFixture(kind)
+        fixture.register("alice")
+        let connection = try fixture.connection()
+        func storedTokens() throws -> Int {
+            var count = 0
+            try connection.query("SELECT COUNT(*) FROM reset_tokens", []) { count = Int($0.integer(0)) }
+            return count
+        }
+        let request = Request(
+            method: "POST", path: "/api/auth/password/forgot", contentType: "application/json",
+            body: .bytes(Array(#"{"email":"alice@example.com"}"#.utf8)))
+        var tokensWhenSent: Int?
+        fixture.service.serve(request, on: fixture.thread) { response in
+            #expect(response.status == .accepted)
+            tokensWhenSent = try? storedTokens()
+        }
+        #expect(tokensWhenSent == 0)
+        #expect(try storedTokens() == 1)
+        fixture.service.mailer.drain(seconds: 5)
+        #expect(fixture.mail.messages.map(\.to) == ["alice@example.com"])
+    }
+
     @Test(arguments: StoreKind.allCases) func disabledAccountsGetNoMail(kind: StoreKind) throws {
         let fixture = try ServiceFixture(kind)
         fixture.register("alice")

@@ -5,11 +5,20 @@ public struct Response: Sendable {
     public var status: HTTPStatus
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// What the handler does once this response has been sent; `Service.serve` runs it.
+    var followUp: FollowUp?
 
     public init(status: HTTPStatus, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// This response, with `work` to run once it has been sent.
+    func followed(by work: @escaping @Sendable (RequestContext) throws -> Void) -> Response {
+        var response = self
+        response.followUp = FollowUp(work)
+        return response
     }
 
     /// A JSON body; `Cache-Control: no-store` is added to every response by the service.

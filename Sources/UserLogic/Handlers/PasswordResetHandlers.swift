@@ -8,8 +8,9 @@ struct PasswordResetHandlers: Sendable {
     static let forgotMessage =
         "If an active account uses this email address, a link to reset its password is on its way."
 
-    /// `POST /api/auth/password/forgot`: the same 202 whether or not the address is known;
-    /// the mail leaves in the background.
+    /// `POST /api/auth/password/forgot`: the same 202 in the same time whether or not the
+    /// address is known (contract §5, Security (v2)): only the body is checked before the
+    /// answer; the lookup, the token and the mail follow it.
     func forgot(_ context: RequestContext) throws -> Response {
         var fields = FieldReader(try context.request.jsonObjectBody(), allowed: ["email"])
         let email = fields.requiredString("email")
@@ -17,22 +18,29 @@ struct PasswordResetHandlers: Sendable {
         try fields.finish()
         guard let email else { throw APIError.validationFailed(fields.errors) }
 
-        let store = try context.thread.store()
-        let user = try store.user(email: FieldRules.normalizedEmail(email))
-        if let user, user.active {
-            let now = environment.clock()
-            let lifetime = environment.configuration.resetTokenLifetime
-            let token = SecureRandom.token(byteCount: 32)
-            try store.replaceResetToken(
-                userID: user.id, tokenHash: Self.hash(token), now: now, expiresAt: now + lifetime)
-            environment.mailer.send(
-                environment.mail.reset(to: user, token: token, lifetime: lifetime, now: now),
-                requestID: context.request.requestID)
-            environment.audit(context, "password_reset_requested", userID: user.id, ["mail_sent": true])
-        } else {
-            environment.audit(context, "password_reset_requested", userID: user?.id, ["mail_sent": false])
+        let answer = Response.json(.object(["message": .string(Self.forgotMessage)]), status: .accepted)
+        return answer.followed { context in
+            try self.sendResetMail(to: FieldRules.normalizedEmail(email), context)
         }
-        return .json(.object(["message": .string(Self.forgotMessage)]), status: .accepted)
+    }
+
+    /// Mails a reset token to the account that uses `email`, if it is active.
+    private func sendResetMail(to email: String, _ context: RequestContext) throws {
+        let store = try context.thread.store()
+        let user = try store.user(email: email)
+        guard let user, user.active else {
+            environment.audit(context, "password_reset_requested", userID: user?.id, ["mail_sent": false])
+            return
+        }
+        let now = environment.clock()
+        let lifetime = environment.configuration.resetTokenLifetime
+        let token = SecureRandom.token(byteCount: 32)
+        try store.replaceResetToken(
+            userID: user.id, tokenHash: Self.hash(token), now: now, expiresAt: now + lifetime)
+        environment.mailer.send(
+            environment.mail.reset(to: user, token: token, lifetime: lifetime, now: now),
+            requestID: context.request.requestID)
+        environment.audit(context, "password_reset_requested", userID: user.id, ["mail_sent": true])
     }
 
     /// `POST /api/auth/password/reset`: validation first (a bad password leaves the token
