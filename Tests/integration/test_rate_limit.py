@@ -1,5 +1,5 @@
-"""nginx limit_req zones for login, forgot-password and registration (RATE_LIMIT_LOGIN /
-RATE_LIMIT_FORGOT / RATE_LIMIT_REGISTER), each an nginx rate optionally followed by
+"""nginx limit_req zones for login, forgot-password, registration and verification resend
+(RATE_LIMIT_LOGIN / RATE_LIMIT_FORGOT / RATE_LIMIT_REGISTER / RATE_LIMIT_RESEND), each an nginx rate optionally followed by
 ` burst=N` (contract §5 Security (v2))."""
 
 import pytest
@@ -15,22 +15,24 @@ ROUTES = [
     ("/api/auth/password/forgot", b'{"email": "nobody@example.com"}'),
     # contract §5 Security (v2): wrong admin keys and full hashes are throttled too
     ("/api/auth/register", b'{"username": "x", "admin_key": "wrong"}'),
+    # contract §3 Email verification (v2): each resend may mail a token
+    ("/api/auth/email/resend", b'{"email": "nobody@example.com"}'),
 ]
 
 # The bursts api-locations.conf ships, kept when a RATE_LIMIT_* names no burst.
-SHIPPED_BURST = {"/api/auth/login": 10, "/api/auth/password/forgot": 5, "/api/auth/register": 10}
+SHIPPED_BURST = {"/api/auth/login": 10, "/api/auth/password/forgot": 5, "/api/auth/register": 10,
+                 "/api/auth/email/resend": 5}
+SETTINGS = ("RATE_LIMIT_LOGIN", "RATE_LIMIT_FORGOT", "RATE_LIMIT_REGISTER", "RATE_LIMIT_RESEND")
 
 
 @pytest.fixture(scope="module")
 def limited(module_stack_factory):
-    return module_stack_factory(
-        env={"RATE_LIMIT_LOGIN": "1r/m", "RATE_LIMIT_FORGOT": "1r/m", "RATE_LIMIT_REGISTER": "1r/m"})
+    return module_stack_factory(env=dict.fromkeys(SETTINGS, "1r/m"))
 
 
 @pytest.fixture(scope="module")
 def bursting(module_stack_factory):
-    return module_stack_factory(env={"RATE_LIMIT_LOGIN": "1r/m burst=2", "RATE_LIMIT_FORGOT": "1r/m burst=2",
-                                     "RATE_LIMIT_REGISTER": "1r/m burst=2"})
+    return module_stack_factory(env=dict.fromkeys(SETTINGS, "1r/m burst=2"))
 
 
 def statuses_until_429(stack, path, body):

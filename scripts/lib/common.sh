@@ -74,6 +74,7 @@ AUTH_FCGI_RATE_LIMITS=(
     "login RATE_LIMIT_LOGIN 10r/s /api/auth/login"
     "forgot RATE_LIMIT_FORGOT 5r/m /api/auth/password/forgot"
     "register RATE_LIMIT_REGISTER 5r/m /api/auth/register"
+    "resend RATE_LIMIT_RESEND 5r/m /api/auth/email/resend"
 )
 
 # check_rate NAME VALUE: nginx limit_req_zone rate syntax, Nr/s or Nr/m with N >= 1,
