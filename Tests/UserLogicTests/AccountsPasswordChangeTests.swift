@@ -19,7 +19,7 @@ import Testing
         let setup = try Setup(kind)
         defer { setup.database.remove() }
         let (presenting, _) = try twoSessions(setup)
-        #expect(throws: CurrentPasswordFailure.incorrect) {
+        #expect(throws: CurrentPasswordFailure.incorrect(lockedUntil: nil)) {
             try setup.accounts(at: 2100).changePassword(
                 of: setup.user, current: "not it", to: "a new password", keeping: presenting.id)
         }
@@ -35,8 +35,9 @@ import Testing
         defer { setup.database.remove() }
         let (presenting, _) = try twoSessions(setup)
         let accounts = setup.accounts(at: 2100)
-        for _ in 1...3 {
-            #expect(throws: CurrentPasswordFailure.incorrect) {
+        // The third wrong one locks the account, and says so.
+        for lockedUntil: Int64? in [nil, nil, 2160] {
+            #expect(throws: CurrentPasswordFailure.incorrect(lockedUntil: lockedUntil)) {
                 try accounts.changePassword(
                     of: setup.user, current: "not it", to: "a new password", keeping: presenting.id)
             }

@@ -1,4 +1,5 @@
 import Testing
+import UserCore
 
 @testable import UserLogic
 
@@ -35,6 +36,31 @@ import Testing
         let mailed = try #require(fixture.mail.messages.last?.body)
         let token = try #require(mailed.split(separator: "\n").first { $0.hasPrefix("Reset token: ") }?.dropFirst(13))
         #expect(!fixture.log.text.contains(token))
+    }
+
+    /// Contract §5 Security (v2): the wrong `current_password` that reaches the threshold
+    /// writes the `account_locked` line a login does, once, on both routes that check it.
+    @Test(arguments: StoreKind.allCases) func wrongCurrentPasswordsLogTheLock(kind: StoreKind) throws {
+        let routes = [
+            ("POST", "/api/auth/password/change", #"{"current_password":"nope nope","new_password":"new secret 1"}"#),
+            ("PATCH", "/api/users/1", #"{"email":"new@example.com","current_password":"nope nope"}"#),
+        ]
+        for (method, path, json) in routes {
+            let fixture = try ServiceFixture(kind) {
+                $0.lockoutThreshold = 3
+                $0.lockoutSeconds = 60
+            }
+            fixture.register("alice")
+            let access = try fixture.tokens("alice").access
+            let answers = (1...4).map { _ in fixture.call(method, path, json: json, token: access).status }
+            #expect(answers == [.forbidden, .forbidden, .forbidden, .locked], "\(path)")
+            let locks = fixture.log.text.split(separator: "\n").filter { $0.contains(#""event":"account_locked""#) }
+            #expect(locks.count == 1, "\(path)")
+            #expect(locks.first?.contains(#""user_id":1,"#) == true, "\(path)")
+            let until = Timestamp.rfc3339(fixture.clock.now + 60)
+            #expect(locks.first?.contains(#""locked_until":"\#(until)""#) == true, "\(path)")
+            #expect(!fixture.log.text.contains("nope nope"), "a password reached the log")
+        }
     }
 
     @Test(arguments: StoreKind.allCases) func forgedLinesAreEscaped(kind: StoreKind) throws {

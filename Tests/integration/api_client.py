@@ -46,6 +46,7 @@ FAST_ENV = {
     "RATE_LIMIT_LOGIN": "100000r/s",
     "RATE_LIMIT_FORGOT": "100000r/s",
     "RATE_LIMIT_REGISTER": "off",  # 50 simultaneous registrations would overrun any burst
+    "RATE_LIMIT_RESEND": "off",
 }
 
 RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")

@@ -398,6 +398,23 @@ class Stack:
         return rc
 
 
+def serve_local_refusal(auth_bin: Path, run_dir: Path, **env) -> list[str]:
+    """Runs scripts/serve-local with env on top of the service environment, expecting it to
+    refuse to start: asserts it exits 2 (fails the test if it starts instead) and returns
+    the non-empty lines of its stderr."""
+    proc = subprocess.Popen(
+        [str(REPO_ROOT / "scripts" / "serve-local")], cwd=REPO_ROOT,
+        env=service_env(run_dir, RUN_DIR=run_dir, HTTP_PORT=free_port(), AUTH_FCGI_BIN=auth_bin, **env),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _, err = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        stop_popen(proc)
+        raise AssertionError(f"serve-local started with {env!r}")
+    lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
+    assert proc.returncode == 2, (proc.returncode, lines)
+    return lines
+
 def socket_fd_count(pid: int) -> int:
     """How many sockets the process has open (grows by one when it accepts a connection).
     Connections to the session's PostgreSQL server don't count: they come and go with the

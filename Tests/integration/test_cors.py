@@ -1,7 +1,5 @@
 """CORS is nginx's (contract §5 "Service"): allowlist from CORS_ORIGINS."""
 
-import subprocess
-
 import pytest
 import requests
 
@@ -119,18 +117,7 @@ def test_empty_cors_origins_means_no_cors(stack_factory):
 ])
 def test_a_bad_cors_origin_refuses_to_start(auth_bin, short_tmp, origins):
     """Only http(s)://host[:port] origins: `null` would let sandboxed iframes of any site in."""
-    proc = subprocess.Popen(
-        [str(support.REPO_ROOT / "scripts" / "serve-local")], cwd=support.REPO_ROOT,
-        env=support.service_env(short_tmp, RUN_DIR=short_tmp, HTTP_PORT=support.free_port(),
-                                AUTH_FCGI_BIN=auth_bin, CORS_ORIGINS=origins),
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        _, err = proc.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        support.stop_popen(proc)
-        pytest.fail(f"serve-local started with CORS_ORIGINS={origins!r}")
-    lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
-    assert proc.returncode == 2, (proc.returncode, lines)
+    lines = support.serve_local_refusal(auth_bin, short_tmp, CORS_ORIGINS=origins)
     assert len(lines) == 1 and "CORS_ORIGINS" in lines[0], lines
 
 

@@ -185,7 +185,7 @@ class Cluster:
     def _render_nginx(self) -> None:
         env = support.base_env(RUN_DIR=self.run_dir, HTTP_PORT=self.port, CORS_ORIGINS="",
                                RATE_LIMIT_LOGIN="100000r/s", RATE_LIMIT_FORGOT="100000r/s",
-                               RATE_LIMIT_REGISTER="100000r/s",
+                               RATE_LIMIT_REGISTER="100000r/s", RATE_LIMIT_RESEND="100000r/s",
                                AUTH_FCGI_SOCKET=self.root / "unused.sock")
         r = subprocess.run(["bash", "-c", 'set -euo pipefail; source scripts/lib/common.sh; render_local_nginx'],
                            cwd=support.REPO_ROOT, env=env, capture_output=True, timeout=30)

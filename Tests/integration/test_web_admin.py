@@ -7,6 +7,8 @@ admin token):
   for it (another ADMIN); another admin can be unlocked but not edited;
 - a USER signs in and is told politely it has no access, and its session is logged out;
 - the last active admin gets no demote/disable/delete controls for itself;
+- an admin changing its own email is asked for its current password (wrong: refused in the
+  form; locked: told when to retry); another user's email needs none;
 - create (field messages from the problem body, then success) and delete (with a
   confirmation dialog that Escape cancels); a refused request shows the problem's detail;
 - search, role and status filters, sorting by a column, paging, the empty state;
@@ -198,6 +200,46 @@ def test_last_active_admin_cannot_demote_disable_or_delete_itself(stack_factory,
     assert browser.console_problems() == []
 
 
+def test_own_email_change_asks_for_the_current_password(api, browser):
+    me = api.new_admin()
+    before = me.account.email
+    wanted = f"{tag()}new@example.com"
+    sign_in(browser, api, me.account)
+    browser.open(api.stack.url(f"/admin/#/users/{me.id}"))
+    browser.wait(lambda: browser.visible("user-form") and browser.text("user-title") == me.account.username,
+                 "the admin's own page")
+    assert not browser.visible("edit-current-password")
+    browser.fill("edit-email", wanted)
+    browser.wait_visible("edit-current-password")
+
+    # Missing, then wrong: said in the form, and the API keeps the old address.
+    browser.el("save-user").click()
+    browser.wait_text("edit-current-password-error", r"current password")
+    browser.fill("edit-current-password", "wrong password!")
+    browser.el("save-user").click()
+    browser.wait_text("edit-current-password-error", r"current password is wrong")
+    assert re.search(r"current password is wrong", browser.text("error"))
+    assert browser.el("edit-current-password").get_attribute("value") == ""
+    assert api.user_ok(me.token, me.id)["email"] == before
+
+    # The right one: saved, and the field goes away with the change.
+    browser.fill("edit-current-password", me.account.password)
+    save_and_wait(browser, r"details saved")
+    assert api.user_ok(me.token, me.id)["email"] == wanted
+    browser.wait_hidden("edit-current-password")
+    assert browser.el("edit-email").get_attribute("value") == wanted
+
+    # Locked by wrong ones elsewhere: the form says so, with the wait.
+    for _ in range(LOCKOUT_THRESHOLD):
+        api.login({"username": me.account.username, "password": "wrong password!"})
+    browser.fill("edit-email", before)
+    browser.fill("edit-current-password", me.account.password)
+    browser.el("save-user").click()
+    browser.wait_text("error", r"Try again in \d+ seconds")
+    assert api.user_ok(me.token, me.id)["email"] == wanted
+    assert browser.console_problems() == []
+
+
 def test_create_and_delete_a_user(api, admin, browser):
     name = tag() + "new"
     sign_in(browser, api, admin.account)
@@ -230,6 +272,7 @@ def test_create_and_delete_a_user(api, admin, browser):
     conflict = assert_problem(api.create_user(admin.token, {"username": name, "email": f"other-{name}@example.com",
                                                              "password": DEFAULT_PASSWORD}), 409, "username_taken")
     browser.fill("edit-email", admin.account.email)
+    assert not browser.visible("edit-current-password"), "another user's email needs no password"
     duplicate = assert_problem(api.patch_user(admin.token, created["id"], {"email": admin.account.email}),
                                409, "email_taken")
     browser.el("save-user").click()

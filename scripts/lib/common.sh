@@ -66,12 +66,28 @@ check_port() {
     printf '%d' "$((10#$value))"
 }
 
-# check_rate NAME VALUE: nginx limit_req_zone rate syntax, Nr/s or Nr/m with N >= 1, or
-# off (no limit).
+# The rate-limited routes, one row each: the zone (auth_fcgi_<zone> in rate-limits.conf
+# and api-locations.conf), the setting, its default rate, and the location's URI. A new
+# rate-limited route is one row here plus its zone and location in the shipped files.
+# shellcheck disable=SC2034 # used by scripts/serve-local
+AUTH_FCGI_RATE_LIMITS=(
+    "login RATE_LIMIT_LOGIN 10r/s /api/auth/login"
+    "forgot RATE_LIMIT_FORGOT 5r/m /api/auth/password/forgot"
+    "register RATE_LIMIT_REGISTER 5r/m /api/auth/register"
+    "resend RATE_LIMIT_RESEND 5r/m /api/auth/email/resend"
+)
+
+# check_rate NAME VALUE: nginx limit_req_zone rate syntax, Nr/s or Nr/m with N >= 1,
+# optionally followed by ` burst=N` with N >= 1 (else the burst api-locations.conf ships),
+# or off (no limit).
 check_rate() {
     local name=$1 value=$2
-    if [[ ! $value =~ ^(off|0*[1-9][0-9]{0,8}r/[sm])$ ]]; then
-        die "$name must be an nginx rate like 10r/s or 5r/m, or off, got '$value'"
+    local re_rate='0*[1-9][0-9]{0,8}r/[sm]'
+    if [[ $value =~ ^${re_rate}[[:space:]]+burst=(.*)$ ]]; then
+        [[ ${BASH_REMATCH[1]} =~ ^0*[1-9][0-9]{0,8}$ ]] ||
+            die "$name: burst must be a positive whole number, like '10r/s burst=20', got '$value'"
+    elif [[ ! $value =~ ^(off|${re_rate})$ ]]; then
+        die "$name must be an nginx rate like 10r/s or 5r/m, optionally followed by ' burst=N', or off, got '$value'"
     fi
 }
 
@@ -140,17 +156,34 @@ swagger_ui_dir() {
     return 1
 }
 
+# render_checked SOURCE TARGET WHAT N EDIT... EXPECT...: TARGET is SOURCE through
+# `sed -E` with the N arguments EDIT..., after checking that each EXPECT (an extended
+# regular expression) matches a line of the result: a shipped file whose line changed
+# shape fails here instead of keeping its shipped value silently.
+render_checked() {
+    local source=$1 target=$2 what=$3 n=$4 expect
+    shift 4
+    # `-e ''`: with no EDIT, sed would take SOURCE for its script.
+    sed -E -e '' "${@:1:n}" -- "$source" >"$target.new"
+    for expect in "${@:n+1}"; do
+        grep -Eq -- "$expect" "$target.new" ||
+            die "can't render $what: $source has no line matching /$expect/"
+    done
+    mv -f "$target.new" "$target"
+}
+
 # render_local_nginx: renders $RUN_DIR/nginx/ for the local nginx from
 # conf/nginx/local/nginx.conf.template and the shipped snippets.
-# Uses RUN_DIR HTTP_PORT CORS_ORIGINS RATE_LIMIT_LOGIN RATE_LIMIT_FORGOT RATE_LIMIT_REGISTER AUTH_FCGI_SOCKET
-# (all validated by the caller), and SWAGGER_UI_DIR when set (see swagger_ui_dir).
+# Uses RUN_DIR HTTP_PORT CORS_ORIGINS AUTH_FCGI_SOCKET and the RATE_LIMIT_* settings of
+# AUTH_FCGI_RATE_LIMITS (all validated by the caller; an unset RATE_LIMIT_* is its
+# default), and SWAGGER_UI_DIR when set (see swagger_ui_dir).
 render_local_nginx() {
     local nd=$RUN_DIR/nginx
     local shipped=$AUTH_FCGI_CONF_DIR/auth-fcgi
     local template=$AUTH_FCGI_CONF_DIR/local/nginx.conf.template
     local text user_directive=''
-    local entry zone rate uri key retry expect
-    local -a edits=() expects=()
+    local entry zone setting default rate burst uri key retry
+    local -a edits=() expects=() burst_edits=() burst_expects=()
 
     check_path RUN_DIR "$RUN_DIR"
     check_path "the repository path" "$AUTH_FCGI_REPO"
@@ -160,14 +193,15 @@ render_local_nginx() {
     render_cors_origins "$CORS_ORIGINS" >"$nd/auth-fcgi/cors-origins.conf.new"
     mv -f "$nd/auth-fcgi/cors-origins.conf.new" "$nd/auth-fcgi/cors-origins.conf"
 
-    # Site-specific file 2: the shipped rate-limits.conf with the rates and the
-    # matching Retry-After values replaced. `off` keys the zone on an empty string: nginx
-    # accounts no request with an empty key (a high rate would not do: a burst of
-    # simultaneous requests still counts one by one against `burst`).
-    for entry in "login $RATE_LIMIT_LOGIN /api/auth/login" \
-        "forgot $RATE_LIMIT_FORGOT /api/auth/password/forgot" \
-        "register $RATE_LIMIT_REGISTER /api/auth/register"; do
-        read -r zone rate uri <<<"$entry"
+    # Site-specific files 2 and 3: the shipped rate-limits.conf with the rates and the
+    # matching Retry-After values replaced, and the shipped api-locations.conf with the
+    # bursts a RATE_LIMIT_* names (the shipped burst otherwise). `off` keys the zone on an
+    # empty string: nginx accounts no request with an empty key (a high rate would not do:
+    # a burst of simultaneous requests still counts one by one against `burst`).
+    for entry in "${AUTH_FCGI_RATE_LIMITS[@]}"; do
+        read -r zone setting default uri <<<"$entry"
+        read -r rate burst <<<"${!setting:-$default}"
+        burst=${burst#burst=}
         # shellcheck disable=SC2016 # nginx's variable, not the shell's
         key='$binary_remote_addr'
         [[ $rate != off ]] || { key='""' && rate=1r/s; }
@@ -176,22 +210,25 @@ render_local_nginx() {
             -e "s#^([[:space:]]*${uri}[[:space:]]+)[0-9]+;#\\1${retry};#")
         expects+=("^limit_req_zone [^ ]+ zone=auth_fcgi_${zone}:[^ ]+ rate=${rate};"
             "^[[:space:]]*${uri}[[:space:]]+${retry};")
+        if [[ -n $burst ]]; then
+            burst=$((10#$burst))
+            burst_edits+=(-e "s#^([[:space:]]*limit_req zone=auth_fcgi_${zone} burst=)[0-9]+ #\\1${burst} #")
+        fi
+        burst_expects+=("^[[:space:]]*limit_req zone=auth_fcgi_${zone} burst=${burst:-[0-9]+} nodelay;")
     done
-    sed -E "${edits[@]}" "$shipped/rate-limits.conf" >"$nd/auth-fcgi/rate-limits.conf.new"
-    for expect in "${expects[@]}"; do
-        grep -Eq -- "$expect" "$nd/auth-fcgi/rate-limits.conf.new" ||
-            die "can't render rates: $shipped/rate-limits.conf has no line matching /$expect/"
-    done
-    mv -f "$nd/auth-fcgi/rate-limits.conf.new" "$nd/auth-fcgi/rate-limits.conf"
+    render_checked "$shipped/rate-limits.conf" "$nd/auth-fcgi/rate-limits.conf" rates \
+        "${#edits[@]}" "${edits[@]}" "${expects[@]}"
+    render_checked "$shipped/api-locations.conf" "$nd/auth-fcgi/api-locations.conf" bursts \
+        "${#burst_edits[@]}" "${burst_edits[@]}" "${burst_expects[@]}"
 
-    # Site-specific file 3: the shipped upstream.conf pointed at our socket.
+    # Site-specific file 4: the shipped upstream.conf pointed at our socket.
     text=$(<"$shipped/upstream.conf")
     [[ $text == *'server unix:/run/auth-fcgi/auth-fcgi.sock;'* ]] ||
         die "can't render the upstream: $shipped/upstream.conf lost its 'server unix:...;' line"
     printf '%s\n' "${text//'server unix:/run/auth-fcgi/auth-fcgi.sock;'/"server \"unix:$AUTH_FCGI_SOCKET\";"}" \
         >"$nd/auth-fcgi/upstream.conf"
 
-    # Site-specific file 4: the shipped docs-locations.conf with its two install paths
+    # Site-specific file 5: the shipped docs-locations.conf with its two install paths
     # replaced by the repository's conf/docs/ and the installed Swagger UI.
     local docs_dir=$AUTH_FCGI_REPO/conf/docs swagger_dir
     if ! swagger_dir=$(swagger_ui_dir); then
@@ -207,7 +244,7 @@ render_local_nginx() {
     text=${text//'"/usr/share/auth-fcgi/swagger-ui/'/"\"$swagger_dir/"}
     printf '%s\n' "$text" >"$nd/auth-fcgi/docs-locations.conf"
 
-    # Site-specific file 5: the shipped web-locations.conf with its install path replaced
+    # Site-specific file 6: the shipped web-locations.conf with its install path replaced
     # by the repository's web/ (the reset page, forgot page and admin console).
     local web_dir=$AUTH_FCGI_REPO/web
     text=$(<"$shipped/web-locations.conf")

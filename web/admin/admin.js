@@ -295,6 +295,7 @@ const userForm = byId("user-form");
 const editInputs = {
   username: byId("edit-username"), email: byId("edit-email"), first_name: byId("edit-first-name"),
   last_name: byId("edit-last-name"), role: byId("edit-role"), active: byId("edit-active"),
+  current_password: byId("edit-current-password"),
 };
 let shown = null; // {user, self, otherAdmin, lastAdmin}
 
@@ -316,8 +317,23 @@ function fillForm(user) {
   editInputs.last_name.value = user.last_name || "";
   editInputs.role.value = user.role;
   editInputs.active.checked = Boolean(user.active);
+  editInputs.current_password.value = "";
   clearFieldErrors(userForm);
+  offerCurrentPassword();
 }
+
+/** Does the form change the signed-in admin's own email? (contract §3 Users rules (v2)) */
+function changesOwnEmail() {
+  return Boolean(shown) && shown.self &&
+    editInputs.email.value.trim().toLowerCase() !== String(shown.user.email).toLowerCase();
+}
+
+/** The current-password field is offered only while the form changes one's own email. */
+function offerCurrentPassword() {
+  byId("edit-current-password-field").hidden = !changesOwnEmail();
+}
+
+editInputs.email.addEventListener("input", offerCurrentPassword);
 
 function renderUser(user, lastAdmin) {
   const me = session.currentUser();
@@ -439,11 +455,27 @@ userForm.addEventListener("submit", async (event) => {
     inform("info", "Nothing to save: no field was changed.");
     return;
   }
+  const password = editInputs.current_password;
+  if (changesOwnEmail()) {
+    if (!password.value) {
+      setFieldError(password, "Enter your current password to change your email.");
+      password.focus();
+      return;
+    }
+    changes.current_password = password.value;
+  }
   const done = busy(byId("save-user"), "Saving…");
   const result = await session.call("PATCH", `/api/users/${user.id}`, changes);
   done();
+  password.value = "";
   if (!result.ok) {
-    if (session.signedIn()) fail(result.problem, { form: userForm, fields: editInputs });
+    if (!session.signedIn()) return;
+    fail(result.problem, { form: userForm, fields: editInputs });
+    // 403: the password itself was wrong (no errors[] entry names it).
+    if (result.problem.code === "current_password_incorrect") {
+      setFieldError(password, result.problem.detail);
+      password.focus();
+    }
     return;
   }
   const updated = result.data.user;

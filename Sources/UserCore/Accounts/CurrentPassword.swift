@@ -1,6 +1,7 @@
 /// Why a request's `current_password` was refused.
 package enum CurrentPasswordFailure: Error, Equatable {
-    case incorrect
+    /// The password is wrong. `lockedUntil` is set when this failure locked the account.
+    case incorrect(lockedUntil: Int64?)
     /// The account is locked until then: no password was checked.
     case locked(until: Int64)
     /// The account was deleted since the request was authenticated.
@@ -20,9 +21,9 @@ extension Accounts {
             throw CurrentPasswordFailure.accountGone
         case .locked(let until):
             throw CurrentPasswordFailure.locked(until: until)
-        case .granted:
+        case .granted(let lockedUntil):
             guard passwords.check(password, against: user.passwordHash) != .wrong else {
-                throw CurrentPasswordFailure.incorrect
+                throw CurrentPasswordFailure.incorrect(lockedUntil: lockedUntil)
             }
         }
         _ = try store.unlockUser(id: user.id)

@@ -80,11 +80,7 @@ struct AccountHandlers: Sendable {
             return .invalidCredentials
         case .wrongPassword(let userID, let lockedUntil):
             failed(userID, "wrong_password")
-            if let lockedUntil {
-                environment.audit(
-                    context, "account_locked", userID: userID, level: .warning,
-                    ["locked_until": .string(Timestamp.rfc3339(lockedUntil))])
-            }
+            if let lockedUntil { environment.auditLock(context, userID: userID, until: lockedUntil) }
             return .invalidCredentials
         case .locked(let userID, let until):
             failed(userID, "locked")
@@ -123,7 +119,7 @@ struct AccountHandlers: Sendable {
             change = try environment.accounts(context, now: now).changePassword(
                 of: caller.user, current: current, to: next, keeping: sessionID)
         } catch let failure as CurrentPasswordFailure {
-            throw environment.refusal(failure, now: now)
+            throw environment.refusal(failure, of: caller.user.id, context, now: now)
         } catch PasswordChangeFailure.sessionEnded {
             throw APIError.tokenRevoked
         }

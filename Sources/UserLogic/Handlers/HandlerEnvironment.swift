@@ -27,13 +27,25 @@ struct HandlerEnvironment: Sendable {
             headers: [("Retry-After", String(seconds))])
     }
 
-    /// The answer to a refused `current_password`: 403, or 423 while locked.
-    func refusal(_ failure: CurrentPasswordFailure, now: Int64) -> APIError {
+    /// The answer to a refused `current_password` of user `userID`: 403, or 423 while locked.
+    /// The wrong one that locked the account writes the `account_locked` line a login does.
+    func refusal(
+        _ failure: CurrentPasswordFailure, of userID: Int64, _ context: some HandlerContext, now: Int64
+    ) -> APIError {
         switch failure {
-        case .incorrect: .currentPasswordIncorrect
-        case .locked(let until): lockedError(until: until, now: now)
-        case .accountGone: .tokenInvalid
+        case .incorrect(let lockedUntil):
+            if let lockedUntil { auditLock(context, userID: userID, until: lockedUntil) }
+            return .currentPasswordIncorrect
+        case .locked(let until): return lockedError(until: until, now: now)
+        case .accountGone: return .tokenInvalid
         }
+    }
+
+    /// The audit line of a failure that locked the account (a login's or a current password's).
+    func auditLock(_ context: some HandlerContext, userID: Int64, until lockedUntil: Int64) {
+        audit(
+            context, "account_locked", userID: userID, level: .warning,
+            ["locked_until": .string(Timestamp.rfc3339(lockedUntil))])
     }
 
     func issuer(_ context: some HandlerContext, now: Int64) -> TokenIssuer {

@@ -66,7 +66,7 @@ struct UserHandlers: Sendable {
             do {
                 try environment.accounts(context, now: now).checkCurrentPassword(currentPassword, of: caller.user)
             } catch let failure as CurrentPasswordFailure {
-                throw environment.refusal(failure, now: now)
+                throw environment.refusal(failure, of: caller.user.id, context, now: now)
             }
         }
         let (target, updated) = try store.transaction { () throws -> (User, User) in
