@@ -10,12 +10,15 @@ struct ImportUsersCommand {
     let flags: [String: String]
 
     static let sourceFlags = ["--from-sqlite", "--from-postgresql", "--from-jsonl", "--from-csv"]
-    static let switches: Set<String> = ["--dry-run", "--partial", "--strict", "--fix-usernames"]
+    static let switches: Set<String> = [
+        "--dry-run", "--partial", "--strict", "--fix-usernames", "--emails-verified",
+    ]
     static let flags: Set<String> = Set(sourceFlags).union(["--table", "--map"]).union(switches)
 
     static let help = """
         Usage: auth-fcgi import-users SOURCE [--map FIELD=COLUMN[,...]] [--dry-run]
                                       [--partial | --strict] [--fix-usernames]
+                                      [--emails-verified]
           SOURCE: --from-sqlite PATH [--table NAME] | --from-postgresql URL [--table NAME]
                   | --from-jsonl PATH | --from-csv PATH
 
@@ -37,10 +40,16 @@ struct ImportUsersCommand {
           username, email, password (password_hash or password), first_name, last_name,
           role (ADMIN/USER in any case) or is_admin (boolean), active or is_active,
           created_at, updated_at (SQLAlchemy's "2024-01-31 12:34:56.123456", read as UTC;
-          PostgreSQL timestamps with or without time zone; ISO 8601; Unix seconds), id (for the report only).
+          PostgreSQL timestamps with or without time zone; ISO 8601; Unix seconds), id (for the report only),
+          email_verified: a boolean column email_verified, is_email_verified, verified,
+          is_verified, email_confirmed, confirmed or is_confirmed, else a date column
+          email_verified_at, email_confirmed_at, verified_at, confirmed_at or confirmed_on
+          (a column named *_at or *_on is read as a date: verified when set). Without
+          one every user is imported unverified (the old apps never checked).
         Other columns, such as the old app's reset tokens, are never read.
-          --map FIELD=COLUMN  read FIELD from COLUMN (comma-separated or repeated);
-                              FIELD= leaves a detected column unread
+          --map FIELD=COLUMN  read FIELD from COLUMN (comma-separated or repeated), as in
+                              --map email_verified=confirmed_at; FIELD= leaves a
+                              detected column unread
 
         Each row is checked as the API checks a new account: username and email by the
         field rules and unique case-insensitively (among the rows and against existing
@@ -56,6 +65,13 @@ struct ImportUsersCommand {
                            service waits for the database until it ends: use --partial
                            for a large import into a running service)
           --strict         import nothing when any row would be skipped
+          --emails-verified
+                           mark every imported user's email verified; this overrides
+                           the source's email_verified column, which is then not read.
+                           Without it users are imported as that column says, or
+                           unverified: under EMAIL_VERIFICATION=required an unverified
+                           user can't log in until it verifies its address (resend
+                           mails a new link)
 
         Progress goes to standard error every 1000 rows; the report and a summary to
         standard output. Exits 0 when the import ran (skipped rows included), 1 when it
@@ -106,6 +122,7 @@ struct ImportUsersCommand {
                     throw UsageFailure(message: error.description)
                 }
             }
+            if flags["--emails-verified"] != nil { mapping.markEveryEmailVerified() }
         } catch let failure as UsageFailure {
             FileOutput.printError("import-users: \(failure.message) (see auth-fcgi import-users --help)")
             return 2

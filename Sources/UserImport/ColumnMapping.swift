@@ -12,6 +12,9 @@ public enum ImportField: String, CaseIterable, Sendable {
     /// A boolean admin flag, used where there is no role value.
     case isAdmin = "is_admin"
     case active
+    /// A boolean, or a date column (name ending in `_at` or `_on`) where any date means
+    /// verified; no column means unverified.
+    case emailVerified = "email_verified"
     case createdAt = "created_at"
     case updatedAt = "updated_at"
 
@@ -27,6 +30,12 @@ public enum ImportField: String, CaseIterable, Sendable {
         case .role: ["role", "user_role"]
         case .isAdmin: ["is_admin", "admin", "is_superuser"]
         case .active: ["active", "is_active", "enabled"]
+        case .emailVerified:
+            [
+                "email_verified", "is_email_verified", "verified", "is_verified", "email_confirmed", "confirmed",
+                "is_confirmed", "email_verified_at", "email_confirmed_at", "verified_at", "confirmed_at",
+                "confirmed_on",
+            ]
         case .createdAt: ["created_at", "created", "created_on", "date_created", "date_joined"]
         case .updatedAt: ["updated_at", "updated", "updated_on", "modified_at", "date_modified"]
         }
@@ -43,6 +52,13 @@ public enum ImportField: String, CaseIterable, Sendable {
     }
 
     static let required: [ImportField] = [.username, .email, .password]
+
+    /// Whether a column is a date by its name (`confirmed_at`, `confirmed_on`): an
+    /// `email_verified` column of that kind is read as "verified when set".
+    static func isDateColumn(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return lowered.hasSuffix("_at") || lowered.hasSuffix("_on")
+    }
 }
 
 /// Which source column feeds which field: detected from the column names, then adjusted
@@ -51,6 +67,8 @@ public struct ColumnMapping: Sendable, Equatable {
     public let columns: [String]
     /// Field → index into `columns`.
     public private(set) var assignments: [ImportField: Int] = [:]
+    /// `--emails-verified`: every user is imported verified and no column is read for it.
+    public private(set) var everyEmailVerified = false
 
     public init(detectingIn columns: [String]) {
         self.columns = columns
@@ -98,6 +116,17 @@ public struct ColumnMapping: Sendable, Equatable {
         }
     }
 
+    /// `--emails-verified`: marks every imported user verified, in place of any column.
+    public mutating func markEveryEmailVerified() {
+        assignments[.emailVerified] = nil
+        everyEmailVerified = true
+    }
+
+    /// Whether the `email_verified` column is a date (set means verified), not a boolean.
+    var emailVerifiedIsDate: Bool {
+        assignments[.emailVerified].map { ImportField.isDateColumn(columns[$0]) } ?? false
+    }
+
     /// Throws when a required field (username, email, password) has no column.
     public func checkRequired() throws(ImportError) {
         let missing = ImportField.required.filter { assignments[$0] == nil }
@@ -115,16 +144,19 @@ public struct ColumnMapping: Sendable, Equatable {
         return columns.indices.filter { !used.contains($0) }.map { columns[$0] }
     }
 
-    /// The report's lines: `  username     <- "username"` per field, then the ignored columns.
+    /// The report's lines: `  username       <- "username"` per field, then the ignored columns.
     public var descriptionLines: [String] {
         var lines = ImportField.allCases.map { field in
-            let name = field.rawValue.padding(to: 11)
+            let name = field.rawValue.padding(to: 14)
             let source = assignments[field].map { "\"\(columns[$0])\"" } ?? "(none)"
             let note =
                 switch field {
                 case .id: "  (for the report; new ids are assigned)"
                 case .isAdmin where assignments[.role] != nil && assignments[.isAdmin] != nil:
                     "  (where the role is empty)"
+                case .emailVerified where everyEmailVerified: "  (every user verified: --emails-verified)"
+                case .emailVerified where emailVerifiedIsDate: "  (a date: verified when set)"
+                case .emailVerified where assignments[.emailVerified] == nil: "  (every user unverified)"
                 default: ""
                 }
             return "  \(name) <- \(source)\(note)"

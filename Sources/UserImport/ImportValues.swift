@@ -32,6 +32,14 @@ enum ImportValues {
         throw RowProblem(.invalidValue, "\(field) \(ImportReportText.describe(value)) is not a boolean")
     }
 
+    /// `email_verified`: a boolean as `bool` reads it, or from a date column (`confirmed_at`)
+    /// true when it holds a date; nil (unverified) when empty. A date column's value must
+    /// read as one, so a column mapped by mistake is reported rather than taken as "set".
+    static func emailVerified(_ value: SourceValue?, fromDate: Bool) throws(RowProblem) -> Bool? {
+        guard fromDate else { return try bool(value, field: "email_verified") }
+        return try timestamp(value, field: "email_verified").map { _ in true }
+    }
+
     /// `ADMIN` or `USER` in any case (Flask apps write `ADMIN`, `Admin`, `admin`).
     static func role(_ value: SourceValue?) throws(RowProblem) -> Role? {
         guard let text = try self.text(value, field: "role") else { return nil }

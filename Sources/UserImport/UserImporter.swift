@@ -273,6 +273,10 @@ public struct UserImporter {
                     .map { $0 ? Role.admin : Role.user }
             }
             let active = read { () throws(RowProblem) in try ImportValues.bool(values[.active], field: "active") }
+            let mapping = importer.mapping
+            let emailVerified = read { () throws(RowProblem) in
+                try ImportValues.emailVerified(values[.emailVerified], fromDate: mapping.emailVerifiedIsDate)
+            }
             let createdAt = read { () throws(RowProblem) in
                 try ImportValues.timestamp(values[.createdAt], field: "created_at")
             }
@@ -284,7 +288,8 @@ public struct UserImporter {
             let user = ImportedUser(
                 username: username, email: FieldRules.normalizedEmail(email), passwordHash: hash,
                 firstName: names[0], lastName: names[1], role: role ?? .user, active: active ?? true,
-                createdAt: created, updatedAt: updatedAt ?? created)
+                emailVerified: mapping.everyEmailVerified || (emailVerified ?? false), createdAt: created,
+                updatedAt: updatedAt ?? created)
             return (user, [], fixedFrom)
         }
 

@@ -422,6 +422,85 @@ def test_import_from_csv_export_with_a_mapping_override(api, importer, short_tmp
     assert me["role"] == "ADMIN" and me["last_name"] == 'Liddell, "Ally"'
 
 
+# --- email_verified (issue #17) --------------------------------------------------------------------
+
+VERIFIED_PASSWORD = "verified import pass"
+VERIFIED_COLUMNS = ["id", "username", "email", "password_hash", "role", "verified", "confirmed_at"]
+
+
+def write_verified_csv(path: Path, rows: list[tuple]) -> Path:
+    """A CSV export with a boolean `verified` and a date `confirmed_at` column; rows are
+    (username, role, verified, confirmed_at) with "" for an empty field."""
+    digest = generate_password_hash(VERIFIED_PASSWORD, method="pbkdf2:sha256:1000")
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(VERIFIED_COLUMNS)
+        for number, (name, role, verified, confirmed_at) in enumerate(rows, start=1):
+            writer.writerow([number, name, f"{name}@example.com", digest, role, verified, confirmed_at])
+    return path
+
+
+def email_verified_by_username(api, admin: str) -> dict[str, bool]:
+    """Every user's email_verified as GET /api/users shows it to an admin."""
+    token = assert_json(login(api, admin, VERIFIED_PASSWORD), 200)["access_token"]
+    page = assert_json(api.get("/api/users?per_page=100", token=token), 200)
+    return {user["username"]: user["email_verified"] for user in page["items"]}
+
+
+def test_a_verified_column_is_detected_and_without_one_users_are_unverified(api, importer, short_tmp):
+    source = write_verified_csv(short_tmp / "verified.csv", [
+        ("root", "ADMIN", "1", ""),
+        ("ann", "USER", "0", "2024-01-31 12:34:56"),  # the boolean wins over the date
+        ("ben", "USER", "true", ""),
+        ("cat", "USER", "", ""),
+        ("dan", "USER", "maybe", ""),
+    ])
+    p = importer.run("--from-csv", source)
+    assert p.returncode == 0, describe(p)
+    assert re.search(r'email_verified\s+<- "verified"\n', out(p)), describe(p)
+    assert re.search(r'not read: "confirmed_at"', out(p)), describe(p)
+    assert 'skipped line 6 (id 5): email_verified "maybe" is not a boolean' in out(p), describe(p)
+    assert "Imported 4 of 5 rows, 1 skipped" in out(p), describe(p)
+    assert email_verified_by_username(api, "root") == {"root": True, "ann": False, "ben": True, "cat": False}
+
+    # A source without such a column (the Flask apps' own): everyone unverified.
+    plain = short_tmp / "plain.csv"
+    with open(plain, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["username", "email", "password_hash"])
+        writer.writerow(["eve", "eve@example.com", generate_password_hash("x", method="pbkdf2:sha256:1000")])
+    p = importer.run("--from-csv", plain)
+    assert p.returncode == 0, describe(p)
+    assert re.search(r"email_verified\s+<- \(none\)  \(every user unverified\)", out(p)), describe(p)
+    assert email_verified_by_username(api, "root")["eve"] is False
+
+
+def test_map_a_date_column_or_mark_every_email_verified(api, importer, short_tmp):
+    rows = [
+        ("root", "ADMIN", "0", "2024-01-31 12:34:56.123456"),
+        ("ann", "USER", "1", ""),
+        ("ben", "USER", "maybe", "2024-02-01T08:00:00Z"),
+    ]
+    source = write_verified_csv(short_tmp / "confirmed.csv", rows)
+    p = importer.run("--from-csv", source, "--map", "email_verified=confirmed_at")
+    assert p.returncode == 0, describe(p)
+    assert re.search(r'email_verified\s+<- "confirmed_at"  \(a date: verified when set\)', out(p)), describe(p)
+    assert "Imported 3 of 3 rows" in out(p), describe(p)  # the boolean column is not read
+    assert email_verified_by_username(api, "root") == {"root": True, "ann": False, "ben": True}
+
+    # --emails-verified: every user verified, whatever the column says.
+    others = write_verified_csv(short_tmp / "others.csv", [
+        (name + "2", role, verified, confirmed_at) for name, role, verified, confirmed_at in rows
+    ])
+    p = importer.run("--from-csv", others, "--emails-verified", "--map", "email_verified=verified")
+    assert p.returncode == 0, describe(p)
+    assert re.search(r"email_verified\s+<- \(none\)  \(every user verified: --emails-verified\)", out(p)), describe(p)
+    assert "Imported 3 of 3 rows" in out(p), describe(p)
+    shown = email_verified_by_username(api, "root")
+    assert {name: shown[name] for name in ("root2", "ann2", "ben2")} == {"root2": True, "ann2": True, "ben2": True}
+    assert shown["ann"] is False  # the earlier import is left as it was
+
+
 # --- help and usage ------------------------------------------------------------------------------
 
 def test_help_names_sources_and_flags(auth_bin, short_tmp):
@@ -430,7 +509,7 @@ def test_help_names_sources_and_flags(auth_bin, short_tmp):
     assert p.returncode == 0, describe(p)
     text = out(p)
     for flag in ("--from-sqlite", "--from-postgresql", "--from-jsonl", "--from-csv", "--table", "--map", "--dry-run",
-                 "--partial", "--fix-usernames"):
+                 "--partial", "--fix-usernames", "--emails-verified", "email_verified", "confirmed_at"):
         assert flag in text, text
     assert "PostgreSQL" in text, text
     assert not (short_tmp / "auth.db").exists()

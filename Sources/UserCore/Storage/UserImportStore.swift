@@ -20,12 +20,15 @@ public struct ImportedUser: Sendable, Equatable {
     public var lastName: String?
     public var role: Role
     public var active: Bool
+    /// From the source's verified/confirmed column or `--emails-verified`; false otherwise
+    /// (the old apps never checked addresses).
+    public var emailVerified: Bool
     public var createdAt: Int64
     public var updatedAt: Int64
 
     public init(
         username: String, email: String, passwordHash: String, firstName: String?, lastName: String?, role: Role,
-        active: Bool, createdAt: Int64, updatedAt: Int64
+        active: Bool, emailVerified: Bool = false, createdAt: Int64, updatedAt: Int64
     ) {
         self.username = username
         self.email = email
@@ -34,6 +37,7 @@ public struct ImportedUser: Sendable, Equatable {
         self.lastName = lastName
         self.role = role
         self.active = active
+        self.emailVerified = emailVerified
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
