@@ -6,7 +6,9 @@ default of the run command is $RUN_DIR/mail)."""
 import pytest
 
 from api_client import Api, assert_json, assert_problem, assert_unauthorized, start_api
-from smtp_server import FileMailbox, assert_mail_headers, assert_not_logged, is_reset_mail, mailbox, reset_token  # noqa: F401 (mailbox: fixture)
+from smtp_server import (  # noqa: F401 (mailbox: fixture)
+    NO_VERIFICATION_MAIL, FileMailbox, assert_mail_headers, assert_not_logged, is_reset_mail, mailbox, reset_token,
+)
 
 MAIL_FROM = "reset-bot@example.net"
 NEW_PASSWORD = "a fresh reset passphrase"
@@ -15,7 +17,7 @@ NEW_PASSWORD = "a fresh reset passphrase"
 
 @pytest.fixture(scope="module")
 def api(mailbox, module_stack_factory) -> Api:
-    return start_api(module_stack_factory, MAIL_URL=mailbox.url(), MAIL_FROM=MAIL_FROM)
+    return start_api(module_stack_factory, MAIL_URL=mailbox.url(), MAIL_FROM=MAIL_FROM, **NO_VERIFICATION_MAIL)
 
 
 def forgot(api, email):
@@ -83,7 +85,7 @@ def test_one_file_per_mail_and_no_temp_files(api, mailbox):
 def test_make_run_default_is_run_dir_mail(stack_factory):
     """serve-local without MAIL_URL: files under $RUN_DIR/mail, links to PUBLIC_BASE_URL's
     default http://127.0.0.1:$HTTP_PORT."""
-    api = start_api(stack_factory)
+    api = start_api(stack_factory, **NO_VERIFICATION_MAIL)
     mailbox = FileMailbox(api.stack.run_dir / "mail")
     account = api.new_user()
     forgot(api, account.email)
@@ -98,7 +100,7 @@ def test_make_run_default_is_run_dir_mail(stack_factory):
 def test_public_base_url_setting_is_used_in_the_link(stack_factory, tmp_path):
     base = "https://accounts.example.com/app"
     mailbox = FileMailbox(tmp_path / "mail")
-    api = start_api(stack_factory, MAIL_URL=mailbox.url(), PUBLIC_BASE_URL=base)
+    api = start_api(stack_factory, MAIL_URL=mailbox.url(), PUBLIC_BASE_URL=base, **NO_VERIFICATION_MAIL)
     account = api.new_user()
     forgot(api, account.email)
     (mail,) = mailbox.wait_for_mail_to(account.email)

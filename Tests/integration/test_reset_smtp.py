@@ -14,7 +14,7 @@ import pytest
 import support
 from api_client import Api, assert_json, assert_problem, assert_unauthorized, start_api, unique
 from smtp_server import (
-    BlackHole, SmtpSink, assert_mail_headers, assert_not_logged, is_reset_mail, reset_token, to_recipient,
+    NO_VERIFICATION_MAIL, BlackHole, SmtpSink, assert_mail_headers, assert_not_logged, is_reset_mail, reset_token, to_recipient,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
@@ -37,7 +37,8 @@ def sink():
 @pytest.fixture(scope="module")
 def api(sink, module_stack_factory) -> Api:
     # sink first: it is stopped after the stack, so no mail is left undelivered
-    return start_api(module_stack_factory, MAIL_URL=sink.url(), MAIL_FROM=MAIL_FROM, LOCKOUT_THRESHOLD=3)
+    return start_api(module_stack_factory, MAIL_URL=sink.url(), MAIL_FROM=MAIL_FROM, LOCKOUT_THRESHOLD=3,
+                     **NO_VERIFICATION_MAIL)
 
 
 def forgot(api, email):
@@ -248,7 +249,8 @@ def test_forgot_answers_at_once_while_the_smtp_server_hangs(stack_factory):
     hole = BlackHole()
     sink = None
     try:
-        api = start_api(stack_factory, MAIL_URL=f"smtp://127.0.0.1:{hole.port}", MAIL_FROM=MAIL_FROM)
+        api = start_api(stack_factory, MAIL_URL=f"smtp://127.0.0.1:{hole.port}", MAIL_FROM=MAIL_FROM,
+                        **NO_VERIFICATION_MAIL)
         accounts = [api.new_user() for _ in range(3)]
         timed_forgot(api, accounts[0].email)
         # the mailer is now stuck in a connection that gets no greeting
@@ -275,7 +277,7 @@ def test_forgot_answers_at_once_when_nothing_listens(stack_factory):
     port = support.free_port()
     api = start_api(stack_factory,
                     MAIL_URL=f"smtp://{SMTP_USER}:{SMTP_PASSWORD}@127.0.0.1:{port}?starttls=optional",
-                    MAIL_FROM=MAIL_FROM)
+                    MAIL_FROM=MAIL_FROM, **NO_VERIFICATION_MAIL)
     account = api.new_user()
     resp = timed_forgot(api, account.email)
     request_id = resp.headers["X-Request-ID"]
@@ -302,7 +304,8 @@ def test_credentials_are_never_sent_to_a_server_without_starttls(stack_factory):
     """The sink offers no STARTTLS: without ?starttls=optional the mail fails (logged) before
     AUTH, so neither the SMTP password nor the reset token crosses the wire in cleartext."""
     with SmtpSink(credentials=(SMTP_USER, SMTP_PASSWORD)) as sink:
-        api = start_api(stack_factory, MAIL_URL=sink.url(starttls_optional=False), MAIL_FROM=MAIL_FROM)
+        api = start_api(stack_factory, MAIL_URL=sink.url(starttls_optional=False), MAIL_FROM=MAIL_FROM,
+                        **NO_VERIFICATION_MAIL)
         account = api.new_user()
         request_id = timed_forgot(api, account.email).headers["X-Request-ID"]
 

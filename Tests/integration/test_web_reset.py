@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from api_client import assert_json, assert_problem, assert_unauthorized, start_api
-from smtp_server import mailbox, reset_token  # noqa: F401 (mailbox: fixture)
+from smtp_server import NO_VERIFICATION_MAIL, mailbox, reset_token  # noqa: F401 (mailbox: fixture)
 from support import REPO_ROOT, media_type
 from web_support import CSP, browser  # noqa: F401 - the fixture
 
@@ -30,7 +30,7 @@ NEW_PASSWORD = "a brand new passphrase"
 
 @pytest.fixture(scope="module")
 def api(mailbox, module_stack_factory):
-    return start_api(module_stack_factory, MAIL_URL=mailbox.url())
+    return start_api(module_stack_factory, MAIL_URL=mailbox.url(), **NO_VERIFICATION_MAIL)
 
 
 def mail_link(api, mailbox, email: str, n: int = 1, known: tuple[str, ...] = ()) -> tuple[str, str]:
