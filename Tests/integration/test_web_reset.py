@@ -168,6 +168,8 @@ ASSETS = {
     "/auth-web/shared/base.css": "text/css",
     "/auth-web/shared/api.js": "text/javascript",
     "/auth-web/shared/ui.js": "text/javascript",
+    "/auth-web/shared/link-token.js": "text/javascript",
+    "/auth-web/shared/mail-request.js": "text/javascript",
     "/auth-web/reset-password/reset.js": "text/javascript",
     "/auth-web/forgot-password/forgot.js": "text/javascript",
     "/auth-web/admin/admin.js": "text/javascript",
