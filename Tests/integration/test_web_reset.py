@@ -8,8 +8,8 @@ chromium through nginx and the real backend, mail by the file transport:
   the token usable); two different passwords are caught on the page;
 - a used or replaced token, and a visit without a token, say so in words with a link to
   request a new mail;
-- nginx's headers (CSP, nosniff, no-referrer, no-store) with plain requests; no page
-  has inline script or style.
+- nginx's headers (CSP, nosniff, no-referrer, no-store) with plain requests, and an
+  access log without the token; no page has inline script or style.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import requests
 from api_client import assert_json, assert_problem, assert_unauthorized, start_api
 from smtp_server import mailbox, reset_token  # noqa: F401 (mailbox: fixture)
 from support import REPO_ROOT, media_type
-from web_support import CSP, browser  # noqa: F401 - the fixture
+from web_support import CSP, assert_logged_without_token, browser  # noqa: F401 - the fixture
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -203,6 +203,8 @@ def test_security_headers(api):
     assert r.status_code == 301 and r.headers["Location"] == "/admin/", (r.status_code, r.headers)
     for path in ("/auth-web/admin/index.html", "/auth-web/no-such.js"):
         assert requests.get(api.stack.url(path), timeout=10).status_code == 404, path
+    # The access log keeps the reset page's path, not its token.
+    assert_logged_without_token(api.stack, "/reset-password")
     # The API keeps its own headers (the web locations don't touch /api/).
     health = requests.get(api.stack.url("/api/health"), timeout=10)
     assert health.status_code == 200 and "Content-Security-Policy" not in health.headers

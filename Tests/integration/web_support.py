@@ -1,6 +1,7 @@
 """Headless Debian chromium driven through chromedriver by Selenium, for the tests of the
 web pages (test_web_*.py): a module-scoped browser fixture, explicit waits, and the
-browser console's errors (a CSP violation or a script error fails a test).
+browser console's errors (a CSP violation or a script error fails a test); the access log
+of the pages whose links carry a token.
 
 Offline like the docs page's test: every host but 127.0.0.1 fails to resolve. Selenium
 Manager never runs (the driver path is given, SE_OFFLINE is set). The browser is quit at
@@ -19,6 +20,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
+
+from support import wait_for
 
 os.environ.setdefault("SE_OFFLINE", "true")
 
@@ -42,7 +46,24 @@ PHONE = (390, 844)
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
-__all__ = ["Browser", "By", "Keys", "Select", "browser", "TimeoutException", "CSP", "PHONE", "DESKTOP"]
+__all__ = ["Browser", "By", "Keys", "Select", "browser", "TimeoutException", "CSP", "PHONE", "DESKTOP",
+           "assert_logged_without_token"]
+
+
+def assert_logged_without_token(stack, page: str) -> None:
+    """nginx's access log has a request for page (whose links carry a token) with its path
+    but without its query: neither a token sent now nor any seen before."""
+    log = stack.run_dir / "log" / "nginx-access.log"
+
+    def lines() -> list[str]:
+        return [x for x in log.read_text(errors="replace").splitlines() if f'"GET {page} HTTP/1.1" 200 ' in x]
+
+    before = len(lines())
+    token = "this-token-must-not-be-logged"
+    assert requests.get(stack.url(f"{page}?token={token}"), timeout=10).status_code == 200
+    wait_for(lambda: len(lines()) > before, 10, f"the line of {page} in nginx's access log")  # written after the answer
+    text = log.read_text(errors="replace")
+    assert token not in text and f"{page}?" not in text
 
 
 def find_binaries() -> tuple[str, str]:
