@@ -58,8 +58,9 @@ struct AuthFCGIMain {
             case .purge:
                 let purged = try service.purgeExpired()
                 FileOutput.printOutput(
-                    "Deleted \(purged.revokedTokens) expired token revocations, \(purged.sessions) expired sessions "
-                        + "and \(purged.resetTokens) used or expired reset tokens.\n"
+                    "Deleted \(purged.revokedTokens) expired token revocations, \(purged.sessions) expired sessions, "
+                        + "\(purged.resetTokens) used or expired reset tokens "
+                        + "and \(purged.verificationTokens) used or expired verification tokens.\n"
                 )
                 return 0
             }

@@ -5,6 +5,7 @@ enum API {
         let accounts = AccountHandlers(environment: environment)
         let sessions = SessionHandlers(environment: environment)
         let resets = PasswordResetHandlers(environment: environment)
+        let verifications = EmailVerificationHandlers(environment: environment)
         let users = UserHandlers(environment: environment)
         let health = HealthHandler(logger: environment.logger)
         let openAPI = OpenAPIHandler()
@@ -19,6 +20,8 @@ enum API {
             Route("POST", "/api/auth/password/change", "changePassword", .user, accounts.changePassword),
             Route("POST", "/api/auth/password/forgot", "forgotPassword", resets.forgot),
             Route("POST", "/api/auth/password/reset", "resetPassword", resets.reset),
+            Route("POST", "/api/auth/email/verify", "verifyEmail", verifications.verify),
+            Route("POST", "/api/auth/email/resend", "resendVerification", verifications.resend),
             Route("GET", "/api/auth/sessions", "listSessions", .user, sessions.list),
             Route("DELETE", "/api/auth/sessions/{id}", "deleteSession", .user, sessions.delete),
             Route("GET", "/api/users", "listUsers", .admin, users.list),

@@ -15,13 +15,13 @@ import Testing
     static let user = User(
         id: 42, username: "ann", email: "ann@example.com", passwordHash: "$y$secret", firstName: "Ånn \"A\"",
         lastName: nil, role: .admin, active: true, createdAt: 1_700_000_000, updatedAt: 1_700_000_001,
-        lastLoginAt: nil, failedLogins: 3, lockedUntil: 1_800_000_000)
+        lastLoginAt: nil, failedLogins: 3, lockedUntil: 1_800_000_000, emailVerified: true)
 
     @Test func writesTheUserObjectOfTheContract() {
         #expect(
             text { Self.user.write(forAdmin: true, to: &$0) }
                 == #"{"id":42,"username":"ann","email":"ann@example.com","first_name":"Ånn \"A\"","last_name":null,"#
-                + #""role":"ADMIN","active":true,"created_at":"2023-11-14T22:13:20Z","#
+                + #""role":"ADMIN","active":true,"email_verified":true,"created_at":"2023-11-14T22:13:20Z","#
                 + #""updated_at":"2023-11-14T22:13:21Z","last_login_at":null,"locked_until":"2027-01-15T08:00:00Z"}"#)
     }
 
@@ -34,6 +34,7 @@ import Testing
             user.firstName = name
             user.lastName = names[names.count - 1 - index]
             user.active = index % 2 == 0
+            user.emailVerified = index % 3 == 1
             user.role = index % 3 == 0 ? .user : .admin
             user.lastLoginAt = index % 2 == 0 ? nil : Int64(index) * 86_399
             user.lockedUntil = index % 3 == 0 ? nil : Timestamp.latest + Int64(index)

@@ -4,6 +4,7 @@ import Testing
 @testable import UserLogic
 
 /// Forgot and reset (contract §3) through `Service.respond`, with mail captured in memory.
+/// Where a test counts mails, verification is off: registration mails no token then.
 @Suite struct PasswordResetTests {
     func forgot(_ fixture: ServiceFixture, _ email: String) -> Response {
         fixture.call("POST", "/api/auth/password/forgot", json: #"{"email":"\#(email)"}"#)
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases) func forgotAnswersTheSameForEveryAddress(kind: StoreKind) throws {
-        let fixture = try ServiceFixture(kind)
+        let fixture = try ServiceFixture(kind) { $0.emailVerification = .off }
         fixture.register("alice")
         let known = forgot(fixture, "ALICE@example.com")
         let unknown = forgot(fixture, "nobody@example.com")
@@ -49,30 +50,19 @@ import Testing
     /// Contract §5 (v2): the answer goes out before the address is looked up, so it takes
     /// the same time for every address; the token is written after it.
     @Test(arguments: StoreKind.allCases) func forgotAnswersBeforeItLooksTheAddressUp(kind: StoreKind) throws {
-        let fixture = try ServiceFixture(kind)
+        let fixture = try ServiceFixture(kind) { $0.emailVerification = .off }
         fixture.register("alice")
-        let connection = try fixture.connection()
-        func storedTokens() throws -> Int {
-            var count = 0
-            try connection.query("SELECT COUNT(*) FROM reset_tokens", []) { count = Int($0.integer(0)) }
-            return count
-        }
-        let request = Request(
-            method: "POST", path: "/api/auth/password/forgot", contentType: "application/json",
-            body: .bytes(Array(#"{"email":"alice@example.com"}"#.utf8)))
-        var tokensWhenSent: Int?
-        fixture.service.serve(request, on: fixture.thread) { response in
-            #expect(response.status == .accepted)
-            tokensWhenSent = try? storedTokens()
-        }
-        #expect(tokensWhenSent == 0)
-        #expect(try storedTokens() == 1)
+        let tokens = try fixture.rowsAroundAnswer(
+            "/api/auth/password/forgot", json: #"{"email":"alice@example.com"}"#, table: "reset_tokens")
+        #expect(tokens.status == .accepted)
+        #expect(tokens.whenSent == 0)
+        #expect(tokens.after == 1)
         fixture.service.mailer.drain(seconds: 5)
         #expect(fixture.mail.messages.map(\.to) == ["alice@example.com"])
     }
 
     @Test(arguments: StoreKind.allCases) func disabledAccountsGetNoMail(kind: StoreKind) throws {
-        let fixture = try ServiceFixture(kind)
+        let fixture = try ServiceFixture(kind) { $0.emailVerification = .off }
         fixture.register("alice")
         let connection = try fixture.connection()
         _ = try connection.run("UPDATE users SET active = FALSE", [])
@@ -146,7 +136,7 @@ import Testing
 
     /// Security (v2): a reset of a disabled account is refused and changes nothing.
     @Test(arguments: StoreKind.allCases) func disabledAccountsCantBeReset(kind: StoreKind) throws {
-        let fixture = try ServiceFixture(kind)
+        let fixture = try ServiceFixture(kind) { $0.emailVerification = .off }
         fixture.register("alice")
         _ = forgot(fixture, "alice@example.com")
         let token = try token(in: fixture)
@@ -159,7 +149,7 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases) func failedDeliveriesAreRetriedAndLogged(kind: StoreKind) throws {
-        let fixture = try ServiceFixture(kind)
+        let fixture = try ServiceFixture(kind) { $0.emailVerification = .off }
         fixture.register("alice")
         let mailer = Mailer(transport: fixture.mail, logger: fixture.log.logger, retryDelays: [0.01, 0.01])
         fixture.mail.failNext(2)
@@ -179,7 +169,7 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases) func passwordChangeSendsANotice(kind: StoreKind) throws {
-        let fixture = try ServiceFixture(kind)
+        let fixture = try ServiceFixture(kind) { $0.emailVerification = .off }
         fixture.register("alice")
         let (access, _) = try fixture.tokens("alice")
         _ = fixture.call(

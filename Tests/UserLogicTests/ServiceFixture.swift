@@ -70,6 +70,36 @@ final class ServiceFixture {
         return service.respond(to: request, on: thread)
     }
 
+    /// `GET /api/users` with `query`, as `token`'s holder.
+    func listUsers(_ query: String, token: String) -> Response {
+        var request = Request(
+            method: "GET", path: "/api/users", query: QueryParameters(parsing: query), authorization: "Bearer \(token)")
+        request.remoteAddress = "127.0.0.1"
+        return service.respond(to: request, on: thread)
+    }
+
+    /// Serves a POST of `json` to `path` as the servers do (the answer sent, then its
+    /// follow-up run) and counts the rows of `table` when the answer is sent and after.
+    func rowsAroundAnswer(_ path: String, json: String, table: String) throws
+        -> (status: HTTPStatus?, whenSent: Int?, after: Int)
+    {
+        let connection = try connection()
+        func count() throws -> Int {
+            var count = 0
+            try connection.query("SELECT COUNT(*) FROM \(table)", []) { count = Int($0.integer(0)) }
+            return count
+        }
+        let request = Request(
+            method: "POST", path: path, contentType: "application/json", body: .bytes(Array(json.utf8)))
+        var status: HTTPStatus?
+        var whenSent: Int?
+        service.serve(request, on: thread) { response in
+            status = response.status
+            whenSent = try? count()
+        }
+        return (status, whenSent, try count())
+    }
+
     @discardableResult
     func register(_ username: String, password: String = "correct horse", extra: String = "") -> Response {
         call(

@@ -46,7 +46,7 @@ import Testing
     /// FastCGI server's, read by the executable; the integration tests cover them.)
     @Test func serviceReadsTheRangesOfTheTable() throws {
         let integers = Settings.all.compactMap { $0 as? IntegerSetting }.filter { $0.flag == nil }
-        #expect(integers.count == 8)
+        #expect(integers.count == 9)
         for setting in integers {
             // The shortest refresh lifetime needs an access lifetime no longer than it.
             let base = ["JWT_SECRET_KEY": Self.key, Settings.accessTokenTTL.name: "1"]
@@ -82,6 +82,8 @@ import Testing
         #expect(made.adminRegistrationKey == loaded.adminRegistrationKey)
         #expect(made.passwords == loaded.passwords)
         #expect(made.resetTokenLifetime == loaded.resetTokenLifetime)
+        #expect(made.emailVerification == loaded.emailVerification)
+        #expect(made.emailTokenLifetime == loaded.emailTokenLifetime)
         #expect(made.publicBaseURL == loaded.publicBaseURL)
         #expect(made.mail == loaded.mail)
         #expect(made.mailFrom == loaded.mailFrom)

@@ -85,7 +85,10 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         let database = try TestDatabase(kind, migrate: false)
         defer { database.remove() }
         let factory = StoreFactory(location: database.location)
-        #expect(try factory.prepare() == ["accounts_and_sessions", "password_reset_tokens", "user_counts"])
+        #expect(
+            try factory.prepare() == [
+                "accounts_and_sessions", "password_reset_tokens", "user_counts", "email_verification",
+            ])
         #expect(try factory.prepare() == [])
     }
 
@@ -106,7 +109,7 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         #expect(failures.withLock { $0 } == [])
         #expect(
             results.withLock { $0.flatMap { $0 } }.sorted() == [
-                "accounts_and_sessions", "password_reset_tokens", "user_counts",
+                "accounts_and_sessions", "email_verification", "password_reset_tokens", "user_counts",
             ])
     }
 
@@ -129,7 +132,10 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         let recorded = try rows(
             on: store, "SELECT version, name FROM schema_migrations ORDER BY version", [],
             { "\($0.integer(0)) \($0.text(1))" })
-        #expect(recorded == ["1 accounts_and_sessions", "2 password_reset_tokens", "3 user_counts"])
+        #expect(
+            recorded == [
+                "1 accounts_and_sessions", "2 password_reset_tokens", "3 user_counts", "4 email_verification",
+            ])
         #expect(try StoreFactory(location: database.location).prepare() == [])
     }
 
@@ -502,8 +508,12 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         let other = try store.createUser(newUser("hal"))
         try store.replaceResetToken(userID: user.id, tokenHash: "expired", now: 0, expiresAt: 1000)
         try store.replaceResetToken(userID: other.id, tokenHash: "usable", now: 0, expiresAt: 1001)
+        try store.replaceVerificationToken(
+            userID: user.id, email: user.email, tokenHash: "expired", now: 0, expiresAt: 1000)
+        try store.replaceVerificationToken(
+            userID: other.id, email: other.email, tokenHash: "usable", now: 0, expiresAt: 1001)
         let counts = try store.purgeExpired(now: 1000, accessTokenLifetime: 100)
-        #expect(counts == PurgeCounts(revokedTokens: 1, sessions: 2, resetTokens: 1))
+        #expect(counts == PurgeCounts(revokedTokens: 1, sessions: 2, resetTokens: 1, verificationTokens: 1))
         for id in ["expired-recently", "live", "revoked-recently"] {
             #expect(try store.session(id: id) != nil, "\(id)")
         }
@@ -511,8 +521,9 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         #expect(
             try store.authenticationState(userID: user.id, sessionID: "x", tokenID: "current", now: 1000).tokenRevoked)
         #expect(try store.resetTokenOwner(tokenHash: "usable", now: 1000) == other)
+        #expect(try rows(on: store, "SELECT token_hash FROM verification_tokens", []) { $0.text(0) } == ["usable"])
         #expect(
             try store.purgeExpired(now: 1000, accessTokenLifetime: 100)
-                == PurgeCounts(revokedTokens: 0, sessions: 0, resetTokens: 0))
+                == PurgeCounts(revokedTokens: 0, sessions: 0, resetTokens: 0, verificationTokens: 0))
     }
 }

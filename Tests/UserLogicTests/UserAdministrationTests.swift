@@ -31,13 +31,7 @@ import Testing
         #expect(all.member("page") == 1)
         #expect(all.member("per_page") == 20)
         #expect(all.bodyText.contains(#""locked_until":null"#))
-        func list(_ query: String) -> Response {
-            var request = Request(
-                method: "GET", path: "/api/users", query: QueryParameters(parsing: query),
-                authorization: "Bearer \(admin)")
-            request.remoteAddress = "127.0.0.1"
-            return fixture.service.respond(to: request, on: fixture.thread)
-        }
+        func list(_ query: String) -> Response { fixture.listUsers(query, token: admin) }
         #expect(ids(list("per_page=2&page=2")) == [3])
         #expect(list("per_page=2").member("pages") == 2)
         #expect(ids(list("page=9")) == [])

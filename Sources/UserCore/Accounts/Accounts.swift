@@ -25,16 +25,22 @@ package struct AccountRules: Sendable {
     var lockoutSeconds: Int64
     /// How long a session lives without a refresh (`REFRESH_TOKEN_TTL`).
     var sessionLifetime: Int64
+    /// `EMAIL_VERIFICATION`: under `required` a login needs a verified address.
+    var emailVerification: EmailVerificationMode
 
-    init(lockoutThreshold: Int, lockoutSeconds: Int64, sessionLifetime: Int64) {
+    init(
+        lockoutThreshold: Int, lockoutSeconds: Int64, sessionLifetime: Int64,
+        emailVerification: EmailVerificationMode = .optional
+    ) {
         self.lockoutThreshold = lockoutThreshold
         self.lockoutSeconds = lockoutSeconds
         self.sessionLifetime = sessionLifetime
+        self.emailVerification = emailVerification
     }
 
     package init(_ configuration: ServiceConfiguration) {
         self.init(
             lockoutThreshold: configuration.lockoutThreshold, lockoutSeconds: configuration.lockoutSeconds,
-            sessionLifetime: configuration.refreshTokenLifetime)
+            sessionLifetime: configuration.refreshTokenLifetime, emailVerification: configuration.emailVerification)
     }
 }

@@ -16,6 +16,9 @@ package enum LoginFailure: Error, Equatable {
     case locked(userID: Int64, until: Int64)
     /// The password is right but the account is disabled.
     case disabled(userID: Int64)
+    /// The password is right, the account active, but its address is unverified under
+    /// `EMAIL_VERIFICATION=required`.
+    case emailNotVerified(userID: Int64)
 }
 
 /// A successful login: the user as stored after it, and its new session.
@@ -28,7 +31,8 @@ extension Accounts {
     /// Contract §3 Login with the v2 lockout rule: the attempt is reserved (counted as a
     /// failure in advance) before the password is checked, so of any number of simultaneous
     /// attempts at most `lockoutThreshold` check it. A success resets the count, re-hashes an
-    /// outdated hash and opens a session, in one transaction.
+    /// outdated hash and opens a session, in one transaction. Under `EMAIL_VERIFICATION=required`
+    /// an unverified address is refused after the password and the disabled checks.
     package func logIn(_ identifier: LoginIdentifier, password: String, from origin: SessionOrigin) throws -> LoggedIn {
         guard let user = try account(identifier) else {
             passwords.verifyAgainstDummy(password)
@@ -50,12 +54,16 @@ extension Accounts {
             }
             outdated = isOutdated
         }
+        // The right password is no failure: its reservation must not count, nor leave the
+        // account locked once it is enabled or verified. The right password clears the count
+        // as a successful login would, without `last_login_at` (nobody logged in).
         guard user.active else {
-            // The right password is no failure: its reservation must not count, nor leave the
-            // account locked once it is enabled again. The right password clears the count
-            // as a successful login would, without `last_login_at` (nobody logged in).
             _ = try store.unlockUser(id: user.id)
             throw LoginFailure.disabled(userID: user.id)
+        }
+        guard user.emailVerified || rules.emailVerification != .required else {
+            _ = try store.unlockUser(id: user.id)
+            throw LoginFailure.emailNotVerified(userID: user.id)
         }
         // Hashed before the transaction: the write lock is not held for a hash's time.
         let rehashed = outdated ? try passwords.hash(password) : nil

@@ -21,6 +21,8 @@ public struct ServiceConfiguration: Sendable {
     public var adminRegistrationKey: String?
     public var passwords: PasswordPolicy
     public var resetTokenLifetime: Int64
+    public var emailVerification: EmailVerificationMode
+    public var emailTokenLifetime: Int64
     /// Where the web pages live, without a trailing slash: reset links point there.
     public var publicBaseURL: String
     public var mail: MailSettings
@@ -40,6 +42,8 @@ public struct ServiceConfiguration: Sendable {
         adminRegistrationKey: String? = Settings.adminRegistrationKey.defaultValue,
         passwords: PasswordPolicy = .defaultPolicy,
         resetTokenLifetime: Int64 = Int64(Settings.resetTokenTTL.defaultValue),
+        emailVerification: EmailVerificationMode = Settings.emailVerification.defaultValue,
+        emailTokenLifetime: Int64 = Int64(Settings.emailTokenTTL.defaultValue),
         publicBaseURL: String = Settings.publicBaseURL.defaultValue,
         mail: MailSettings = .directory(MailSettings.defaultDirectory),
         mailFrom: String = Settings.mailFrom.defaultValue
@@ -59,6 +63,8 @@ public struct ServiceConfiguration: Sendable {
         self.adminRegistrationKey = adminRegistrationKey
         self.passwords = passwords
         self.resetTokenLifetime = resetTokenLifetime
+        self.emailVerification = emailVerification
+        self.emailTokenLifetime = emailTokenLifetime
         self.publicBaseURL = publicBaseURL
         self.mail = mail
         self.mailFrom = mailFrom
@@ -91,6 +97,8 @@ public struct ServiceConfiguration: Sendable {
             adminRegistrationKey: try secret(Settings.adminRegistrationKey, from: source),
             passwords: PasswordPolicy(scheme: scheme, cost: try Settings.passwordCost.read(from: source, for: scheme)),
             resetTokenLifetime: Int64(try source.read(Settings.resetTokenTTL)),
+            emailVerification: try source.read(Settings.emailVerification),
+            emailTokenLifetime: Int64(try source.read(Settings.emailTokenTTL)),
             publicBaseURL: try publicBaseURL(source.read(Settings.publicBaseURL)),
             mail: try source.read(Settings.mailURL).map { url throws(ConfigError) in try MailSettings.parse(url) }
                 ?? .directory(MailSettings.defaultDirectory),

@@ -46,9 +46,15 @@ public enum Settings {
         "PASSWORD_COST", schemes: passwordScheme, help: "cost of new hashes; a login re-hashes an outdated one")
     public static let resetTokenTTL = IntegerSetting(
         "RESET_TOKEN_TTL", default: 1800, range: 60...86_400, help: "password-reset token lifetime in seconds")
+    public static let emailVerification = ChoiceSetting(
+        "EMAIL_VERIFICATION", default: EmailVerificationMode.optional,
+        choices: EmailVerificationMode.allCases.map { ($0.rawValue, $0) },
+        help: "mail a verification token at sign-up and address change; required refuses unverified logins")
+    public static let emailTokenTTL = IntegerSetting(
+        "EMAIL_TOKEN_TTL", default: 86_400, range: 60...86_400, help: "email-verification token lifetime in seconds")
     public static let publicBaseURL = TextSetting(
         "PUBLIC_BASE_URL", default: "http://localhost:8080", values: "an http:// or https:// URL",
-        help: "where reset links point: PUBLIC_BASE_URL/reset-password?token=...")
+        help: "where mailed links point: PUBLIC_BASE_URL/reset-password?token=...")
     public static let mailURL = OptionalTextSetting(
         "MAIL_URL", values: "file:///dir, smtp://user:pass@host:port or smtps://...",
         help: "where mail goes; unset: one .eml file per mail in \(MailSettings.defaultDirectory)/")
@@ -77,7 +83,8 @@ public enum Settings {
     public static let all: [any Setting] = [
         databaseURL, authEnv, jwtSecretKey, jwtIssuer, jwtAudience, jwtLeeway, accessTokenTTL, refreshTokenTTL,
         lockoutThreshold, lockoutSeconds, registrationOpen, adminRegistrationKey, passwordScheme, passwordCost,
-        resetTokenTTL, publicBaseURL, mailURL, mailFrom, logLevel, logFile, logMaxBytes, logBackups, fastCGIListen,
+        resetTokenTTL, emailVerification, emailTokenTTL, publicBaseURL, mailURL, mailFrom, logLevel, logFile,
+        logMaxBytes, logBackups, fastCGIListen,
         fastCGIThreads, fastCGIWorkers,
     ]
 }

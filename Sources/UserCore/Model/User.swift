@@ -14,6 +14,8 @@ public struct User: Sendable, Equatable {
     public var lastLoginAt: Int64?
     public var failedLogins: Int
     public var lockedUntil: Int64?
+    /// Whether the user proved it reads `email` (contract §3, Email verification (v2)).
+    public var emailVerified: Bool
 
     /// Whether a lock is in force at `now`.
     public func isLocked(at now: Int64) -> Bool {
@@ -42,6 +44,7 @@ public struct User: Sendable, Equatable {
         members.member("last_name", lastName)
         members.member("role", role.rawValue)
         members.member("active", active)
+        members.member("email_verified", emailVerified)
         members.member("created_at", timestamp: createdAt)
         members.member("updated_at", timestamp: updatedAt)
         members.member("last_login_at", timestamp: lastLoginAt)
@@ -58,11 +61,12 @@ public struct NewUser: Sendable {
     public var lastName: String?
     public var role: Role
     public var active: Bool
+    public var emailVerified: Bool
     public var createdAt: Int64
 
     public init(
         username: String, email: String, passwordHash: String, firstName: String?, lastName: String?, role: Role,
-        active: Bool, createdAt: Int64
+        active: Bool, emailVerified: Bool = false, createdAt: Int64
     ) {
         self.username = username
         self.email = email
@@ -71,6 +75,7 @@ public struct NewUser: Sendable {
         self.lastName = lastName
         self.role = role
         self.active = active
+        self.emailVerified = emailVerified
         self.createdAt = createdAt
     }
 }

@@ -12,6 +12,7 @@ public struct UserListQuery: Sendable, Equatable {
     public var search: String?
     public var role: Role?
     public var active: Bool?
+    public var emailVerified: Bool?
     public var sort: SortField = .id
     public var descending = false
 
@@ -32,6 +33,8 @@ public struct UserChanges: Sendable, Equatable {
     public var lastName: String??
     public var role: Role?
     public var active: Bool?
+    /// Admin only. Without it, a new `email` leaves the address unverified.
+    public var emailVerified: Bool?
 
     public init() {}
 
@@ -44,11 +47,16 @@ extension User {
         [username, email, firstName ?? "", lastName ?? ""].map { $0.lowercased() }.joined(separator: "\u{1F}")
     }
 
-    /// This user with `changes` applied.
+    /// This user with `changes` applied. A new address is unverified unless the changes say
+    /// otherwise (contract §3, Email verification (v2)).
     package func applying(_ changes: UserChanges) -> User {
         var user = self
         if let username = changes.username { user.username = username }
-        if let email = changes.email { user.email = email }
+        if let email = changes.email, email != self.email {
+            user.email = email
+            user.emailVerified = false
+        }
+        if let emailVerified = changes.emailVerified { user.emailVerified = emailVerified }
         if let firstName = changes.firstName { user.firstName = firstName }
         if let lastName = changes.lastName { user.lastName = lastName }
         if let role = changes.role { user.role = role }

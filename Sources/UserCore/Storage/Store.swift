@@ -78,8 +78,22 @@ public protocol Store: AnyObject {
     /// usable, so two requests can't both use one token.
     func consumeResetToken(tokenHash: String, now: Int64) throws -> Int64?
 
+    // MARK: Email verification
+
+    /// Stores the hash of a new verification token mailed to `email` for the user, voiding
+    /// any older one. The token is good only while the user's address is still `email`.
+    func replaceVerificationToken(userID: Int64, email: String, tokenHash: String, now: Int64, expiresAt: Int64)
+        throws
+    /// Voids every verification token of the user.
+    func voidVerificationTokens(userID: Int64) throws
+    /// Uses an unused, unexpired token whose user is active and still has the address it was
+    /// mailed to: marks it used and the user's email verified, and returns the user as
+    /// stored. Nil when the token was not usable, so two requests can't both use one.
+    func consumeVerificationToken(tokenHash: String, now: Int64) throws -> User?
+
     /// Deletes what can no longer matter at `now`: revoked access-token ids past their expiry,
-    /// sessions whose access tokens have all expired, and used or expired reset tokens.
+    /// sessions whose access tokens have all expired, and used or expired reset and
+    /// verification tokens.
     func purgeExpired(now: Int64, accessTokenLifetime: Int64) throws -> PurgeCounts
 
     /// Runs `body` atomically: all of its writes or none.
@@ -107,6 +121,7 @@ public struct PurgeCounts: Sendable, Equatable {
     public var revokedTokens: Int
     public var sessions: Int
     public var resetTokens: Int
+    public var verificationTokens: Int
 }
 
 /// Store failures that handlers answer with a specific status.

@@ -30,6 +30,8 @@ public enum ErrorCode: String, CaseIterable, Sendable, CustomStringConvertible {
     case accountLocked = "account_locked"
     case currentPasswordIncorrect = "current_password_incorrect"
     case resetTokenInvalid = "reset_token_invalid"
+    case emailNotVerified = "email_not_verified"
+    case verificationTokenInvalid = "verification_token_invalid"
 
     // Sessions and users.
     case sessionNotFound = "session_not_found"

@@ -5,7 +5,8 @@ struct AccountHandlers: Sendable {
     let environment: HandlerEnvironment
     private var configuration: ServiceConfiguration { environment.configuration }
 
-    /// `POST /api/auth/register`.
+    /// `POST /api/auth/register`; unless `EMAIL_VERIFICATION=off` a verification mail follows
+    /// the answer.
     func register(_ context: RequestContext) throws -> Response {
         guard configuration.registrationOpen else { throw APIError.registrationClosed }
         var fields = FieldReader(
@@ -34,7 +35,7 @@ struct AccountHandlers: Sendable {
             ["username": .string(user.username), "role": .string(user.role.rawValue)])
         var response = Response.user(user, forAdmin: false, status: .created)
         response.headers.append(("Location", "/api/users/\(user.id)"))
-        return response
+        return response.mailingVerification(to: user, EmailVerificationHandlers(environment: environment))
     }
 
     /// `POST /api/auth/login`.
@@ -88,6 +89,9 @@ struct AccountHandlers: Sendable {
         case .disabled(let userID):
             failed(userID, "disabled")
             return .accountDisabled
+        case .emailNotVerified(let userID):
+            failed(userID, "email_not_verified")
+            return .emailNotVerified
         }
     }
 
@@ -178,6 +182,8 @@ extension APIError {
     public static let invalidCredentials = APIError(
         .unauthorized, .invalidCredentials, "The username, email or password is wrong.",
         headers: [("WWW-Authenticate", "Bearer")])
+    public static let emailNotVerified = APIError(
+        .forbidden, .emailNotVerified, "Verify your email address first: the link is in the mail we sent.")
     public static let currentPasswordIncorrect = APIError(
         .forbidden, .currentPasswordIncorrect, "The current password is wrong.")
 }

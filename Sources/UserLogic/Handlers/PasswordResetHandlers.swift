@@ -12,16 +12,9 @@ struct PasswordResetHandlers: Sendable {
     /// address is known (contract §5, Security (v2)): only the body is checked before the
     /// answer; the lookup, the token and the mail follow it.
     func forgot(_ context: RequestContext) throws -> Response {
-        var fields = FieldReader(try context.request.jsonObjectBody(), allowed: ["email"])
-        let email = fields.requiredString("email")
-        if let email { fields.report(FieldRules.email(email)) }
-        try fields.finish()
-        guard let email else { throw APIError.validationFailed(fields.errors) }
-
+        let email = try context.request.requestedAddress()
         let answer = Response.json(.object(["message": .string(Self.forgotMessage)]), status: .accepted)
-        return answer.followed { context in
-            try self.sendResetMail(to: FieldRules.normalizedEmail(email), context)
-        }
+        return answer.followed { context in try self.sendResetMail(to: email, context) }
     }
 
     /// Mails a reset token to the account that uses `email`, if it is active.

@@ -24,16 +24,20 @@ struct UserHandlers: Sendable {
         return .json(output)
     }
 
-    /// `POST /api/users` (admin): like register, plus `role` and `active`.
+    /// `POST /api/users` (admin): like register, plus `role`, `active` and `email_verified`; a
+    /// verification mail follows unless the admin marked the address verified.
     func create(_ context: AuthenticatedContext) throws -> Response {
         let user = try UserAdministration(thread: context.thread, now: environment.clock())
             .createUser(from: try context.request.jsonObjectBody())
         audit(
             context, "user_created", target: user.id,
-            ["role": .string(user.role.rawValue), "active": .bool(user.active)])
+            [
+                "role": .string(user.role.rawValue), "active": .bool(user.active),
+                "email_verified": .bool(user.emailVerified),
+            ])
         var response = Response.user(user, forAdmin: true, status: .created)
         response.headers.append(("Location", "/api/users/\(user.id)"))
-        return response
+        return response.mailingVerification(to: user, EmailVerificationHandlers(environment: environment))
     }
 
     /// `GET /api/users/{id}` (self or admin).
@@ -43,12 +47,16 @@ struct UserHandlers: Sendable {
 
     /// `PATCH` and `PUT /api/users/{id}` (self or admin): a partial update. Changing one's own
     /// email needs `current_password` (contract §3 Users rules (v2)); elsewhere it is ignored.
+    /// A new address is unverified unless an admin says otherwise: the old one gets a notice,
+    /// the new one a verification mail after the answer.
     func update(_ context: AuthenticatedContext) throws -> Response {
         let caller = context.caller
         let id = try targetID(context)
         var fields = FieldReader(
             try context.request.jsonObjectBody(),
-            allowed: ["username", "email", "first_name", "last_name", "role", "active", "current_password"])
+            allowed: [
+                "username", "email", "first_name", "last_name", "role", "active", "email_verified", "current_password",
+            ])
         let changes = Self.changes(reading: &fields)
         // A malformed address is reported alone: it changes nothing that needs the password.
         let changesOwnEmail =
@@ -59,8 +67,8 @@ struct UserHandlers: Sendable {
         let store = try context.thread.store()
         let now = environment.clock()
         // A non-admin's target is itself: no 404 can come first.
-        if !caller.isAdmin && (changes.role != nil || changes.active != nil) {
-            throw APIError.forbidden.with(detail: "Only an admin can change role or active.")
+        if !caller.isAdmin && (changes.role != nil || changes.active != nil || changes.emailVerified != nil) {
+            throw APIError.forbidden.with(detail: "Only an admin can change role, active or email_verified.")
         }
         if let currentPassword {
             do {
@@ -81,12 +89,12 @@ struct UserHandlers: Sendable {
             return (target, updated)
         }
         audit(context, "user_updated", target: id, ["changes": Self.describe(changes)])
-        if updated.email != target.email {
-            environment.mailer.send(
-                environment.mail.emailChanged(from: target.email, of: updated, now: now),
-                requestID: context.request.requestID)
-        }
-        return .user(updated, forAdmin: caller.isAdmin)
+        let response = Response.user(updated, forAdmin: caller.isAdmin)
+        guard updated.email != target.email else { return response }
+        environment.mailer.send(
+            environment.mail.emailChanged(from: target.email, of: updated, now: now),
+            requestID: context.request.requestID)
+        return response.mailingVerification(to: updated, EmailVerificationHandlers(environment: environment))
     }
 
     /// `DELETE /api/users/{id}` (self or admin): its sessions go with it.
@@ -138,6 +146,7 @@ struct UserHandlers: Sendable {
         if let lastName = changes.lastName { object.append("last_name", .string(lastName)) }
         if let role = changes.role { object.append("role", .string(role.rawValue)) }
         if let active = changes.active { object.append("active", .bool(active)) }
+        if let emailVerified = changes.emailVerified { object.append("email_verified", .bool(emailVerified)) }
         return .object(object)
     }
 
@@ -193,6 +202,7 @@ struct UserHandlers: Sendable {
         }
         changes.role = fields.optionalRole("role")
         changes.active = fields.optionalBool("active")
+        changes.emailVerified = fields.optionalBool("email_verified")
         return changes
     }
 
@@ -222,13 +232,18 @@ struct UserHandlers: Sendable {
                 errors.append(FieldError(field: "role", code: .invalidValue, message: "Use USER or ADMIN."))
             }
         }
-        if let active = parameters["active"] {
-            switch active {
-            case "true": query.active = true
-            case "false": query.active = false
-            default: errors.append(FieldError(field: "active", code: .invalidValue, message: "Use true or false."))
+        func flag(_ name: String) -> Bool? {
+            switch parameters[name] {
+            case nil: return nil
+            case "true": return true
+            case "false": return false
+            default:
+                errors.append(FieldError(field: name, code: .invalidValue, message: "Use true or false."))
+                return nil
             }
         }
+        query.active = flag("active")
+        query.emailVerified = flag("email_verified")
         if let sort = parameters["sort"] {
             let descending = sort.hasPrefix("-")
             if let field = UserListQuery.SortField(rawValue: String(descending ? sort.dropFirst() : sort[...])) {

@@ -245,5 +245,41 @@ struct Migration: Sendable {
                 CREATE TRIGGER users_counted_truncate AFTER TRUNCATE ON users
                     FOR EACH STATEMENT EXECUTE FUNCTION users_count_reset();
                 """),
+        Migration(
+            version: 4, name: "email_verification",
+            sqlite: """
+                -- Existing users have never confirmed an address: false.
+                ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0 CHECK (email_verified IN (0, 1));
+                CREATE INDEX users_by_email_verified ON users (email_verified);
+                -- Stored like reset tokens (SHA-256 only, newest wins), bound to the address
+                -- they were mailed to: once the user's email differs, the token is void.
+                CREATE TABLE verification_tokens (
+                    token_hash TEXT PRIMARY KEY,
+                    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    email TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    used_at INTEGER
+                ) WITHOUT ROWID;
+                CREATE INDEX verification_tokens_by_user ON verification_tokens (user_id);
+                CREATE INDEX verification_tokens_by_expiry ON verification_tokens (expires_at);
+                """,
+            postgresql: """
+                -- Existing users have never confirmed an address: false.
+                ALTER TABLE users ADD COLUMN email_verified BOOLEAN NOT NULL DEFAULT FALSE;
+                CREATE INDEX users_by_email_verified ON users (email_verified);
+                -- Stored like reset tokens (SHA-256 only, newest wins), bound to the address
+                -- they were mailed to: once the user's email differs, the token is void.
+                CREATE TABLE verification_tokens (
+                    token_hash TEXT PRIMARY KEY,
+                    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    email TEXT COLLATE "C" NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    used_at BIGINT
+                );
+                CREATE INDEX verification_tokens_by_user ON verification_tokens (user_id);
+                CREATE INDEX verification_tokens_by_expiry ON verification_tokens (expires_at);
+                """),
     ]
 }

@@ -9,8 +9,10 @@ extension SQLStore {
         var filters: [String] = []
         if let role = query.role { filters.append("role = \(parameter(.text(role.rawValue)))") }
         if let active = query.active { filters.append("active = \(parameter(.bool(active)))") }
-        var pageConditions = filters.map(dialect.pageFilter)
-        let countSQL: String
+        // user_counts counts by role and active only: any other condition needs a real count.
+        var uncounted: [String] = []
+        if let verified = query.emailVerified { uncounted.append("email_verified = \(parameter(.bool(verified)))") }
+        var pageConditions = (filters + uncounted).map(dialect.pageFilter)
         if let search = query.search {
             // search_text joins the fields with U+001F, which no field contains: a `q` with
             // it (or with U+0000, which no field holds either) matches nothing.
@@ -18,8 +20,12 @@ extension SQLStore {
                 search.contains(where: { $0 == "\u{1F}" || $0 == "\u{0}" })
                 ? "FALSE" : dialect.contains("search_text", parameter(.text(search)))
             pageConditions.append(condition)
-            // The role/active indexes serve this count.
-            countSQL = "SELECT count(*) FROM users \(Self.whereClause(filters + [condition]))"
+            uncounted.append(condition)
+        }
+        let countSQL: String
+        if !uncounted.isEmpty {
+            // The role/active and email_verified indexes serve this count.
+            countSQL = "SELECT count(*) FROM users \(Self.whereClause(filters + uncounted))"
         } else {
             // Exact without a scan: the triggers of migration 3 keep these counts.
             countSQL = "SELECT coalesce(sum(n), 0) FROM user_counts \(Self.whereClause(filters))"
@@ -59,6 +65,7 @@ extension SQLStore {
                 [
                     .text(updated.username), .text(updated.email), .text(updated.firstName), .text(updated.lastName),
                     .text(updated.role.rawValue), .bool(updated.active), .integer(now), .text(searchText), .integer(id),
+                    .bool(updated.emailVerified),
                 ]
             ) { StoreRows.user($0) }.first
         }
@@ -81,7 +88,7 @@ private enum AdministrationSQL {
     static let updateUser = SQL(
         """
         UPDATE users SET username = $1, email = $2, first_name = $3, last_name = $4, role = $5, active = $6,
-            updated_at = $7, search_text = $8
+            updated_at = $7, search_text = $8, email_verified = $10
         WHERE id = $9
         RETURNING \(StoreRows.userColumns)
         """)

@@ -14,7 +14,8 @@ extension SQLStore: UserImportStore {
     public func insertImportedUser(_ user: ImportedUser) throws -> Int64 {
         try insertUser(
             username: user.username, email: user.email, passwordHash: user.passwordHash, firstName: user.firstName,
-            lastName: user.lastName, role: user.role, active: user.active, createdAt: user.createdAt,
+            lastName: user.lastName, role: user.role, active: user.active, emailVerified: false,
+            createdAt: user.createdAt,
             updatedAt: user.updatedAt
         ).id
     }

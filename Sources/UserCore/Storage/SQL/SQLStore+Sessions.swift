@@ -57,7 +57,8 @@ extension SQLStore {
             PurgeCounts(
                 revokedTokens: try change(SessionSQL.purgeRevokedTokens, [.integer(now)]),
                 sessions: try change(SessionSQL.purgeSessions, [.integer(now), .integer(accessTokenLifetime)]),
-                resetTokens: try change(SessionSQL.purgeResetTokens, [.integer(now)]))
+                resetTokens: try change(SessionSQL.purgeResetTokens, [.integer(now)]),
+                verificationTokens: try change(SessionSQL.purgeVerificationTokens, [.integer(now)]))
         }
     }
 }
@@ -112,4 +113,6 @@ private enum SessionSQL {
         WHERE (revoked_at IS NOT NULL AND revoked_at + $2 < $1) OR expires_at + $2 < $1
         """)
     static let purgeResetTokens = SQL("DELETE FROM reset_tokens WHERE used_at IS NOT NULL OR expires_at <= $1")
+    static let purgeVerificationTokens = SQL(
+        "DELETE FROM verification_tokens WHERE used_at IS NOT NULL OR expires_at <= $1")
 }

@@ -8,15 +8,16 @@ extension SQLStore {
             if try user(email: new.email) != nil { throw StoreError.emailTaken }
             return try insertUser(
                 username: new.username, email: new.email, passwordHash: new.passwordHash, firstName: new.firstName,
-                lastName: new.lastName, role: new.role, active: new.active, createdAt: new.createdAt,
-                updatedAt: new.createdAt)
+                lastName: new.lastName, role: new.role, active: new.active, emailVerified: new.emailVerified,
+                createdAt: new.createdAt, updatedAt: new.createdAt)
         }
     }
 
-    /// The one INSERT of a user, for registration and import.
+    /// The one INSERT of a user, for registration and import (imported users are unverified:
+    /// the apps they come from never checked an address).
     func insertUser(
         username: String, email: String, passwordHash: String, firstName: String?, lastName: String?, role: Role,
-        active: Bool, createdAt: Int64, updatedAt: Int64
+        active: Bool, emailVerified: Bool, createdAt: Int64, updatedAt: Int64
     ) throws -> User {
         let searchText = User.searchText(username: username, email: email, firstName: firstName, lastName: lastName)
         let inserted = try rows(
@@ -24,6 +25,7 @@ extension SQLStore {
             [
                 .text(username), .text(email), .text(passwordHash), .text(firstName), .text(lastName),
                 .text(role.rawValue), .bool(active), .integer(createdAt), .integer(updatedAt), .text(searchText),
+                .bool(emailVerified),
             ]
         ) { StoreRows.user($0) }
         guard let user = inserted.first else { throw StoreError.unavailable("the inserted user was not returned") }
@@ -77,8 +79,8 @@ private enum UserSQL {
     static let insert = SQL(
         """
         INSERT INTO users (username, email, password_hash, first_name, last_name, role, active, created_at, updated_at,
-            search_text)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            search_text, email_verified)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
         RETURNING \(StoreRows.userColumns)
         """)
     static let byID = SQL("SELECT \(StoreRows.userColumns) FROM users WHERE id = $1")
