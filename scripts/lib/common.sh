@@ -245,8 +245,8 @@ render_local_nginx() {
     printf '%s\n' "$text" >"$nd/auth-fcgi/docs-locations.conf"
 
     # Site-specific file 6: the shipped web-locations.conf with its install path replaced
-    # by the repository's web/ (the reset and forgot pages, the admin console), and the
-    # access log of the reset page by the run's access log.
+    # by the repository's web/ (the reset, verify and forgot pages, the admin console), and
+    # the access log of the token pages by the run's access log.
     local web_dir=$AUTH_FCGI_REPO/web
     text=$(<"$shipped/web-locations.conf")
     [[ $text == *'"/usr/share/auth-fcgi/web"'* && $text == *'alias "/usr/share/auth-fcgi/web/";'* &&
