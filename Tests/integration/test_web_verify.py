@@ -6,6 +6,7 @@ through nginx and the real backend, mail by the file transport:
   then shows `email_verified: true`, and the token is spent;
 - a link voided by a newer one, and a used one, are explained in words with a form that
   asks for a new link: it shows the neutral message, and the new mail's link works;
+- a request that fails (the network) keeps the token for "Try again";
 - a visit without a token explains and offers the same form (the same message for an
   unknown address; an empty field is caught on the page);
 - nginx's headers (CSP, nosniff, no-referrer, no-store), and its access log keeps the
@@ -97,6 +98,30 @@ def test_voided_and_used_links_are_explained_and_a_new_link_can_be_asked_for(api
     browser.wait_text("message", INVALID)
     ask_for_new_link(browser, account.email)
     assert len(mailbox.messages(verification_mail_to(account.email))) == 3
+    assert browser.console_problems() == []
+
+
+def test_a_failed_request_keeps_the_token_for_another_try(api, mailbox, browser):
+    account = api.new_user()
+    link, token = verification_link(mailbox, account.email, api.stack.base_url)
+    # The browser can't reach the verify endpoint (as when the network drops): the page
+    # says so and offers to try again with the token it keeps (no longer in the URL).
+    browser.driver.execute_cdp_cmd("Network.enable", {})
+    browser.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/api/auth/email/verify"]})
+    try:
+        open_link(browser, link, token)
+        browser.wait_text("message", r"can't be reached")
+        browser.wait_visible("retry")
+        assert not browser.visible("resend-form")
+    finally:
+        browser.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+    browser.console_problems()  # the blocked request's console line
+    assert email_verified(api, account) is False
+
+    browser.click("retry")
+    browser.wait_text("message", r"is verified")
+    assert not browser.visible("retry")
+    assert email_verified(api, account) is True
     assert browser.console_problems() == []
 
 
