@@ -378,7 +378,8 @@ def test_email_verification_badge_filter_mark_verified_and_resend(api, admin, ma
     assert not browser.visible("mark-verified") and not browser.visible("resend-verification")
 
     # Resend: the API's neutral message, and a new mail with a new link.
-    neutral = assert_json(api.post("/api/auth/email/resend", {"email": "nobody-" + pending.account.email}), 202)["message"]
+    unknown = "nobody-" + pending.account.email
+    neutral = assert_json(api.post("/api/auth/email/resend", {"email": unknown}), 202)["message"]
     browser.open(api.stack.url(f"/admin/#/users/{pending.id}"))
     browser.wait(lambda: browser.text("user-title") == pending.account.username and browser.visible("mark-verified"),
                  "the unverified user's page")

@@ -39,7 +39,7 @@ function showVerified(user) {
   byId("title").textContent = "Email address verified";
   byId("done").hidden = false;
   say(message, "success",
-    h("p", { text: user && user.email ? `Thank you: ${user.email} is verified.` : "Thank you: your email address is verified." }),
+    h("p", { text: `Thank you: ${user && user.email ? user.email : "your email address"} is verified.` }),
     h("p", { text: "You can sign in to your account." }));
   byId("sign-in-link").focus();
 }
