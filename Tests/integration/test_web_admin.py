@@ -12,6 +12,9 @@ admin token):
 - create (field messages from the problem body, then success) and delete (with a
   confirmation dialog that Escape cancels); a refused request shows the problem's detail;
 - search, role and status filters, sorting by a column, paging, the empty state;
+- email verification (issue 17): a verified/unverified badge per user, the filter on it,
+  "mark verified" (then the API says true) and "resend verification" (a mail arrives,
+  the API's neutral message is shown), neither offered where it can't apply;
 - tokens refreshed before they expire (ACCESS_TOKEN_TTL=3), sign-out calls logout;
 - phone width: no horizontal scrolling.
 """
@@ -23,15 +26,16 @@ import re
 import pytest
 
 from api_client import DEFAULT_PASSWORD, assert_json, assert_problem, assert_unauthorized
+from smtp_server import mailbox  # noqa: F401 - the fixture
 from users_support import LOCKOUT_THRESHOLD, start_users_api, tag
-from web_support import PHONE, Keys, Select, browser  # noqa: F401 - the fixture
+from web_support import PHONE, Keys, Select, browser, verification_link, verification_mail_to  # noqa: F401 - browser
 
 SESSION_KEY = "auth-fcgi-admin.session"
 
 
 @pytest.fixture(scope="module")
-def api(module_stack_factory):
-    return start_users_api(module_stack_factory)
+def api(mailbox, module_stack_factory):
+    return start_users_api(module_stack_factory, MAIL_URL=mailbox.url())
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +156,7 @@ def test_another_admin_can_be_unlocked_but_not_edited(api, admin, browser):
                  "the other admin's page")
     browser.wait_text("user-readonly", r"can't change, disable, demote or delete other admins")
     for hidden in ("user-form", "save-user", "edit-role", "edit-active", "delete-row", "delete-user",
-                   "sessions-row", "revoke-sessions"):
+                   "sessions-row", "revoke-sessions", "mark-verified"):
         assert not browser.visible(hidden), f"#{hidden} is offered for another admin"
     browser.click("unlock-user")
     browser.wait_text("notice", r"is unlocked")
@@ -339,6 +343,59 @@ def test_list_search_filters_sorting_and_paging(api, admin, browser):
     browser.click("clear-filters")
     browser.wait(lambda: len(row_ids(browser)) > 0 and browser.el("filter-q").get_attribute("value") == "",
                  "the unfiltered list")
+    assert browser.console_problems() == []
+
+
+def badge(browser, user_id: int) -> str:
+    found = browser.css(f'#users-body tr[data-user-id="{user_id}"] .badge.email')
+    return found[0].text if found else ""
+
+
+def test_email_verification_badge_filter_mark_verified_and_resend(api, admin, mailbox, browser):
+    marker = tag()
+    pending = api.new_member(username=f"{marker}pending")  # registered: unverified, one mail
+    verified = api.created(admin.token, username=f"{marker}verified", email_verified=True)
+    assert (pending.account.user["email_verified"], verified["email_verified"]) == (False, True)
+    verification_link(mailbox, pending.account.email, api.stack.base_url)
+
+    sign_in(browser, api, admin.account)
+    search(browser, marker)
+    wait_rows(browser, [pending.id, verified["id"]], "the search")
+    assert (badge(browser, pending.id), badge(browser, verified["id"])) == ("Unverified", "Verified")
+
+    # The filter: the rows the API gives for email_verified, and the hash keeps it.
+    for value, expected in (("true", [verified["id"]]), ("false", [pending.id])):
+        Select(browser.el("filter-verified")).select_by_value(value)
+        assert api_ids(api, admin.token, q=marker, email_verified=value) == expected
+        wait_rows(browser, expected, f"email_verified={value}")
+        assert f"email_verified={value}" in browser.url
+    Select(browser.el("filter-verified")).select_by_value("")
+    wait_rows(browser, [pending.id, verified["id"]], "either")
+
+    # A verified user is offered neither control.
+    open_user(browser, verified["id"], verified["username"])
+    browser.wait_text("verification-state", r"is verified")
+    assert not browser.visible("mark-verified") and not browser.visible("resend-verification")
+
+    # Resend: the API's neutral message, and a new mail with a new link.
+    unknown = "nobody-" + pending.account.email
+    neutral = assert_json(api.post("/api/auth/email/resend", {"email": unknown}), 202)["message"]
+    browser.open(api.stack.url(f"/admin/#/users/{pending.id}"))
+    browser.wait(lambda: browser.text("user-title") == pending.account.username and browser.visible("mark-verified"),
+                 "the unverified user's page")
+    assert re.search(r"isn't verified", browser.text("verification-state"))
+    assert [b.text for b in browser.css("#user-badges .badge.email")] == ["Unverified"]
+    browser.click("resend-verification")
+    assert neutral in browser.wait_text("notice", re.escape(neutral))
+    mailbox.wait_for_messages(2, match=verification_mail_to(pending.account.email))
+
+    # Mark verified: the API agrees, and the controls go.
+    browser.click("mark-verified")
+    browser.wait_text("notice", r"marked verified")
+    assert api.user_ok(admin.token, pending.id)["email_verified"] is True
+    browser.wait_hidden("mark-verified")
+    assert not browser.visible("resend-verification")
+    assert [b.text for b in browser.css("#user-badges .badge.email")] == ["Verified"]
     assert browser.console_problems() == []
 
 

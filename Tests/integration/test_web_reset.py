@@ -8,8 +8,8 @@ chromium through nginx and the real backend, mail by the file transport:
   the token usable); two different passwords are caught on the page;
 - a used or replaced token, and a visit without a token, say so in words with a link to
   request a new mail;
-- nginx's headers (CSP, nosniff, no-referrer, no-store) with plain requests; no page
-  has inline script or style.
+- nginx's headers (CSP, nosniff, no-referrer, no-store) with plain requests, and an
+  access log without the token; no page has inline script or style.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import pytest
 import requests
 
 from api_client import assert_json, assert_problem, assert_unauthorized, start_api
-from smtp_server import NO_VERIFICATION_MAIL, mailbox, reset_token  # noqa: F401 (mailbox: fixture)
+from smtp_server import is_reset_mail, mailbox, reset_token, to_recipient  # noqa: F401 (mailbox: fixture)
 from support import REPO_ROOT, media_type
-from web_support import CSP, browser  # noqa: F401 - the fixture
+from web_support import assert_logged_without_token, assert_security_headers, browser  # noqa: F401 - fixture
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -30,14 +30,14 @@ NEW_PASSWORD = "a brand new passphrase"
 
 @pytest.fixture(scope="module")
 def api(mailbox, module_stack_factory):
-    return start_api(module_stack_factory, MAIL_URL=mailbox.url(), **NO_VERIFICATION_MAIL)
+    return start_api(module_stack_factory, MAIL_URL=mailbox.url())
 
 
 def mail_link(api, mailbox, email: str, n: int = 1, known: tuple[str, ...] = ()) -> tuple[str, str]:
-    """The reset mail to email whose token is not in `known` (waits for n mails): (its link, its token)."""
-    for mail in mailbox.wait_for_mail_to(email, n=n):
-        if "Reset token:" not in mail.text:
-            continue
+    """The reset mail to email whose token is not in `known` (waits for n reset mails, not
+    counting the verification mail of the registration): (its link, its token)."""
+    to = to_recipient(email)
+    for mail in mailbox.wait_for_messages(n, match=lambda m: to(m) and is_reset_mail(m)):
         token = reset_token(mail, api.stack.base_url)
         if token not in known:
             (link,) = re.findall(r"\S*/reset-password\?token=\S*", mail.text)
@@ -168,19 +168,14 @@ ASSETS = {
     "/auth-web/shared/base.css": "text/css",
     "/auth-web/shared/api.js": "text/javascript",
     "/auth-web/shared/ui.js": "text/javascript",
+    "/auth-web/shared/link-token.js": "text/javascript",
+    "/auth-web/shared/mail-request.js": "text/javascript",
     "/auth-web/reset-password/reset.js": "text/javascript",
     "/auth-web/forgot-password/forgot.js": "text/javascript",
     "/auth-web/admin/admin.js": "text/javascript",
     "/auth-web/admin/session.js": "text/javascript",
     "/auth-web/admin/admin.css": "text/css",
 }
-
-
-def assert_security_headers(r: requests.Response) -> None:
-    assert r.headers.get("Content-Security-Policy") == CSP, r.headers
-    assert r.headers.get("X-Content-Type-Options") == "nosniff", r.headers
-    assert r.headers.get("Referrer-Policy") == "no-referrer", r.headers
-    assert r.headers.get("X-Request-ID"), r.headers
 
 
 def test_security_headers(api):
@@ -201,6 +196,8 @@ def test_security_headers(api):
     assert r.status_code == 301 and r.headers["Location"] == "/admin/", (r.status_code, r.headers)
     for path in ("/auth-web/admin/index.html", "/auth-web/no-such.js"):
         assert requests.get(api.stack.url(path), timeout=10).status_code == 404, path
+    # The access log keeps the reset page's path, not its token.
+    assert_logged_without_token(api.stack, "/reset-password")
     # The API keeps its own headers (the web locations don't touch /api/).
     health = requests.get(api.stack.url("/api/health"), timeout=10)
     assert health.status_code == 200 and "Content-Security-Policy" not in health.headers
@@ -208,7 +205,7 @@ def test_security_headers(api):
 
 def test_pages_have_no_inline_script_or_style():
     pages = sorted((REPO_ROOT / "web").rglob("*.html"))
-    assert len(pages) == 3, pages
+    assert len(pages) == 4, pages
     for page in pages:
         html = page.read_text()
         for tag in re.findall(r"<script\b[^>]*>", html):

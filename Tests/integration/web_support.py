@@ -1,6 +1,7 @@
 """Headless Debian chromium driven through chromedriver by Selenium, for the tests of the
 web pages (test_web_*.py): a module-scoped browser fixture, explicit waits, and the
-browser console's errors (a CSP violation or a script error fails a test).
+browser console's errors (a CSP violation or a script error fails a test); the pages'
+security headers and the verification mail's link.
 
 Offline like the docs page's test: every host but 127.0.0.1 fails to resolve. Selenium
 Manager never runs (the driver path is given, SE_OFFLINE is set). The browser is quit at
@@ -19,6 +20,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
+
+from smtp_server import to_recipient
+from support import wait_for
 
 os.environ.setdefault("SE_OFFLINE", "true")
 
@@ -42,7 +47,58 @@ PHONE = (390, 844)
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
-__all__ = ["Browser", "By", "Keys", "Select", "browser", "TimeoutException", "CSP", "PHONE", "DESKTOP"]
+__all__ = ["Browser", "By", "Keys", "Select", "browser", "TimeoutException", "CSP", "PHONE", "DESKTOP",
+           "assert_logged_without_token", "assert_security_headers", "verification_mail_to", "verification_link"]
+
+
+def assert_security_headers(r) -> None:
+    """The headers nginx sends with every page and asset (web-locations.conf)."""
+    assert r.headers.get("Content-Security-Policy") == CSP, r.headers
+    assert r.headers.get("X-Content-Type-Options") == "nosniff", r.headers
+    assert r.headers.get("Referrer-Policy") == "no-referrer", r.headers
+    assert r.headers.get("X-Request-ID"), r.headers
+
+
+def assert_logged_without_token(stack, page: str) -> None:
+    """nginx's access log has a request for page (whose links carry a token) with its path
+    but without its query: neither a token sent now nor any seen before."""
+    log = stack.run_dir / "log" / "nginx-access.log"
+
+    def lines() -> list[str]:
+        return [x for x in log.read_text(errors="replace").splitlines() if f'"GET {page} HTTP/1.1" 200 ' in x]
+
+    before = len(lines())
+    token = "this-token-must-not-be-logged"
+    assert requests.get(stack.url(f"{page}?token={token}"), timeout=10).status_code == 200
+    wait_for(lambda: len(lines()) > before, 10, f"the line of {page} in nginx's access log")  # written after the answer
+    text = log.read_text(errors="replace")
+    assert token not in text and f"{page}?" not in text
+
+
+# --- the verification mail (contract §3 "Email verification") ---------------------------
+
+VERIFICATION_LINE_RE = re.compile(r"^Verification token: (\S+)\s*$", re.MULTILINE)
+
+
+def verification_mail_to(address: str):
+    """A mailbox match for the verification mails to address."""
+    to = to_recipient(address)
+    return lambda m: to(m) and bool(VERIFICATION_LINE_RE.search(m.text.replace("\r\n", "\n")))
+
+
+def verification_link(mailbox, address: str, public_base_url: str, n: int = 1,
+                      known: tuple[str, ...] = ()) -> tuple[str, str]:
+    """(link, token) of the verification mail to address whose token is not in `known`,
+    once n of them arrived. Each has one `Verification token: <token>` line and one link
+    `${PUBLIC_BASE_URL}/verify-email?token=<token>` with the same token."""
+    for mail in mailbox.wait_for_messages(n, match=verification_mail_to(address)):
+        text = mail.text.replace("\r\n", "\n")
+        (token,) = VERIFICATION_LINE_RE.findall(text)
+        links = re.findall(r"\S*/verify-email\?token=\S*", text)
+        assert links == [f"{public_base_url}/verify-email?token={token}"], (links, text)
+        if token not in known:
+            return links[0], token
+    raise AssertionError(f"no new verification mail to {address} (known: {len(known)})")
 
 
 def find_binaries() -> tuple[str, str]:

@@ -245,13 +245,16 @@ render_local_nginx() {
     printf '%s\n' "$text" >"$nd/auth-fcgi/docs-locations.conf"
 
     # Site-specific file 6: the shipped web-locations.conf with its install path replaced
-    # by the repository's web/ (the reset page, forgot page and admin console).
+    # by the repository's web/ (the reset, verify and forgot pages, the admin console), and
+    # the access log of the token pages by the run's access log.
     local web_dir=$AUTH_FCGI_REPO/web
     text=$(<"$shipped/web-locations.conf")
-    [[ $text == *'"/usr/share/auth-fcgi/web"'* && $text == *'alias "/usr/share/auth-fcgi/web/";'* ]] ||
-        die "can't render the web pages: $shipped/web-locations.conf lost its install paths"
+    [[ $text == *'"/usr/share/auth-fcgi/web"'* && $text == *'alias "/usr/share/auth-fcgi/web/";'* &&
+        $text == *'access_log /var/log/nginx/auth-fcgi.access.log '* ]] ||
+        die "can't render the web pages: $shipped/web-locations.conf lost its install paths or access_log"
     text=${text//'"/usr/share/auth-fcgi/web"'/"\"$web_dir\""}
     text=${text//'"/usr/share/auth-fcgi/web/"'/"\"$web_dir/\""}
+    text=${text//'access_log /var/log/nginx/auth-fcgi.access.log '/"access_log \"$RUN_DIR/log/nginx-access.log\" "}
     printf '%s\n' "$text" >"$nd/auth-fcgi/web-locations.conf"
 
     # Extra server-block directives: a copy of the file SERVE_LOCAL_SERVER_CONF names, else

@@ -1,5 +1,6 @@
 // The admin console at /admin/: sign-in (admins only), the user list (search, filters,
-// sorting, paging), one user (edit, unlock, revoke sessions, delete), a new user.
+// sorting, paging), one user (edit, mark verified, resend verification, unlock, revoke
+// sessions, delete), a new user.
 // Routes live in the hash: #/users?q=...&page=2, #/users/7, #/new.
 //
 // The page offers only what the API allows (contract §3 "Users"): another ADMIN can't be
@@ -148,11 +149,11 @@ byId("sign-out").addEventListener("click", async () => {
 
 // --- the user list -------------------------------------------------------------------
 
-const LIST_DEFAULTS = { q: "", role: "", active: "", sort: "id", page: "1", per_page: "20" };
+const LIST_DEFAULTS = { q: "", role: "", active: "", email_verified: "", sort: "id", page: "1", per_page: "20" };
 const filterForm = byId("filter-form");
 const filterInputs = {
   q: byId("filter-q"), role: byId("filter-role"), active: byId("filter-active"),
-  sort: byId("filter-sort"), per_page: byId("filter-per-page"),
+  email_verified: byId("filter-verified"), sort: byId("filter-sort"), per_page: byId("filter-per-page"),
 };
 let listSequence = 0;
 let listState = { ...LIST_DEFAULTS };
@@ -169,7 +170,8 @@ function listHash(state) {
 function stateFromForm(page = "1") {
   return {
     q: filterInputs.q.value.trim(), role: filterInputs.role.value, active: filterInputs.active.value,
-    sort: filterInputs.sort.value, per_page: filterInputs.per_page.value, page,
+    email_verified: filterInputs.email_verified.value, sort: filterInputs.sort.value,
+    per_page: filterInputs.per_page.value, page,
   };
 }
 
@@ -178,7 +180,7 @@ filterForm.addEventListener("submit", (event) => {
   clearTimeout(searchTimer);
   navigate(listHash(stateFromForm()));
 });
-for (const key of ["role", "active", "sort", "per_page"]) {
+for (const key of ["role", "active", "email_verified", "sort", "per_page"]) {
   filterInputs[key].addEventListener("change", () => navigate(listHash(stateFromForm())));
 }
 let searchTimer = null;
@@ -211,6 +213,8 @@ function badges(user) {
   const list = [h("span", { class: `badge role-${user.role.toLowerCase()}`, text: user.role === "ADMIN" ? "Admin" : "User" })];
   list.push(user.active ? h("span", { class: "badge ok", text: "Active" }) : h("span", { class: "badge off", text: "Disabled" }));
   if (isLocked(user)) list.push(h("span", { class: "badge warn", text: "Locked" }));
+  list.push(user.email_verified ? h("span", { class: "badge email ok", text: "Verified" })
+    : h("span", { class: "badge email pending", text: "Unverified" }));
   return list;
 }
 
@@ -387,6 +391,11 @@ function renderUser(user, lastAdmin) {
     ? `Locked after too many failed sign-ins, until ${formatTime(user.locked_until)}.`
     : "Not locked: the account can sign in.";
   byId("unlock-user").hidden = !locked;
+  byId("verification-state").textContent = user.email_verified
+    ? `The email address ${user.email} is verified.`
+    : `The email address ${user.email} isn't verified yet.`;
+  byId("mark-verified").hidden = user.email_verified || otherAdmin;
+  byId("resend-verification").hidden = user.email_verified;
   byId("sessions-row").hidden = otherAdmin;
   byId("delete-row").hidden = otherAdmin || (self && lastAdmin !== false);
   byId("user-body").hidden = false;
@@ -511,6 +520,33 @@ byId("unlock-user").addEventListener("click", async (event) => {
   }
   await reloadShown();
   inform("success", `${shown.user.username} is unlocked and can sign in again.`);
+});
+
+byId("mark-verified").addEventListener("click", async (event) => {
+  const { user } = shown;
+  const done = busy(event.currentTarget, "Marking…");
+  const result = await session.call("PATCH", `/api/users/${user.id}`, { email_verified: true });
+  done();
+  if (!result.ok) {
+    if (session.signedIn()) fail(result.problem);
+    return;
+  }
+  await reloadShown();
+  inform("success", `${user.username}: the email address is marked verified.`);
+});
+
+// The public resend endpoint, as the user would call it: it answers the same for every
+// address (contract §3 "Email verification"), so its neutral message is what is shown.
+byId("resend-verification").addEventListener("click", async (event) => {
+  const { user } = shown;
+  const done = busy(event.currentTarget, "Sending…");
+  const result = await request("POST", "/api/auth/email/resend", { body: { email: user.email } });
+  done();
+  if (!result.ok) {
+    fail(result.problem);
+    return;
+  }
+  inform("success", `${user.username} (${user.email}): ${result.data.message}`);
 });
 
 byId("revoke-sessions").addEventListener("click", async (event) => {

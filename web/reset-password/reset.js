@@ -1,9 +1,9 @@
 // The password-reset page: /reset-password?token=... (the link of the reset mail).
 // Reads the token once, keeps it in this module only, and removes it from the address
-// bar (OWASP Forgot Password cheat sheet: the token must not stay in history, nor leak
-// through Referer; nginx also sends Referrer-Policy: no-referrer).
+// bar (../shared/link-token.js).
 
 import { request } from "../shared/api.js";
+import { takeLinkToken } from "../shared/link-token.js";
 import { byId, busy, clearFieldErrors, h, say, setFieldError, showProblem } from "../shared/ui.js";
 
 const form = byId("reset-form");
@@ -12,18 +12,7 @@ const password = byId("new-password");
 const confirmation = byId("confirm-password");
 const submit = byId("reset-submit");
 
-function takeToken() {
-  const params = new URLSearchParams(window.location.search);
-  const token = params.get("token");
-  if (params.has("token")) {
-    params.delete("token");
-    const rest = params.toString();
-    history.replaceState(history.state, "", window.location.pathname + (rest ? `?${rest}` : "") + window.location.hash);
-  }
-  return token ? token.trim() : "";
-}
-
-const token = takeToken();
+const token = takeLinkToken();
 
 function showInvalidLink(text) {
   form.hidden = true;
