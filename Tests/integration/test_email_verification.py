@@ -13,7 +13,9 @@ import re
 import pytest
 
 from api_client import assert_json, assert_problem, assert_validation, unique
-from smtp_server import is_reset_mail, mailbox, to_recipient, token_bits_ok  # noqa: F401 (mailbox: fixture)
+from smtp_server import (  # noqa: F401 (mailbox: fixture)
+    SmtpSink, assert_mail_headers, is_reset_mail, mailbox, to_recipient, token_bits_ok,
+)
 from users_support import ADMIN_KEY, Actor, start_users_api
 
 VERIFY_LINE_RE = re.compile(r"^Verification token: (.*)$", re.MULTILINE)
@@ -114,6 +116,20 @@ def test_registration_mails_a_verification_token(mode, api, required_api, mailbo
     (mail,) = verification_mails(mailbox, account.email)
     assert "Subject" in mail.message and mail.subject.strip()
     assert token not in account.user.values()
+
+
+def test_the_verification_mail_goes_over_smtp(module_stack_factory):
+    """A real SMTP server (aiosmtpd) receives the registration's mail; its link verifies."""
+    sink = SmtpSink().start()
+    try:
+        api = start_users_api(module_stack_factory, MAIL_URL=sink.url(), MAIL_FROM="verify-bot@example.net")
+        account = api.new_user()
+        (mail,) = sink.wait_for_mail_to(account.email)
+        assert_mail_headers(mail, "verify-bot@example.net", account.email)
+        user = assert_json(verify(api, verification_token(mail, api.stack.base_url)), 200)["user"]
+        assert user["email_verified"] is True
+    finally:
+        sink.stop()
 
 
 def test_registration_under_off_sends_no_mail(off_api, mailbox):
