@@ -25,11 +25,17 @@ enum CGIMode {
             return count
         }
         let request = Request(cgi: parameters, body: body)
-        service.serve(request, on: thread) { response in
+        let followUp = service.serve(request, on: thread) { response in
             FileSystem.writeAll(1, response.cgiBytes())
             // The response is complete once stdout closes; the request's follow-up and the
             // mail it queued (a reset link) happen afterwards, before the process ends.
             close(1)
+        }
+        if let followUp {
+            // At the lowest priority, as FastCGI workers do it (FollowUpThread): the web
+            // server relays the answer first.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+            service.run(followUp, on: thread)
         }
         service.mailer.drain(seconds: mailDrainSeconds)
         return 0

@@ -20,6 +20,7 @@ final class FastCGIServer: Sendable {
     let ownsSocket: Bool
     let threadCount: Int
     let service: Service
+    private let followUps: FollowUpThread
     private let stopping = Atomic<Bool>(false)
     /// How long a stopping worker waits for queued mail (and its retries).
     static let mailDrainSeconds = 5.0
@@ -29,11 +30,13 @@ final class FastCGIServer: Sendable {
         self.ownsSocket = ownsSocket
         self.threadCount = threadCount
         self.service = service
+        self.followUps = FollowUpThread(service: service)
     }
 
     /// Serves until SIGTERM or SIGINT, then drains and returns the exit status.
     func run() -> Int32 {
         Signals.block(Signals.shutdown + [Signals.reopenLog])
+        guard let followUpThread = followUps.start() else { return 1 }
         var threads: [pthread_t] = []
         for _ in 0..<threadCount {
             var thread = pthread_t()
@@ -65,6 +68,8 @@ final class FastCGIServer: Sendable {
             ListeningSocket.wakeAcceptors(of: listenDescriptor, count: threads.count)
         }
         for thread in threads { pthread_join(thread, nil) }
+        followUps.stop()
+        pthread_join(followUpThread, nil)
         if !service.mailer.drain(seconds: Self.mailDrainSeconds) {
             service.logger.log(.warning, "mail_not_drained", ["pid": .number(Double(getpid()))])
         }
@@ -107,7 +112,7 @@ final class FastCGIServer: Sendable {
             buffer in
             Int(FCGX_GetStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), input))
         }
-        service.serve(Request(cgi: parameters, body: body), on: thread) { response in
+        let followUp = service.serve(Request(cgi: parameters, body: body), on: thread) { response in
             // A client gone mid-response makes this write fail (EPIPE, SIGPIPE ignored);
             // nothing more is owed to it.
             response.cgiBytes().withUnsafeBytes { bytes in
@@ -119,6 +124,7 @@ final class FastCGIServer: Sendable {
             closeWithoutLingering(request)
             FCGX_Finish_r(request)
         }
+        if let followUp { followUps.enqueue(followUp) }
     }
 }
 

@@ -57,30 +57,30 @@ public struct Service: Sendable {
     }
 
     /// Answers `request`: hands the response to `send`, which must deliver it completely
-    /// (finish the FastCGI request, close CGI's stdout), then runs the work the handler left
-    /// for after the answer. The servers use this.
-    public func serve(_ request: Request, on thread: ThreadContext, send: (Response) -> Void) {
+    /// (finish the FastCGI request, close CGI's stdout), and returns the work the handler left
+    /// for after the answer, for the caller to `run`. The servers use this.
+    public func serve(_ request: Request, on thread: ThreadContext, send: (Response) -> Void) -> FollowUpTask? {
         let response = answer(request, on: thread)
         send(response)
-        runFollowUp(of: response, to: request, on: thread)
+        return response.followUp.map { FollowUpTask(request: request, followUp: $0) }
     }
 
     /// The response to `request`, its follow-up already run: for callers with no connection
     /// to finish first (tests, benchmarks, the fuzzer).
     public func respond(to request: Request, on thread: ThreadContext) -> Response {
         let response = answer(request, on: thread)
-        runFollowUp(of: response, to: request, on: thread)
+        if let followUp = response.followUp { run(FollowUpTask(request: request, followUp: followUp), on: thread) }
         return response
     }
 
-    /// The answer is gone by now: a failure can only be logged. The closure holds any path
-    /// parameter it needs; the context lends it the request and the thread.
-    private func runFollowUp(of response: Response, to request: Request, on thread: ThreadContext) {
-        guard let followUp = response.followUp else { return }
+    /// Does a request's follow-up with `thread`'s resources. The answer is gone by now: a
+    /// failure can only be logged. The closure holds any path parameter it needs; the context
+    /// lends it the request and the thread.
+    public func run(_ task: FollowUpTask, on thread: ThreadContext) {
         do {
-            try followUp.work(RequestContext(request: request, parameters: PathParameters(), thread: thread))
+            try task.followUp.work(RequestContext(request: task.request, parameters: PathParameters(), thread: thread))
         } catch {
-            logger.log(.error, "follow_up_failed", requestID: request.requestID, ["error": .string("\(error)")])
+            logger.log(.error, "follow_up_failed", requestID: task.request.requestID, ["error": .string("\(error)")])
         }
     }
 

@@ -93,10 +93,11 @@ final class ServiceFixture {
             method: "POST", path: path, contentType: "application/json", body: .bytes(Array(json.utf8)))
         var status: HTTPStatus?
         var whenSent: Int?
-        service.serve(request, on: thread) { response in
+        let followUp = service.serve(request, on: thread) { response in
             status = response.status
             whenSent = try? count()
         }
+        if let followUp { service.run(followUp, on: thread) }
         return (status, whenSent, try count())
     }
 

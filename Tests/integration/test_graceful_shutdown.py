@@ -1,7 +1,9 @@
 """SIGTERM/SIGINT: stop accepting at once, finish in-flight requests, exit 0."""
 
+import json
 import os
 import signal
+import sqlite3
 import threading
 import time
 
@@ -11,6 +13,7 @@ import requests
 import fcgi_client
 import support
 from fcgi_client import FcgiConnection, standard_params
+from smtp_server import FileMailbox
 from support import assert_problem, connectable, wait_for
 
 HEALTH = {"status": "ok", "database": "ok"}
@@ -139,3 +142,39 @@ def test_sigterm_during_request_stream_through_nginx(wrapped_stack):
     assert st.wrapper.exit_code() == 0
     print(f"{len(results)} requests; 200s={sum(r[2] == 200 for r in results)} "
           f"503s={sum(r[2] == 503 for r in results)}; exit after {t_exit - t_term:.3f}s")
+
+
+
+def test_follow_ups_answered_before_sigterm_are_done_before_exit(backend_factory, short_tmp):
+    """Forgot-password's lookup, token and mail follow its answer on the worker's follow-up
+    thread (contract §5: the same time for every address). With the database locked they
+    wait; a SIGTERM then closes the listener but the worker stays until every one is done
+    and its mail has left."""
+    mailbox = FileMailbox(short_tmp / "mail")
+    database = short_tmp / "follow-ups.db"
+    b = backend_factory(env={"DATABASE_URL": f"sqlite:///{database}", "MAIL_URL": mailbox.url(),
+                             "EMAIL_VERIFICATION": "off"})
+
+    def post(uri, document):
+        body = json.dumps(document).encode()
+        params = standard_params("POST", uri, body_length=len(body), content_type="application/json")
+        return fcgi_client.request(b.socket_path, params, body)
+
+    names = [f"follow{n}" for n in range(4)]
+    for name in names:
+        r = post("/api/auth/register", {"username": name, "email": f"{name}@example.com",
+                                        "password": "correct horse battery"})
+        assert r.status == 201, r
+    lock = sqlite3.connect(database, isolation_level=None)
+    try:
+        lock.execute("BEGIN IMMEDIATE")  # writers wait (busy timeout 5 s); readers don't
+        for name in names:
+            assert post("/api/auth/password/forgot", {"email": f"{name}@example.com"}).status == 202
+        os.kill(b.pid, signal.SIGTERM)
+        wait_for(lambda: not connectable(b.socket_path), 10, "the listener to close after SIGTERM")
+        assert b.proc.poll() is None, "the worker exited with follow-ups waiting for the database"
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert b.proc.wait(timeout=30) == 0, b.stderr()
+    assert sorted(m.to for m in mailbox.messages()) == [f"{name}@example.com" for name in names]
