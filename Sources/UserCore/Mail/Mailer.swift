@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 
 /// Sends mail off the request's critical path: `send` queues the message and returns; one
 /// background queue per process delivers it, retrying a bounded number of times. Failures
@@ -23,6 +24,10 @@ public final class Mailer: Sendable {
     }
 
     private func attempt(_ message: MailMessage, requestID: String, number: Int) {
+        // Delivery is background work: at nice 19 (this dispatch thread only; the mail queue
+        // is the process's only dispatch work) it waits for the CPU answers need, so the mail
+        // a forgot-password sends doesn't slow the answer it follows (contract §5).
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
         do {
             try transport.deliver(message)
             logger.log(.info, "mail_sent", requestID: requestID, ["attempt": .number(Double(number))])
