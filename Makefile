@@ -17,7 +17,8 @@
 #                          100 000 users, nginx + backend driven by wrk on loopback
 #                          (ceiling, health, whoami, users, refresh, login), CGI mode
 #                          (hyperfine), hash rate, then the backend-only GET /api/users
-#                          table; installs wrk and hyperfine (install-deps bench); ~2.5 min
+#                          table; installs wrk and hyperfine (install-deps bench); then
+#                          scripts/forgot-timing (known vs unknown address); ~3.5 min
 #   make fuzz              libFuzzer on every network-facing parser, FUZZ_SECONDS each (30)
 #   make soak              long robustness runs: schemathesis, abuse, load with worker kills (~4 min)
 #   make screenshots       PNGs of the web pages (desktop and phone) into docs/screenshots/
@@ -94,6 +95,7 @@ test: deps-test build unit-test lint check-nginx integration-test
 bench: check-swift
 	@scripts/install-deps bench
 	SWIFT="$(SWIFT)" SWIFT_BUILD_FLAGS="$(SWIFT_BUILD_FLAGS)" scripts/bench
+	scripts/forgot-timing
 
 FUZZ_SECONDS ?= 30
 # The fuzz driver builds alone with the sanitizers, in its own build directory.
