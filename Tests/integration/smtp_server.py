@@ -295,6 +295,7 @@ class FileMailbox:
 MESSAGE_ID_RE = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
 URL_SAFE_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 TOKEN_LINE_RE = re.compile(r"^Reset token: (.*)$", re.MULTILINE)
+VERIFICATION_LINE_RE = re.compile(r"^Verification token: (.*)$", re.MULTILINE)
 
 
 # Registration mails a verification token under the default EMAIL_VERIFICATION=optional;
@@ -337,17 +338,30 @@ def assert_mail_headers(mail: Received, mail_from: str, to: str) -> None:
     assert b"\r\n" in mail.raw or b"\n" in mail.raw
 
 
-def reset_token(mail: Received, public_base_url: str) -> str:
-    """The token of a reset mail: the line `Reset token: <token>` and the link
-    `${PUBLIC_BASE_URL}/reset-password?token=<token>` with the same token."""
-    text = mail.text
-    tokens = TOKEN_LINE_RE.findall(text.replace("\r\n", "\n"))
-    assert len(tokens) == 1, f"expected one 'Reset token: ' line in:\n{text}"
+def mailed_token(mail: Received, public_base_url: str, line_re: re.Pattern, page: str) -> str:
+    """The token of a token mail: one line `<Label> token: <token>` (line_re) and the link
+    `${PUBLIC_BASE_URL}/<page>?token=<token>` with the same token."""
+    text = mail.text.replace("\r\n", "\n")
+    tokens = line_re.findall(text)
+    assert len(tokens) == 1, f"expected one {line_re.pattern!r} line in:\n{text}"
     token = tokens[0].strip()
     assert token_bits_ok(token), f"token {token!r} is not URL-safe or has < 128 bits"
-    links = re.findall(r"\S*/reset-password\?token=\S*", text)
-    assert links == [f"{public_base_url}/reset-password?token={token}"], (links, public_base_url, token)
+    links = re.findall(rf"\S*/{page}\?token=\S*", text)
+    assert links == [f"{public_base_url}/{page}?token={token}"], (links, public_base_url, token)
     return token
+
+
+def reset_token(mail: Received, public_base_url: str) -> str:
+    return mailed_token(mail, public_base_url, TOKEN_LINE_RE, "reset-password")
+
+
+def verification_token(mail: Received, public_base_url: str) -> str:
+    """Contract §3 "Email verification" (v2): `Verification token: <token>`, `/verify-email`."""
+    return mailed_token(mail, public_base_url, VERIFICATION_LINE_RE, "verify-email")
+
+
+def is_verification_mail(mail: Received) -> bool:
+    return bool(VERIFICATION_LINE_RE.search(mail.text.replace("\r\n", "\n")))
 
 
 def is_reset_mail(mail: Received) -> bool:

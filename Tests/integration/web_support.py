@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from smtp_server import to_recipient
+from smtp_server import is_verification_mail, to_recipient, verification_token
 from support import wait_for
 
 os.environ.setdefault("SE_OFFLINE", "true")
@@ -77,27 +77,20 @@ def assert_logged_without_token(stack, page: str) -> None:
 
 # --- the verification mail (contract §3 "Email verification") ---------------------------
 
-VERIFICATION_LINE_RE = re.compile(r"^Verification token: (\S+)\s*$", re.MULTILINE)
-
-
 def verification_mail_to(address: str):
     """A mailbox match for the verification mails to address."""
     to = to_recipient(address)
-    return lambda m: to(m) and bool(VERIFICATION_LINE_RE.search(m.text.replace("\r\n", "\n")))
+    return lambda m: to(m) and is_verification_mail(m)
 
 
 def verification_link(mailbox, address: str, public_base_url: str, n: int = 1,
                       known: tuple[str, ...] = ()) -> tuple[str, str]:
     """(link, token) of the verification mail to address whose token is not in `known`,
-    once n of them arrived. Each has one `Verification token: <token>` line and one link
-    `${PUBLIC_BASE_URL}/verify-email?token=<token>` with the same token."""
+    once n of them arrived."""
     for mail in mailbox.wait_for_messages(n, match=verification_mail_to(address)):
-        text = mail.text.replace("\r\n", "\n")
-        (token,) = VERIFICATION_LINE_RE.findall(text)
-        links = re.findall(r"\S*/verify-email\?token=\S*", text)
-        assert links == [f"{public_base_url}/verify-email?token={token}"], (links, text)
+        token = verification_token(mail, public_base_url)
         if token not in known:
-            return links[0], token
+            return f"{public_base_url}/verify-email?token={token}", token
     raise AssertionError(f"no new verification mail to {address} (known: {len(known)})")
 
 
