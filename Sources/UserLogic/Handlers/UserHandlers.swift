@@ -64,30 +64,28 @@ struct UserHandlers: Sendable {
             && changes.email.map { $0 != caller.user.email } ?? false
         let currentPassword = changesOwnEmail ? fields.requiredString("current_password") : nil
         try fields.finish()
-        let store = try context.thread.store()
         let now = environment.clock()
+        let accounts = try environment.accounts(context, now: now)
         // A non-admin's target is itself: no 404 can come first.
         if !caller.isAdmin && (changes.role != nil || changes.active != nil || changes.emailVerified != nil) {
             throw APIError.forbidden.with(detail: "Only an admin can change role, active or email_verified.")
         }
         if let currentPassword {
             do {
-                try environment.accounts(context, now: now).checkCurrentPassword(currentPassword, of: caller.user)
+                try accounts.checkCurrentPassword(currentPassword, of: caller.user)
             } catch let failure as CurrentPasswordFailure {
                 throw environment.refusal(failure, of: caller.user.id, context, now: now)
             }
         }
-        let (target, updated) = try store.transaction { () throws -> (User, User) in
-            guard let target = try store.user(id: id) else { throw APIError.userNotFound }
-            try requireMayModify(target, caller: caller)
-            let result = target.applying(changes)
-            if target.role == .admin && target.active && (result.role != .admin || !result.active) {
-                try requireAnotherActiveAdmin(store)
+        let update: AdministeredUpdate
+        do {
+            update = try accounts.updateUser(id: id, changes) { target in
+                try requireMayModify(target, caller: caller)
             }
-            guard let updated = try store.updateUser(id: id, changes, now: now) else { throw APIError.userNotFound }
-            try environment.accounts(context, now: now).settleUpdate(from: target, to: updated)
-            return (target, updated)
+        } catch let failure as AdministrationFailure {
+            throw failure.apiError
         }
+        let (target, updated) = (update.before, update.after)
         audit(context, "user_updated", target: id, ["changes": Self.describe(changes)])
         let response = Response.user(updated, forAdmin: caller.isAdmin)
         guard updated.email != target.email else { return response }
@@ -101,12 +99,12 @@ struct UserHandlers: Sendable {
     func delete(_ context: AuthenticatedContext) throws -> Response {
         let caller = context.caller
         let id = try targetID(context)
-        let store = try context.thread.store()
-        try store.transaction {
-            guard let target = try store.user(id: id) else { throw APIError.userNotFound }
-            try requireMayModify(target, caller: caller)
-            if target.role == .admin && target.active { try requireAnotherActiveAdmin(store) }
-            _ = try store.deleteUser(id: id)
+        do {
+            try environment.accounts(context, now: environment.clock()).deleteUser(id: id) { target in
+                try requireMayModify(target, caller: caller)
+            }
+        } catch let failure as AdministrationFailure {
+            throw failure.apiError
         }
         audit(context, "user_deleted", target: id)
         return .noContent()
@@ -172,13 +170,6 @@ struct UserHandlers: Sendable {
     private func requireMayModify(_ target: User, caller: AuthenticatedCaller) throws(APIError) {
         if target.role == .admin && target.id != caller.user.id {
             throw APIError.forbidden.with(detail: "Admins can't change or delete other admins.")
-        }
-    }
-
-    private func requireAnotherActiveAdmin(_ store: any Store) throws {
-        guard try store.activeAdminCount() > 1 else {
-            throw APIError(
-                .conflict, .lastAdmin, "The last active admin can't be demoted, disabled or deleted.")
         }
     }
 
@@ -270,6 +261,16 @@ extension FieldReader {
             return nil
         }
         return role
+    }
+}
+
+extension AdministrationFailure {
+    /// The answer to a refused administrative change.
+    var apiError: APIError {
+        switch self {
+        case .userNotFound: .userNotFound
+        case .lastAdmin: APIError(.conflict, .lastAdmin, "The last active admin can't be demoted, disabled or deleted.")
+        }
     }
 }
 
