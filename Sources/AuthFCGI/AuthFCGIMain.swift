@@ -33,6 +33,19 @@ struct AuthFCGIMain {
                 FileOutput.printOutput(command.helpText)
                 return 0
             }
+            var users: UsersArguments?
+            if command.command == .users {
+                do {
+                    users = try UsersArguments.parse(command.subcommandWords)
+                } catch {
+                    FileOutput.printError("users: \(error.message) (see auth-fcgi users --help)")
+                    return 2
+                }
+                if let users, users.wantsHelp {
+                    FileOutput.printOutput(users.helpText)
+                    return 0
+                }
+            }
             // Bad server options are refused before the database is touched.
             let serverOptions =
                 command.command == .serve ? try ServerOptions.load(from: source, flags: command.flags) : nil
@@ -53,6 +66,10 @@ struct AuthFCGIMain {
                 return try CreateAdminCommand(service: service, flags: command.flags).run()
             case .importUsers:
                 return try ImportUsersCommand(service: service, flags: command.flags).run()
+            case .users:
+                return try UsersCommand(
+                    service: service, configuration: try ServiceConfiguration.load(from: source), arguments: users!
+                ).run()
             case .help:
                 preconditionFailure("help returns before the service is made")
             case .purge:

@@ -8,13 +8,15 @@ struct CommandLineArguments {
         case createAdmin = "create-admin"
         case purge
         case importUsers = "import-users"
+        /// Its subcommands parse their own arguments (`UsersArguments`).
+        case users
         case help
 
         var flags: Set<String> {
             switch self {
             case .serve: Set(Settings.all.compactMap(\.flag))
             case .createAdmin: ["--username", "--email", "--first-name", "--last-name"]
-            case .migrate, .purge, .help: []
+            case .migrate, .purge, .help, .users: []
             case .importUsers: ImportUsersCommand.flags
             }
         }
@@ -47,6 +49,8 @@ struct CommandLineArguments {
     var wantsHelp: Bool
     /// `help`'s topic; nil: the top-level help.
     var topic: HelpTopic?
+    /// The words after `users`, for `UsersArguments`.
+    var subcommandWords: [String] = []
 
     struct UsageError: Error {
         let message: String
@@ -65,6 +69,10 @@ struct CommandLineArguments {
             remaining = remaining.dropFirst()
         }
         var parsed = CommandLineArguments(command: command, flags: [:], wantsHelp: false)
+        if command == .users {
+            parsed.subcommandWords = Array(remaining)
+            return parsed
+        }
         while let argument = remaining.popFirst() {
             if argument == "--help" || argument == "-h" {
                 parsed.wantsHelp = true
@@ -119,6 +127,7 @@ struct CommandLineArguments {
         case .createAdmin: createAdminHelp
         case .purge: purgeHelp
         case .importUsers: ImportUsersCommand.help
+        case .users: UsersArguments.overview
         }
     }
 
@@ -128,7 +137,7 @@ struct CommandLineArguments {
 
     static let serveHelp = """
         Usage: auth-fcgi [serve] [--listen ADDR] [--threads N] [--workers N]
-               auth-fcgi migrate | create-admin | purge | import-users   (each with --help)
+               auth-fcgi migrate | create-admin | purge | import-users | users   (each with --help)
                auth-fcgi help config   the settings: defaults, values and what each does
 
         Serves the user-management API over FastCGI (behind nginx), or answers one request

@@ -61,11 +61,13 @@ struct CreateAdminCommand {
         let firstName = try flags["--first-name"] ?? ask("First name (optional): ", field: "first_name", optional: true)
         let lastName = try flags["--last-name"] ?? ask("Last name (optional): ", field: "last_name", optional: true)
         return account(
-            username: username, email: email, password: try askPassword(username: username, email: email),
+            username: username, email: email, password: try Self.askPassword(username: username, email: email),
             firstName: firstName, lastName: lastName)
     }
 
-    private func askPassword(username: String, email: String) throws -> String {
+    /// The password, asked twice without echo until the field rules take it (`users
+    /// set-password` asks the same way).
+    static func askPassword(username: String, email: String) throws -> String {
         while true {
             guard let password = Terminal.promptHidden("Password: ") else {
                 throw Failure(description: "no password given")

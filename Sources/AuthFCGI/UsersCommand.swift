@@ -1,0 +1,62 @@
+import UserCore
+import UserLogic
+
+/// `auth-fcgi users`: break-glass administration of accounts straight on the database, for
+/// when the API is unreachable or no admin can sign in. Each change goes through the accounts
+/// core with the API's rules and side effects, may act on any account (an admin's too), and
+/// writes the API's audit event with `"actor": "cli"` instead of a user id.
+struct UsersCommand {
+    let service: Service
+    let configuration: ServiceConfiguration
+    let arguments: UsersArguments
+
+    /// A rule refused the change or the account doesn't exist: exit 1.
+    struct Refusal: Error {
+        let message: String
+    }
+
+    /// 0 done, 1 refused by a rule or not found.
+    func run() throws -> Int32 {
+        guard let subcommand = arguments.subcommand else { preconditionFailure("parse requires a subcommand") }
+        let store = try service.makeThreadContext().store()
+        let listing = UsersListing(store: store, json: arguments.switches.contains("--json"))
+        do {
+            switch subcommand {
+            case .list: try listing.print(try arguments.listQuery())
+            case .show: try listing.show(try find(arguments.account, in: store))
+            case .setRole: try change(store).setRole(Role(rawValue: arguments.operands[1])!)
+            case .enable: try change(store).setActive(true)
+            case .disable: try change(store).setActive(false)
+            case .unlock: try change(store).unlock()
+            case .revokeSessions: try change(store).revokeSessions()
+            case .setPassword: try change(store).setPassword()
+            case .delete: try change(store).delete()
+            }
+            return 0
+        } catch let refusal as Refusal {
+            FileOutput.printError(refusal.message)
+            return 1
+        }
+    }
+
+    /// The named account's changes, through the accounts core at this moment.
+    private func change(_ store: any Store) throws -> UsersChange {
+        let now = Timestamp.now()
+        let accounts = Accounts(
+            store: store, passwords: PasswordHasher(policy: configuration.passwords),
+            rules: AccountRules(configuration), now: now)
+        return UsersChange(
+            service: service, configuration: configuration, store: store, accounts: accounts,
+            user: try find(arguments.account, in: store), now: now, force: arguments.switches.contains("--force"))
+    }
+
+    private func find(_ reference: UserReference, in store: any Store) throws -> User {
+        let user: User? =
+            switch reference {
+            case .id(let id): try store.user(id: id)
+            case .username(let name): name.contains("\u{0}") ? nil : try store.user(username: name)
+            }
+        guard let user else { throw Refusal(message: reference.notFound) }
+        return user
+    }
+}
