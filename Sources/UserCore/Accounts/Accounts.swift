@@ -1,8 +1,9 @@
 /// The rules of an account — login, lockout, re-hash, opening a session, checking a current
-/// password, changing the password, what an update of the account revokes — over a store,
-/// with no HTTP in sight: it takes and returns domain values and throws typed failures
-/// (`LoginFailure`, `CurrentPasswordFailure`, `PasswordChangeFailure`) that the handlers render.
-/// Made for one request on the thread serving it, at the request's `now`.
+/// password, changing the password, what an update of the account revokes, the last-admin
+/// rule — over a store, with no HTTP in sight: it takes and returns domain values and throws
+/// typed failures (`LoginFailure`, `CurrentPasswordFailure`, `PasswordChangeFailure`,
+/// `AdministrationFailure`) that the handlers and `auth-fcgi users` render.
+/// Made for one request (or one command) at its `now`.
 package struct Accounts {
     let store: any Store
     let passwords: any PasswordChecking
