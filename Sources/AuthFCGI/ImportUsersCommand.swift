@@ -13,12 +13,12 @@ struct ImportUsersCommand {
     static let switches: Set<String> = [
         "--dry-run", "--partial", "--strict", "--fix-usernames", "--emails-verified",
     ]
-    static let flags: Set<String> = Set(sourceFlags).union(["--table", "--map"]).union(switches)
+    static let flags: Set<String> = Set(sourceFlags).union(["--table", "--map", "--admin"]).union(switches)
 
     static let help = """
         Usage: auth-fcgi import-users SOURCE [--map FIELD=COLUMN[,...]] [--dry-run]
                                       [--partial | --strict] [--fix-usernames]
-                                      [--emails-verified]
+                                      [--emails-verified] [--admin USERNAME]...
           SOURCE: --from-sqlite PATH [--table NAME] | --from-postgresql URL [--table NAME]
                   | --from-jsonl PATH | --from-csv PATH
 
@@ -72,6 +72,11 @@ struct ImportUsersCommand {
                            unverified: under EMAIL_VERIFICATION=required an unverified
                            user can't log in until it verifies its address (resend
                            mails a new link)
+          --admin USERNAME import this user (any case) as an admin, whatever the source
+                           says (repeat it, or USERNAME,USERNAME); the import fails,
+                           writing nothing, when no row to import has the username.
+                           When no active admin exists afterwards the report says so:
+                           give one the role with auth-fcgi users set-role
 
         Progress goes to standard error every 1000 rows; the report and a summary to
         standard output. Exits 0 when the import ran (skipped rows included), 1 when it
@@ -105,6 +110,7 @@ struct ImportUsersCommand {
             options.partial = flags["--partial"] != nil
             options.strict = flags["--strict"] != nil
             options.fixUsernames = flags["--fix-usernames"] != nil
+            options.admins = flags["--admin"].map { $0.split(separator: ",").map(String.init) } ?? []
             if let problem = Self.usageProblem(flags) { throw UsageFailure(message: problem) }
             let given = Self.sourceFlags.filter { flags[$0] != nil }
             let path = flags[given[0]]!
@@ -171,6 +177,11 @@ struct ImportUsersCommand {
             return 1
         }
         FileOutput.printOutput(Self.summaryText(summary, options: options))
+        if summary.written || options.dryRun {
+            // A dry run wrote nothing: the admins it would import count too.
+            let admins = try target.activeAdminCount() + (summary.written ? 0 : summary.activeAdmins)
+            if admins == 0 { FileOutput.printOutput(Self.noAdminText) }
+        }
         return options.strict && !summary.written && !options.dryRun ? 1 : 0
     }
 
@@ -209,6 +220,14 @@ struct ImportUsersCommand {
         }
         return text
     }
+
+    /// Where to go when no one can use the admin API after the import (the source had no
+    /// role column, or its admin was hard-coded by username).
+    static let noAdminText = """
+        No active admin exists: give a user the admin role with auth-fcgi users set-role
+        (see auth-fcgi users --help), or import again with --admin USERNAME.
+
+        """
 
     /// Whether two paths name the same file (same device and inode).
     static func sameFile(_ first: String, _ second: String) -> Bool {

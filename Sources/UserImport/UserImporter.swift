@@ -13,6 +13,9 @@ public struct ImportOptions: Sendable {
     /// Replace characters a username can't have by `_` (and drop leading `_`, `.`, `-`, cut
     /// to 32 characters) instead of skipping the row; each change is reported.
     public var fixUsernames = false
+    /// `--admin`: usernames (any case) whose users are imported with the admin role,
+    /// whatever the source says; each must be among the users imported.
+    public var admins: [String] = []
     /// Rows between two progress events.
     public var progressInterval = 1000
     /// The time given to users without `created_at`.
@@ -49,6 +52,8 @@ public struct ImportSummary: Sendable, Equatable {
     public var accepted = 0
     public var skipped: [ImportSkipReason: Int] = [:]
     public var fixedUsernames = 0
+    /// Accepted users that are active admins (by the source or `--admin`).
+    public var activeAdmins = 0
     /// Whether the accepted users are in the database (false for a dry run, or when
     /// `strict` refused the import).
     public var written = false
@@ -164,6 +169,7 @@ public struct UserImporter {
                 rows.append(read(record, values, order: rows.count))
             }
             keepTheEarliestCreated()
+            try promoteAdmins()
             try writeAll()
         }
 
@@ -211,6 +217,27 @@ public struct UserImporter {
             }
         }
 
+        /// Gives the `--admin` users the admin role, before anything is written: a name no
+        /// accepted row has fails the import.
+        private mutating func promoteAdmins() throws {
+            for name in options.admins {
+                let wanted = name.lowercased()
+                guard
+                    let index = rows.firstIndex(where: { row in
+                        guard case .accepted(let candidate) = row else { return false }
+                        return candidate.user.username.lowercased() == wanted
+                            || candidate.fixedFrom?.lowercased() == wanted
+                    }), case .accepted(var candidate) = rows[index]
+                else {
+                    throw ImportError(
+                        "--admin \(ImportReportText.quoted(name)) is no user this import takes in (an existing "
+                            + "user's role is changed with auth-fcgi users set-role)")
+                }
+                candidate.user.role = .admin
+                rows[index] = .accepted(candidate)
+            }
+        }
+
         /// Reports each row in source order and writes the accepted ones.
         private mutating func writeAll() throws {
             for row in rows {
@@ -253,6 +280,7 @@ public struct UserImporter {
                 report(.usernameFixed(location: location, from: fixedFrom, to: user.username))
             }
             summary.accepted += 1
+            if user.role == .admin && user.active { summary.activeAdmins += 1 }
         }
 
         private mutating func skip(_ location: String, _ problems: [RowProblem]) {

@@ -314,6 +314,30 @@ import Testing
         #expect(try store.user(username: "dave")?.username == "Dave")
     }
 
+    /// Issue #20 (2): a source without a role column gets its admin from `--admin`, in any
+    /// case; a name no accepted row has fails the import before anything is written.
+    @Test func adminNamesUsersToImportAsAdmins() throws {
+        defer { cleanUp() }
+        try makeSource([
+            (1, "root", "root@example.com", Self.pbkdf2, nil, 1, nil),
+            (2, "joe", "joe@example.com", Self.pbkdf2, nil, 1, nil),
+            (3, "x y", "xy@example.com", Self.pbkdf2, nil, 1, nil),
+        ])
+        let store = try target()
+        let (plain, _) = try run(store) { $0.dryRun = true }
+        #expect(plain.activeAdmins == 0)
+        for missing in ["nobody", "x y"] {
+            #expect(throws: ImportFailure.self) { try run(store) { $0.admins = ["ROOT", missing] } }
+            #expect(try store.listUsers(UserListQuery()).total == 0)
+        }
+        let (summary, _) = try run(store) { $0.admins = ["ROOT"] }
+        #expect(summary.accepted == 2)
+        #expect(summary.activeAdmins == 1)
+        #expect(try store.user(username: "root")?.role == .admin)
+        #expect(try store.user(username: "joe")?.role == .user)
+        #expect(try store.activeAdminCount() == 1)
+    }
+
     @Test func reportsProgress() throws {
         defer { cleanUp() }
         try makeSource((1...25).map { (i: Int) in (i, "user\(i)", "user\(i)@example.com", Self.pbkdf2, nil, nil, nil) })
