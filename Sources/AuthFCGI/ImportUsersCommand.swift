@@ -13,12 +13,14 @@ struct ImportUsersCommand {
     static let switches: Set<String> = [
         "--dry-run", "--partial", "--strict", "--fix-usernames", "--emails-verified",
     ]
-    static let flags: Set<String> = Set(sourceFlags).union(["--table", "--map", "--admin"]).union(switches)
+    static let flags: Set<String> = Set(sourceFlags).union(["--table", "--map", "--admin", "--source-timezone"]).union(
+        switches)
 
     static let help = """
         Usage: auth-fcgi import-users SOURCE [--map FIELD=COLUMN[,...]] [--dry-run]
                                       [--partial | --strict] [--fix-usernames]
                                       [--emails-verified] [--admin USERNAME]...
+                                      [--source-timezone ZONE]
           SOURCE: --from-sqlite PATH [--table NAME] | --from-postgresql URL [--table NAME]
                   | --from-jsonl PATH | --from-csv PATH
 
@@ -39,8 +41,9 @@ struct ImportUsersCommand {
         Columns are detected by name, and the mapping is printed first:
           username, email, password (password_hash or password), first_name, last_name,
           role (ADMIN/USER in any case) or is_admin (boolean), active or is_active,
-          created_at, updated_at (SQLAlchemy's "2024-01-31 12:34:56.123456", read as UTC;
-          PostgreSQL timestamps with or without time zone; ISO 8601; Unix seconds), id (for the report only),
+          created_at, updated_at (SQLAlchemy's "2024-01-31 12:34:56.123456", read as UTC
+          or in --source-timezone; PostgreSQL timestamps with or without time zone; ISO
+          8601; Unix seconds), id (for the report only),
           email_verified: a boolean column email_verified, is_email_verified, verified,
           is_verified, email_confirmed, confirmed or is_confirmed, else a date column
           email_verified_at, email_confirmed_at, verified_at, confirmed_at or confirmed_on
@@ -50,13 +53,20 @@ struct ImportUsersCommand {
           --map FIELD=COLUMN  read FIELD from COLUMN (comma-separated or repeated), as in
                               --map email_verified=confirmed_at; FIELD= leaves a
                               detected column unread
+          --source-timezone ZONE
+                              the IANA zone (Asia/Dhaka) of timestamps without one, for an
+                              app that wrote local time; the report counts the users whose
+                              timestamps lie in the future, the sign of a missing zone
 
         Each row is checked as the API checks a new account: username and email by the
         field rules and unique case-insensitively (among the rows and against existing
         users), and a password hash this service verifies within its cost caps: bcrypt
         $2a$/$2b$/$2y$ up to cost 14, Werkzeug scrypt:N:r:p (N <= 2^17, r <= 16, p <= 4,
         128*N*r <= 128 MiB) or pbkdf2:sha256:N (and sha1/sha512) up to 2 000 000
-        iterations. A row that fails is reported on its own line and skipped.
+        iterations. A row that fails is reported on its own line and skipped. Of rows
+        with one username or email (in any case) the earliest created_at is kept, then
+        the one the source holds first (SQLite rowid, PostgreSQL serial id or ctid, file
+        order); each other one's line names the row kept and why.
           --dry-run        check and report everything, write nothing
           --fix-usernames  replace the characters a username can't have with "_" (each
                            change is reported) instead of skipping the row
@@ -129,6 +139,13 @@ struct ImportUsersCommand {
                 }
             }
             if flags["--emails-verified"] != nil { mapping.markEveryEmailVerified() }
+            if let zone = flags["--source-timezone"] {
+                do {
+                    options.sourceTimeZone = try SourceTimeZone(zone)
+                } catch {
+                    throw UsageFailure(message: error.description)
+                }
+            }
         } catch let failure as UsageFailure {
             FileOutput.printError("import-users: \(failure.message) (see auth-fcgi import-users --help)")
             return 2
@@ -210,6 +227,11 @@ struct ImportUsersCommand {
         text += skipped > 0 ? ":\n" : ".\n"
         for reason in ImportSkipReason.allCases {
             if let count = summary.skipped[reason] { text += "  \(count)  \(reason.rawValue)\n" }
+        }
+        if summary.futureTimestamps > 0 {
+            text +=
+                "Warning: \(summary.futureTimestamps) users have a created_at or updated_at in the future; "
+                + "if the app wrote local time, give its zone with --source-timezone.\n"
         }
         if summary.fixedUsernames > 0 { text += "Usernames fixed (--fix-usernames): \(summary.fixedUsernames).\n" }
         if summary.skipped[.invalidUsername] != nil && !options.fixUsernames {

@@ -16,6 +16,8 @@ public struct ImportOptions: Sendable {
     /// `--admin`: usernames (any case) whose users are imported with the admin role,
     /// whatever the source says; each must be among the users imported.
     public var admins: [String] = []
+    /// `--source-timezone`: the zone of naive timestamps (else UTC).
+    public var sourceTimeZone: SourceTimeZone?
     /// Rows between two progress events.
     public var progressInterval = 1000
     /// The time given to users without `created_at`.
@@ -52,6 +54,9 @@ public struct ImportSummary: Sendable, Equatable {
     public var accepted = 0
     public var skipped: [ImportSkipReason: Int] = [:]
     public var fixedUsernames = 0
+    /// Accepted users whose `created_at` or `updated_at` is after `now` (naive local times
+    /// read as UTC, from a zone east of it).
+    public var futureTimestamps = 0
     /// Accepted users that are active admins (by the source or `--admin`).
     public var activeAdmins = 0
     /// Whether the accepted users are in the database (false for a dry run, or when
@@ -281,6 +286,7 @@ public struct UserImporter {
             }
             summary.accepted += 1
             if user.role == .admin && user.active { summary.activeAdmins += 1 }
+            if max(user.createdAt, user.updatedAt) > options.now { summary.futureTimestamps += 1 }
         }
 
         private mutating func skip(_ location: String, _ problems: [RowProblem]) {
@@ -364,10 +370,10 @@ public struct UserImporter {
                 try ImportValues.emailVerified(values[.emailVerified], fromDate: mapping.emailVerifiedIsDate)
             }
             let createdAt = read { () throws(RowProblem) in
-                try ImportValues.timestamp(values[.createdAt], field: "created_at")
+                try ImportValues.timestamp(values[.createdAt], field: "created_at", zone: options.sourceTimeZone)
             }
             let updatedAt = read { () throws(RowProblem) in
-                try ImportValues.timestamp(values[.updatedAt], field: "updated_at")
+                try ImportValues.timestamp(values[.updatedAt], field: "updated_at", zone: options.sourceTimeZone)
             }
             guard problems.isEmpty, let username, let email, let hash else {
                 return (nil, problems, fixedFrom, false)

@@ -338,6 +338,47 @@ import Testing
         #expect(try store.activeAdminCount() == 1)
     }
 
+    /// Issue #20 (3): an app on a server in UTC+6 wrote `func.now()` into columns without a
+    /// zone. Read as UTC those lie six hours ahead, which the summary counts; with the zone
+    /// they are right, daylight saving included. Times with an offset or Unix seconds are
+    /// absolute and left alone.
+    @Test func readsNaiveTimestampsInTheSourceTimeZone() throws {
+        defer { cleanUp() }
+        // `now` is 2027-01-15 08:00:00 UTC, 14:00 in Dhaka.
+        try makeSource([
+            (1, "dhaka", "dhaka@example.com", Self.pbkdf2, nil, 1, "2024-01-31 18:34:56.123456"),
+            (2, "recent", "recent@example.com", Self.pbkdf2, nil, 1, "2027-01-15 13:00:00"),
+            (3, "offset", "offset@example.com", Self.pbkdf2, nil, 1, "2024-01-31T12:34:56+00:00"),
+            (4, "seconds", "seconds@example.com", Self.pbkdf2, nil, 1, "1706704496"),
+        ])
+        let naive = try run(try target()) { $0.dryRun = true }.0
+        #expect(naive.futureTimestamps == 1)
+
+        let store = try target()
+        let dhaka = try SourceTimeZone("Asia/Dhaka")
+        let (summary, _) = try run(store) { $0.sourceTimeZone = dhaka }
+        #expect(summary.accepted == 4)
+        #expect(summary.futureTimestamps == 0)
+        for username in ["dhaka", "offset", "seconds"] {
+            #expect(try store.user(username: username)?.createdAt == 1_706_704_496, "\(username)")
+        }
+        #expect(try store.user(username: "recent")?.createdAt == 1_799_996_400)
+
+        let berlin = try SourceTimeZone("Europe/Berlin")
+        #expect(
+            try ImportValues.timestamp(.text("2024-07-01 12:00:00"), field: "created_at", zone: berlin) == 1_719_828_000
+        )
+        #expect(
+            try ImportValues.timestamp(.text("2024-01-15 12:00:00"), field: "created_at", zone: berlin) == 1_705_316_400
+        )
+        #expect(
+            try ImportValues.timestamp(.text("2024-01-15 12:00:00Z"), field: "created_at", zone: berlin)
+                == 1_705_320_000)
+        for bad in ["Nowhere/Land", "../../etc/passwd", "", "/usr/share/zoneinfo/UTC", "Europe//Berlin", "Europe"] {
+            #expect(throws: ImportError.self, "\(bad)") { try SourceTimeZone(bad) }
+        }
+    }
+
     @Test func reportsProgress() throws {
         defer { cleanUp() }
         try makeSource((1...25).map { (i: Int) in (i, "user\(i)", "user\(i)@example.com", Self.pbkdf2, nil, nil, nil) })
