@@ -228,6 +228,11 @@ struct ImportUsersCommand {
         for reason in ImportSkipReason.allCases {
             if let count = summary.skipped[reason] { text += "  \(count)  \(reason.rawValue)\n" }
         }
+        if summary.lowercasedEmails > 0 {
+            text +=
+                "Emails lower-cased: \(summary.lowercasedEmails) (emails are stored in lower case; "
+                + "a login by email matches any case).\n"
+        }
         if summary.futureTimestamps > 0 {
             text +=
                 "Warning: \(summary.futureTimestamps) users have a created_at or updated_at in the future; "

@@ -57,6 +57,8 @@ public struct ImportSummary: Sendable, Equatable {
     /// Accepted users whose `created_at` or `updated_at` is after `now` (naive local times
     /// read as UTC, from a zone east of it).
     public var futureTimestamps = 0
+    /// Accepted users whose email the source had in upper or mixed case (stored lower-cased).
+    public var lowercasedEmails = 0
     /// Accepted users that are active admins (by the source or `--admin`).
     public var activeAdmins = 0
     /// Whether the accepted users are in the database (false for a dry run, or when
@@ -159,6 +161,8 @@ public struct UserImporter {
             let fixedFrom: String?
             /// Whether the source gave `created_at` (else the user is created `now`).
             let hasCreatedAt: Bool
+            /// Whether the email is stored lower-cased, not as the source had it.
+            let emailLowercased: Bool
             /// Its place in the source's insertion order.
             let order: Int
         }
@@ -191,7 +195,8 @@ public struct UserImporter {
             guard problems.isEmpty, let user else { return .skipped(location: location, problems) }
             return .accepted(
                 Candidate(
-                    location: location, user: user, fixedFrom: fixedFrom, hasCreatedAt: hasCreatedAt, order: order))
+                    location: location, user: user, fixedFrom: fixedFrom, hasCreatedAt: hasCreatedAt,
+                    emailLowercased: values[.email] != .text(user.email), order: order))
         }
 
         /// Skips each row that repeats a username or email of an earlier created row (the
@@ -286,6 +291,7 @@ public struct UserImporter {
             }
             summary.accepted += 1
             if user.role == .admin && user.active { summary.activeAdmins += 1 }
+            if candidate.emailLowercased { summary.lowercasedEmails += 1 }
             if max(user.createdAt, user.updatedAt) > options.now { summary.futureTimestamps += 1 }
         }
 

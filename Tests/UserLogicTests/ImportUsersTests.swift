@@ -87,6 +87,8 @@ import Testing
         #expect(summary.rowsRead == 8)
         #expect(summary.accepted == 2)
         #expect(summary.written)
+        // "Alice@Example.com" is stored lower-cased; the skipped "BOB@example.com" is not counted.
+        #expect(summary.lowercasedEmails == 1)
         #expect(
             summary.skipped == [
                 .invalidUsername: 1, .duplicateUsername: 1, .duplicateEmail: 1, .hashOverCap: 1, .unsupportedHash: 1,
