@@ -108,6 +108,13 @@ struct ImportUsersCommand {
             return "--table goes with --from-sqlite or --from-postgresql"
         }
         if flags["--partial"] != nil && flags["--strict"] != nil { return "--partial and --strict exclude each other" }
+        if let zone = flags["--source-timezone"] {
+            do {
+                _ = try SourceTimeZone(zone)
+            } catch {
+                return error.description
+            }
+        }
         return nil
     }
 
@@ -139,13 +146,8 @@ struct ImportUsersCommand {
                 }
             }
             if flags["--emails-verified"] != nil { mapping.markEveryEmailVerified() }
-            if let zone = flags["--source-timezone"] {
-                do {
-                    options.sourceTimeZone = try SourceTimeZone(zone)
-                } catch {
-                    throw UsageFailure(message: error.description)
-                }
-            }
+            // Checked by `usageProblem`.
+            options.sourceTimeZone = flags["--source-timezone"].flatMap { try? SourceTimeZone($0) }
         } catch let failure as UsageFailure {
             FileOutput.printError("import-users: \(failure.message) (see auth-fcgi import-users --help)")
             return 2
@@ -234,9 +236,10 @@ struct ImportUsersCommand {
                 + "a login by email matches any case).\n"
         }
         if summary.futureTimestamps > 0 {
+            let users = summary.futureTimestamps == 1 ? "1 user has" : "\(summary.futureTimestamps) users have"
             text +=
-                "Warning: \(summary.futureTimestamps) users have a created_at or updated_at in the future; "
-                + "if the app wrote local time, give its zone with --source-timezone.\n"
+                "Warning: \(users) a created_at or updated_at in the future; if the app wrote local time, "
+                + "give its zone with --source-timezone.\n"
         }
         if summary.fixedUsernames > 0 { text += "Usernames fixed (--fix-usernames): \(summary.fixedUsernames).\n" }
         if summary.skipped[.invalidUsername] != nil && !options.fixUsernames {
