@@ -565,6 +565,25 @@ def test_uuid_keys_keep_the_earliest_of_a_case_duplicate_and_admin_names_the_adm
     assert_json(api.login({"email": "Gina.Mixed@Example.COM", "password": passwords["gina"]}), 200)
 
 
+def test_postgresql_uuid_keys_break_created_at_ties_in_insertion_order(api, importer, pg_source_server):
+    """Without a serial id the table's physical order (ctid) stands for the insertion order."""
+    name, url = make_flask_pg_db(pg_source_server, [])
+    with pg_support.PgConnection(pg_source_server.conninfo(name)) as db:
+        db.execute('DROP TABLE "user"')
+        db.execute(UUID_USER_TABLE.replace("DATETIME", "TIMESTAMP WITHOUT TIME ZONE"))
+        db.execute(f"ALTER TABLE users OWNER TO {FLASK_PG_ROLE}")
+        for key, username in (("ff000000-0000-4000-8000-000000000001", "alice"),
+                              ("00000000-0000-4000-8000-000000000002", "Alice")):
+            db.execute("INSERT INTO users VALUES (?, ?, ?, ?, '2024-03-01 09:00:00')",
+                       (key, username, f"{key[:2]}@example.com",
+                        generate_password_hash(username, method="pbkdf2:sha256:1000")))
+    p = importer.run("--from-postgresql", url, "--dry-run")
+    assert p.returncode == 0, describe(p)
+    assert ('skipped row 2 (id 00000000-0000-4000-8000-000000000002): username "Alice" duplicates '
+            'row 1 (id ff000000-0000-4000-8000-000000000001), kept as created at the same second and earlier '
+            'in the source') in out(p), describe(p)
+
+
 def test_naive_timestamps_in_the_source_timezone(api, importer, short_tmp, legacy_hashes):
     """An app on a server in UTC+6 wrote `func.now()` into DATETIME columns: local time."""
     source = short_tmp / "flask.db"
