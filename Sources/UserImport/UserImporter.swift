@@ -78,10 +78,11 @@ public struct ImportFailure: Error, CustomStringConvertible {
 }
 
 /// Reads a source through a mapping, checks each row like the API checks a new account
-/// (field rules, case-insensitive uniqueness against the source's earlier rows and the
-/// existing users, a password hash this service can verify within `PasswordHashCaps`),
+/// (field rules, case-insensitive uniqueness against the source's earlier created rows and
+/// the existing users, a password hash this service can verify within `PasswordHashCaps`),
 /// and writes the rows that pass with new ids. Reset tokens and any other column the
-/// mapping doesn't name are never read.
+/// mapping doesn't name are never read. The rows are held in memory until all are read (a
+/// duplicate's winner may come last), some hundred bytes each.
 public struct UserImporter {
     let source: any UserSource
     let mapping: ColumnMapping
