@@ -24,7 +24,7 @@ struct CommandLineArguments {
         /// Flags that take no value (present or not).
         var switches: Set<String> { self == .importUsers ? ImportUsersCommand.switches : [] }
         /// Flags whose repeated values are joined with ",".
-        var repeatable: Set<String> { self == .importUsers ? ["--map"] : [] }
+        var repeatable: Set<String> { self == .importUsers ? ["--map", "--admin"] : [] }
     }
 
     /// What `auth-fcgi help TOPIC` prints.

@@ -13,12 +13,14 @@ struct ImportUsersCommand {
     static let switches: Set<String> = [
         "--dry-run", "--partial", "--strict", "--fix-usernames", "--emails-verified",
     ]
-    static let flags: Set<String> = Set(sourceFlags).union(["--table", "--map"]).union(switches)
+    static let flags: Set<String> = Set(sourceFlags).union(["--table", "--map", "--admin", "--source-timezone"]).union(
+        switches)
 
     static let help = """
         Usage: auth-fcgi import-users SOURCE [--map FIELD=COLUMN[,...]] [--dry-run]
                                       [--partial | --strict] [--fix-usernames]
-                                      [--emails-verified]
+                                      [--emails-verified] [--admin USERNAME]...
+                                      [--source-timezone ZONE]
           SOURCE: --from-sqlite PATH [--table NAME] | --from-postgresql URL [--table NAME]
                   | --from-jsonl PATH | --from-csv PATH
 
@@ -39,8 +41,9 @@ struct ImportUsersCommand {
         Columns are detected by name, and the mapping is printed first:
           username, email, password (password_hash or password), first_name, last_name,
           role (ADMIN/USER in any case) or is_admin (boolean), active or is_active,
-          created_at, updated_at (SQLAlchemy's "2024-01-31 12:34:56.123456", read as UTC;
-          PostgreSQL timestamps with or without time zone; ISO 8601; Unix seconds), id (for the report only),
+          created_at, updated_at (SQLAlchemy's "2024-01-31 12:34:56.123456", read as UTC
+          or in --source-timezone; PostgreSQL timestamps with or without time zone; ISO
+          8601; Unix seconds), id (for the report only),
           email_verified: a boolean column email_verified, is_email_verified, verified,
           is_verified, email_confirmed, confirmed or is_confirmed, else a date column
           email_verified_at, email_confirmed_at, verified_at, confirmed_at or confirmed_on
@@ -50,13 +53,20 @@ struct ImportUsersCommand {
           --map FIELD=COLUMN  read FIELD from COLUMN (comma-separated or repeated), as in
                               --map email_verified=confirmed_at; FIELD= leaves a
                               detected column unread
+          --source-timezone ZONE
+                              the IANA zone (Asia/Dhaka) of timestamps without one, for an
+                              app that wrote local time; the report counts the users whose
+                              timestamps lie in the future, the sign of a missing zone
 
         Each row is checked as the API checks a new account: username and email by the
         field rules and unique case-insensitively (among the rows and against existing
         users), and a password hash this service verifies within its cost caps: bcrypt
         $2a$/$2b$/$2y$ up to cost 14, Werkzeug scrypt:N:r:p (N <= 2^17, r <= 16, p <= 4,
         128*N*r <= 128 MiB) or pbkdf2:sha256:N (and sha1/sha512) up to 2 000 000
-        iterations. A row that fails is reported on its own line and skipped.
+        iterations. A row that fails is reported on its own line and skipped. Of rows
+        with one username or email (in any case) the earliest created_at is kept, then
+        the one the source holds first (SQLite rowid, PostgreSQL serial id or ctid, file
+        order); each other one's line names the row kept and why.
           --dry-run        check and report everything, write nothing
           --fix-usernames  replace the characters a username can't have with "_" (each
                            change is reported) instead of skipping the row
@@ -72,6 +82,11 @@ struct ImportUsersCommand {
                            unverified: under EMAIL_VERIFICATION=required an unverified
                            user can't log in until it verifies its address (resend
                            mails a new link)
+          --admin USERNAME import this user (any case) as an admin, whatever the source
+                           says (repeat it, or USERNAME,USERNAME); the import fails,
+                           writing nothing, when no row to import has the username.
+                           When no active admin exists afterwards the report says so:
+                           give one the role with auth-fcgi users set-role
 
         Progress goes to standard error every 1000 rows; the report and a summary to
         standard output. Exits 0 when the import ran (skipped rows included), 1 when it
@@ -93,6 +108,13 @@ struct ImportUsersCommand {
             return "--table goes with --from-sqlite or --from-postgresql"
         }
         if flags["--partial"] != nil && flags["--strict"] != nil { return "--partial and --strict exclude each other" }
+        if let zone = flags["--source-timezone"] {
+            do {
+                _ = try SourceTimeZone(zone)
+            } catch {
+                return error.description
+            }
+        }
         return nil
     }
 
@@ -105,6 +127,7 @@ struct ImportUsersCommand {
             options.partial = flags["--partial"] != nil
             options.strict = flags["--strict"] != nil
             options.fixUsernames = flags["--fix-usernames"] != nil
+            options.admins = flags["--admin"].map { $0.split(separator: ",").map(String.init) } ?? []
             if let problem = Self.usageProblem(flags) { throw UsageFailure(message: problem) }
             let given = Self.sourceFlags.filter { flags[$0] != nil }
             let path = flags[given[0]]!
@@ -123,6 +146,8 @@ struct ImportUsersCommand {
                 }
             }
             if flags["--emails-verified"] != nil { mapping.markEveryEmailVerified() }
+            // Checked by `usageProblem`.
+            options.sourceTimeZone = flags["--source-timezone"].flatMap { try? SourceTimeZone($0) }
         } catch let failure as UsageFailure {
             FileOutput.printError("import-users: \(failure.message) (see auth-fcgi import-users --help)")
             return 2
@@ -171,6 +196,11 @@ struct ImportUsersCommand {
             return 1
         }
         FileOutput.printOutput(Self.summaryText(summary, options: options))
+        if summary.written || options.dryRun {
+            // A dry run wrote nothing: the admins it would import count too.
+            let admins = try target.activeAdminCount() + (summary.written ? 0 : summary.activeAdmins)
+            if admins == 0 { FileOutput.printOutput(Self.noAdminText) }
+        }
         return options.strict && !summary.written && !options.dryRun ? 1 : 0
     }
 
@@ -200,6 +230,17 @@ struct ImportUsersCommand {
         for reason in ImportSkipReason.allCases {
             if let count = summary.skipped[reason] { text += "  \(count)  \(reason.rawValue)\n" }
         }
+        if summary.lowercasedEmails > 0 {
+            text +=
+                "Emails lower-cased: \(summary.lowercasedEmails) (emails are stored in lower case; "
+                + "a login by email matches any case).\n"
+        }
+        if summary.futureTimestamps > 0 {
+            let users = summary.futureTimestamps == 1 ? "1 user has" : "\(summary.futureTimestamps) users have"
+            text +=
+                "Warning: \(users) a created_at or updated_at in the future; if the app wrote local time, "
+                + "give its zone with --source-timezone.\n"
+        }
         if summary.fixedUsernames > 0 { text += "Usernames fixed (--fix-usernames): \(summary.fixedUsernames).\n" }
         if summary.skipped[.invalidUsername] != nil && !options.fixUsernames {
             text += "(--fix-usernames would replace the characters a username can't have.)\n"
@@ -209,6 +250,14 @@ struct ImportUsersCommand {
         }
         return text
     }
+
+    /// Where to go when no one can use the admin API after the import (the source had no
+    /// role column, or its admin was hard-coded by username).
+    static let noAdminText = """
+        No active admin exists: give a user the admin role with auth-fcgi users set-role
+        (see auth-fcgi users --help), or import again with --admin USERNAME.
+
+        """
 
     /// Whether two paths name the same file (same device and inode).
     static func sameFile(_ first: String, _ second: String) -> Bool {

@@ -53,10 +53,13 @@ enum ImportValues {
         }
     }
 
-    /// Unix seconds from `2024-01-31 12:34:56.123456` (SQLAlchemy's text in SQLite, taken as
-    /// UTC), ISO 8601 / RFC 3339 (`2024-01-31T12:34:56Z`, `+02:00`), a date, or a number of
-    /// seconds since the epoch (text or JSON number). Fractions of a second are dropped.
-    static func timestamp(_ value: SourceValue?, field: String) throws(RowProblem) -> Int64? {
+    /// Unix seconds from `2024-01-31 12:34:56.123456` (SQLAlchemy's text in SQLite, naive: in
+    /// `zone`, else UTC), ISO 8601 / RFC 3339 (`2024-01-31T12:34:56Z`, `+02:00`), a date, or a
+    /// number of seconds since the epoch (text or JSON number). Fractions of a second are
+    /// dropped.
+    static func timestamp(_ value: SourceValue?, field: String, zone: SourceTimeZone? = nil) throws(RowProblem)
+        -> Int64?
+    {
         let invalid = RowProblem(
             .invalidValue, "\(field) \(ImportReportText.describe(value)) is not a date and time or Unix seconds")
         switch value {
@@ -71,8 +74,12 @@ enum ImportValues {
                 guard let seconds = epochSeconds(number) else { throw invalid }
                 return seconds
             }
-            guard let seconds = parseDateTime(Array(text.utf8)) else { throw invalid }
-            return seconds
+            guard let (seconds, isNaive) = parseDateTime(Array(text.utf8)) else { throw invalid }
+            guard isNaive, let zone else { return seconds }
+            guard let converted = zone.utc(fromWallClock: seconds), (0...latestSecond).contains(converted) else {
+                throw invalid
+            }
+            return converted
         default:
             throw invalid
         }
@@ -86,8 +93,9 @@ enum ImportValues {
         return Int64(number.rounded(.down))
     }
 
-    /// `YYYY-MM-DD[( |T)HH:MM[:SS[(.|,)fraction]]][Z|±HH[:MM]]`.
-    static func parseDateTime(_ text: [UInt8]) -> Int64? {
+    /// `YYYY-MM-DD[( |T)HH:MM[:SS[(.|,)fraction]]][Z|±HH[:MM]]`, and whether it is naive (no
+    /// `Z` or offset: then the seconds are those of the same wall clock in UTC).
+    static func parseDateTime(_ text: [UInt8]) -> (seconds: Int64, isNaive: Bool)? {
         var index = 0
         func digits(_ count: Int) -> Int? {
             guard index + count <= text.count else { return nil }
@@ -111,6 +119,7 @@ enum ImportValues {
         var minute = 0
         var second = 0
         var offset = 0
+        var isNaive = true
         if accept("T") || accept("t") || accept(" ") {
             guard let h = digits(2), accept(":"), let m = digits(2), h < 24, m < 60 else { return nil }
             hour = h
@@ -126,7 +135,7 @@ enum ImportValues {
             }
             _ = accept(" ")
             if accept("Z") || accept("z") {
-                offset = 0
+                isNaive = false
             } else if index < text.count, text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") {
                 let sign = text[index] == UInt8(ascii: "-") ? -1 : 1
                 index += 1
@@ -138,12 +147,13 @@ enum ImportValues {
                     zoneMinutes = m
                 }
                 offset = sign * (zoneHours * 3600 + zoneMinutes * 60)
+                isNaive = false
             }
         }
         guard index == text.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)
-        return (0...latestSecond).contains(seconds) ? seconds : nil
+        return (0...latestSecond).contains(seconds) ? (seconds, isNaive) : nil
     }
 
     private static func daysIn(month: Int, year: Int) -> Int {

@@ -98,11 +98,21 @@ public final class PostgresUserSource: UserSource {
     public var description: String { "PostgreSQL database \(location), table \"\(schema)\".\"\(table)\"" }
 
     public func forEachRecord(reading wanted: [Int], orderBy: Int?, _ body: (SourceRecord) throws -> Void) throws {
-        let sql = Self.selectStatement(
-            schema: schema, table: table, columns: columns, types: types, reading: wanted, orderBy: orderBy)
+        let read = { (order: String?) in
+            let sql = Self.selectStatement(
+                schema: self.schema, table: self.table, columns: self.columns, types: self.types, reading: wanted,
+                order: order)
+            return try self.connection.query(sql) { row in wanted.indices.map { row.optionalText(Int32($0)) } }
+        }
         let rows: [[String?]]
         do {
-            rows = try connection.query(sql) { row in wanted.indices.map { row.optionalText(Int32($0)) } }
+            let byID = orderBy.map { SQLiteUserSource.quoted(columns[$0]) }
+            if let orderBy, Self.integerTypes.contains(types[orderBy]) {
+                rows = try read(byID)  // a serial id counts the insertions
+            } else {
+                // The physical order, the insertion order of rows never updated; a view has none.
+                do { rows = try read("ctid") } catch { rows = try read(byID) }
+            }
         } catch {
             throw ImportError("can't read \(description): \(error)")
         }
@@ -111,11 +121,14 @@ public final class PostgresUserSource: UserSource {
         }
     }
 
-    /// The SELECT of the wanted columns only, in `orderBy`'s order when there is one. A
-    /// `bytea` column (a hash an app stored as bytes) is read as its UTF-8 text, every
-    /// other type in its text form.
+    /// Column types whose values a sequence (`serial`, identity) fills in insertion order.
+    static let integerTypes: Set<String> = ["smallint", "integer", "bigint"]
+
+    /// The SELECT of the wanted columns only, `ORDER BY order` when there is one. A `bytea`
+    /// column (a hash an app stored as bytes) is read as its UTF-8 text, every other type in
+    /// its text form.
     static func selectStatement(
-        schema: String, table: String, columns: [String], types: [String], reading wanted: [Int], orderBy: Int?
+        schema: String, table: String, columns: [String], types: [String], reading wanted: [Int], order: String?
     ) -> String {
         let selected =
             wanted.isEmpty
@@ -125,7 +138,7 @@ public final class PostgresUserSource: UserSource {
                 return types[index] == "bytea" ? "pg_catalog.convert_from(\(column), 'UTF8')" : column
             }.joined(separator: ", ")
         var sql = "SELECT \(selected) FROM \(SQLiteUserSource.quoted(schema)).\(SQLiteUserSource.quoted(table))"
-        if let orderBy { sql += " ORDER BY \(SQLiteUserSource.quoted(columns[orderBy]))" }
+        if let order { sql += " ORDER BY \(order)" }
         return sql
     }
 

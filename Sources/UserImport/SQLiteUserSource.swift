@@ -52,10 +52,9 @@ public final class SQLiteUserSource: UserSource {
     public func forEachRecord(reading wanted: [Int], orderBy: Int?, _ body: (SourceRecord) throws -> Void) throws {
         let selected = wanted.isEmpty ? "NULL" : wanted.map { Self.quoted(columns[$0]) }.joined(separator: ", ")
         let base = "SELECT \(selected) FROM \(Self.quoted(table))"
-        // Without an id column, the table's own order (a WITHOUT ROWID table has no rowid).
-        let orders =
-            orderBy.map { ["ORDER BY \(Self.quoted(columns[$0])), rowid", "ORDER BY \(Self.quoted(columns[$0]))"] }
-            ?? ["ORDER BY rowid", ""]
+        // The rowid is the insertion order, whatever the primary key (a random UUID keeps
+        // none); a WITHOUT ROWID table has none: its id, or its own order.
+        let orders = ["ORDER BY rowid", orderBy.map { "ORDER BY \(Self.quoted(columns[$0]))" } ?? ""]
         var number = 0
         func read(_ sql: String) throws {
             _ = try connection.query(sql) { row in

@@ -13,6 +13,11 @@ public struct ImportOptions: Sendable {
     /// Replace characters a username can't have by `_` (and drop leading `_`, `.`, `-`, cut
     /// to 32 characters) instead of skipping the row; each change is reported.
     public var fixUsernames = false
+    /// `--admin`: usernames (any case) whose users are imported with the admin role,
+    /// whatever the source says; each must be among the users imported.
+    public var admins: [String] = []
+    /// `--source-timezone`: the zone of naive timestamps (else UTC).
+    public var sourceTimeZone: SourceTimeZone?
     /// Rows between two progress events.
     public var progressInterval = 1000
     /// The time given to users without `created_at`.
@@ -49,6 +54,13 @@ public struct ImportSummary: Sendable, Equatable {
     public var accepted = 0
     public var skipped: [ImportSkipReason: Int] = [:]
     public var fixedUsernames = 0
+    /// Accepted users whose `created_at` or `updated_at` is after `now` (naive local times
+    /// read as UTC, from a zone east of it).
+    public var futureTimestamps = 0
+    /// Accepted users whose email the source had in upper or mixed case (stored lower-cased).
+    public var lowercasedEmails = 0
+    /// Accepted users that are active admins (by the source or `--admin`).
+    public var activeAdmins = 0
     /// Whether the accepted users are in the database (false for a dry run, or when
     /// `strict` refused the import).
     public var written = false
@@ -66,10 +78,11 @@ public struct ImportFailure: Error, CustomStringConvertible {
 }
 
 /// Reads a source through a mapping, checks each row like the API checks a new account
-/// (field rules, case-insensitive uniqueness against the source's earlier rows and the
-/// existing users, a password hash this service can verify within `PasswordHashCaps`),
+/// (field rules, case-insensitive uniqueness against the source's earlier created rows and
+/// the existing users, a password hash this service can verify within `PasswordHashCaps`),
 /// and writes the rows that pass with new ids. Reset tokens and any other column the
-/// mapping doesn't name are never read.
+/// mapping doesn't name are never read. The rows are held in memory until all are read (a
+/// duplicate's winner may come last), some hundred bytes each.
 public struct UserImporter {
     let source: any UserSource
     let mapping: ColumnMapping
@@ -115,7 +128,9 @@ public struct UserImporter {
         return run.summary
     }
 
-    /// The state of one run.
+    /// The state of one run: every row is read and checked on its own first, then the
+    /// rows that passed are checked for uniqueness in the order they were created, then the
+    /// outcome of each row is reported (and the accepted ones written) in source order.
     private struct Run {
         let importer: UserImporter
         let report: (ImportEvent) -> Void
@@ -123,9 +138,8 @@ public struct UserImporter {
         /// Lower-cased usernames and emails of existing users.
         var existingUsernames: Set<String> = []
         var existingEmails: Set<String> = []
-        /// Lower-cased usernames and emails of accepted rows → their location.
-        var seenUsernames: [String: String] = [:]
-        var seenEmails: [String: String] = [:]
+        /// Each row's outcome, in source order.
+        var rows: [Row] = []
 
         init(importer: UserImporter, report: @escaping (ImportEvent) -> Void) {
             self.importer = importer
@@ -133,6 +147,26 @@ public struct UserImporter {
         }
 
         var options: ImportOptions { importer.options }
+
+        /// A row: skipped for its problems, or a user to import.
+        enum Row {
+            case skipped(location: String, [RowProblem])
+            case accepted(Candidate)
+        }
+
+        /// A row that passed its own checks.
+        struct Candidate {
+            let location: String
+            var user: ImportedUser
+            /// The username before `--fix-usernames` changed it.
+            let fixedFrom: String?
+            /// Whether the source gave `created_at` (else the user is created `now`).
+            let hasCreatedAt: Bool
+            /// Whether the email is stored lower-cased, not as the source had it.
+            let emailLowercased: Bool
+            /// Its place in the source's insertion order.
+            let order: Int
+        }
 
         mutating func readAll() throws {
             (existingUsernames, existingEmails) = try importer.store.existingUserKeys()
@@ -142,7 +176,86 @@ public struct UserImporter {
                 record in
                 var values: [ImportField: SourceValue] = [:]
                 for (field, value) in zip(fields, record.values) { values[field] = value }
-                try handle(record, values)
+                rows.append(read(record, values, order: rows.count))
+            }
+            keepTheEarliestCreated()
+            try promoteAdmins()
+            try writeAll()
+        }
+
+        /// The row checked on its own.
+        private func read(_ record: SourceRecord, _ values: [ImportField: SourceValue], order: Int) -> Row {
+            var location = record.location
+            if record.problem == nil, let id = values[.id], let shown = Self.shortID(id) {
+                location += " (id \(shown))"
+            }
+            if let problem = record.problem {
+                return .skipped(location: location, [RowProblem(.unreadableRow, "unreadable row: \(problem)")])
+            }
+            let (user, problems, fixedFrom, hasCreatedAt) = check(values)
+            guard problems.isEmpty, let user else { return .skipped(location: location, problems) }
+            return .accepted(
+                Candidate(
+                    location: location, user: user, fixedFrom: fixedFrom, hasCreatedAt: hasCreatedAt,
+                    emailLowercased: values[.email] != .text(user.email), order: order))
+        }
+
+        /// Skips each row that repeats a username or email of an earlier created row (the
+        /// source's order breaks ties and goes last for rows without `created_at`), or of an
+        /// existing user: an app that let `alice` and `Alice` both register keeps the first
+        /// one, whatever its primary key.
+        private mutating func keepTheEarliestCreated() {
+            let candidates = rows.compactMap { row -> Candidate? in
+                if case .accepted(let candidate) = row { return candidate }
+                return nil
+            }
+            let creationOrder = candidates.sorted { first, second in
+                (first.hasCreatedAt ? first.user.createdAt : Int64.max, first.order)
+                    < (second.hasCreatedAt ? second.user.createdAt : Int64.max, second.order)
+            }
+            var seenUsernames: [String: Candidate] = [:]
+            var seenEmails: [String: Candidate] = [:]
+            for candidate in creationOrder {
+                let username = candidate.user.username.lowercased()
+                let problems = collisions(
+                    candidate, username: seenUsernames[username], email: seenEmails[candidate.user.email])
+                if problems.isEmpty {
+                    seenUsernames[username] = candidate
+                    seenEmails[candidate.user.email] = candidate
+                } else {
+                    rows[candidate.order] = .skipped(location: candidate.location, problems)
+                }
+            }
+        }
+
+        /// Gives the `--admin` users the admin role, before anything is written: a name no
+        /// accepted row has fails the import.
+        private mutating func promoteAdmins() throws {
+            for name in options.admins {
+                let wanted = name.lowercased()
+                guard
+                    let index = rows.firstIndex(where: { row in
+                        guard case .accepted(let candidate) = row else { return false }
+                        return candidate.user.username.lowercased() == wanted
+                            || candidate.fixedFrom?.lowercased() == wanted
+                    }), case .accepted(var candidate) = rows[index]
+                else {
+                    throw ImportError(
+                        "--admin \(ImportReportText.quoted(name)) is no user this import takes in (an existing "
+                            + "user's role is changed with auth-fcgi users set-role)")
+                }
+                candidate.user.role = .admin
+                rows[index] = .accepted(candidate)
+            }
+        }
+
+        /// Reports each row in source order and writes the accepted ones.
+        private mutating func writeAll() throws {
+            for row in rows {
+                switch row {
+                case .skipped(let location, let problems): skip(location, problems)
+                case .accepted(let candidate): try write(candidate)
+                }
                 summary.rowsRead += 1
                 if summary.rowsRead % max(options.progressInterval, 1) == 0 {
                     report(
@@ -152,23 +265,8 @@ public struct UserImporter {
             }
         }
 
-        private mutating func handle(_ record: SourceRecord, _ values: [ImportField: SourceValue]) throws {
-            var location = record.location
-            if record.problem == nil, let id = values[.id], let shown = Self.shortID(id) {
-                location += " (id \(shown))"
-            }
-            if let problem = record.problem {
-                skip(location, [RowProblem(.unreadableRow, "unreadable row: \(problem)")])
-                return
-            }
-            var (user, problems, fixedFrom) = check(values)
-            if let candidate = user {
-                problems += collisions(candidate, location: location)
-            }
-            guard problems.isEmpty, let user else {
-                skip(location, problems)
-                return
-            }
+        private mutating func write(_ candidate: Candidate) throws {
+            let (user, location) = (candidate.user, candidate.location)
             if !options.dryRun {
                 do {
                     _ = try importer.store.insertImportedUser(user)
@@ -188,13 +286,14 @@ public struct UserImporter {
                     return
                 }
             }
-            if let fixedFrom {
+            if let fixedFrom = candidate.fixedFrom {
                 summary.fixedUsernames += 1
                 report(.usernameFixed(location: location, from: fixedFrom, to: user.username))
             }
-            seenUsernames[user.username.lowercased()] = location
-            seenEmails[user.email] = location
             summary.accepted += 1
+            if user.role == .admin && user.active { summary.activeAdmins += 1 }
+            if candidate.emailLowercased { summary.lowercasedEmails += 1 }
+            if max(user.createdAt, user.updatedAt) > options.now { summary.futureTimestamps += 1 }
         }
 
         private mutating func skip(_ location: String, _ problems: [RowProblem]) {
@@ -205,9 +304,9 @@ public struct UserImporter {
             report(.skipped(skipped))
         }
 
-        /// The user the row describes, or the problems that keep it out; and the username
-        /// before `--fix-usernames` changed it.
-        private func check(_ values: [ImportField: SourceValue]) -> (ImportedUser?, [RowProblem], String?) {
+        /// The user the row describes, or the problems that keep it out; the username before
+        /// `--fix-usernames` changed it; whether the row gave a `created_at`.
+        private func check(_ values: [ImportField: SourceValue]) -> (ImportedUser?, [RowProblem], String?, Bool) {
             var problems: [RowProblem] = []
             func read<T>(_ body: () throws(RowProblem) -> T?) -> T? {
                 do {
@@ -278,44 +377,69 @@ public struct UserImporter {
                 try ImportValues.emailVerified(values[.emailVerified], fromDate: mapping.emailVerifiedIsDate)
             }
             let createdAt = read { () throws(RowProblem) in
-                try ImportValues.timestamp(values[.createdAt], field: "created_at")
+                try ImportValues.timestamp(values[.createdAt], field: "created_at", zone: options.sourceTimeZone)
             }
             let updatedAt = read { () throws(RowProblem) in
-                try ImportValues.timestamp(values[.updatedAt], field: "updated_at")
+                try ImportValues.timestamp(values[.updatedAt], field: "updated_at", zone: options.sourceTimeZone)
             }
-            guard problems.isEmpty, let username, let email, let hash else { return (nil, problems, fixedFrom) }
+            guard problems.isEmpty, let username, let email, let hash else {
+                return (nil, problems, fixedFrom, false)
+            }
             let created = createdAt ?? options.now
             let user = ImportedUser(
                 username: username, email: FieldRules.normalizedEmail(email), passwordHash: hash,
                 firstName: names[0], lastName: names[1], role: role ?? .user, active: active ?? true,
                 emailVerified: mapping.everyEmailVerified || (emailVerified ?? false), createdAt: created,
                 updatedAt: updatedAt ?? created)
-            return (user, [], fixedFrom)
+            return (user, [], fixedFrom, createdAt != nil)
         }
 
-        /// Case-insensitive clashes with existing users and with earlier rows.
-        private func collisions(_ user: ImportedUser, location: String) -> [RowProblem] {
+        /// Case-insensitive clashes with existing users, and with the rows kept before it
+        /// that have its username or its email.
+        private func collisions(
+            _ candidate: Candidate, username earlierUsername: Candidate?, email earlierEmail: Candidate?
+        )
+            -> [RowProblem]
+        {
+            let user = candidate.user
             var problems: [RowProblem] = []
-            let username = user.username.lowercased()
-            if existingUsernames.contains(username) {
+            if existingUsernames.contains(user.username.lowercased()) {
                 problems.append(
                     RowProblem(
                         .usernameTaken,
                         "username \(ImportReportText.quoted(user.username)) is taken by an existing user"))
-            } else if let earlier = seenUsernames[username] {
+            } else if let earlier = earlierUsername {
                 problems.append(
                     RowProblem(
-                        .duplicateUsername, "username \(ImportReportText.quoted(user.username)) duplicates \(earlier)"))
+                        .duplicateUsername,
+                        "username \(ImportReportText.quoted(user.username)) duplicates \(Self.kept(earlier, over: candidate))"
+                    ))
             }
             if existingEmails.contains(user.email) {
                 problems.append(
                     RowProblem(.emailTaken, "email \(ImportReportText.quoted(user.email)) is taken by an existing user")
                 )
-            } else if let earlier = seenEmails[user.email] {
+            } else if let earlier = earlierEmail {
                 problems.append(
-                    RowProblem(.duplicateEmail, "email \(ImportReportText.quoted(user.email)) duplicates \(earlier)"))
+                    RowProblem(
+                        .duplicateEmail,
+                        "email \(ImportReportText.quoted(user.email)) duplicates \(Self.kept(earlier, over: candidate))"
+                    ))
             }
             return problems
+        }
+
+        /// The kept row and why it is kept rather than `skipped`, for the report:
+        /// `row 2 (id 17), kept as created earlier`.
+        private static func kept(_ kept: Candidate, over skipped: Candidate) -> String {
+            let why =
+                switch (kept.hasCreatedAt, skipped.hasCreatedAt) {
+                case (true, true) where kept.user.createdAt < skipped.user.createdAt: "created earlier"
+                case (true, true): "created at the same second and earlier in the source"
+                case (true, false): "this row has no created_at"
+                default: "earlier in the source (no created_at)"
+                }
+            return "\(kept.location), kept as \(why)"
         }
 
         /// A field rule's sentence as part of a report line: without its final period.

@@ -10,8 +10,10 @@ public protocol UserSource: AnyObject {
     /// The column names (for JSON lines: every member name seen, in order of appearance).
     var columns: [String] { get }
     /// Calls `body` for each record with the values of `columns` (indexes into
-    /// `self.columns`), in source order. `orderBy` is a column to sort by where the source
-    /// has no order of its own (a SQL table), normally the mapped `id`.
+    /// `self.columns`), in the order the records were written as far as the source tells:
+    /// file order, SQLite's `rowid`, PostgreSQL's integer id or else `ctid`. `orderBy` is the
+    /// mapped `id` column, sorted by where the table keeps no such order (a view, a SQLite
+    /// table WITHOUT ROWID). The importer breaks `created_at` ties in this order.
     func forEachRecord(reading columns: [Int], orderBy: Int?, _ body: (SourceRecord) throws -> Void) throws
 }
 

@@ -136,6 +136,35 @@ import Testing
         #expect(loggedIn.user == stored)
     }
 
+    /// A 100-byte password as a bcrypt that truncates at 72 bytes stored it (Python's bcrypt of
+    /// its first 72 bytes, as Flask-Bcrypt with bcrypt < 5 made it).
+    static let longPassword =
+        "Tr0ub4dor&3 correct horse battery staple, Tr0ub4dor&3 correct horse battery staple, Tr0ub4dor&3 corr"
+    static let truncatedBcrypt = "$2b$04$Tj2uDomB6KuW1qH5eo/iqeReBbtV8g/MIELmPT2RfRSYwih/qo3Km"
+
+    /// Issue #20 (4): an imported bcrypt hash checks only 72 bytes, so a login with another
+    /// suffix succeeds as it did in the old app; it must not re-hash that suffix, or the
+    /// user's real password would stop working. The hash stays until a password change.
+    @Test(arguments: StoreKind.allCases) func aTruncatingHashIsNotReplacedByALongPassword(kind: StoreKind) throws {
+        let setup = try Setup(kind)
+        defer { setup.database.remove() }
+        let importer = try #require(setup.store as? any UserImportStore)
+        let id = try importer.insertImportedUser(
+            ImportedUser(
+                username: "legacy", email: "legacy@example.com", passwordHash: Self.truncatedBcrypt, firstName: nil,
+                lastName: nil, role: .user, active: true, createdAt: 1000, updatedAt: 1000))
+        #expect(Self.longPassword.utf8.count == 100)
+        let other = String(Self.longPassword.prefix(72)) + "anything else"
+        _ = try setup.logIn(other, at: 2100, as: .username("legacy"))
+        #expect(try setup.store.user(id: id)?.passwordHash == Self.truncatedBcrypt)
+        let loggedIn = try setup.logIn(Self.longPassword, at: 2200, as: .username("legacy"))
+        #expect(loggedIn.user.passwordHash == Self.truncatedBcrypt)
+        #expect(loggedIn.user.lastLoginAt == 2200)
+        #expect(throws: LoginFailure.self) {
+            try setup.logIn(String(Self.longPassword.prefix(71)), at: 2300, as: .username("legacy"))
+        }
+    }
+
     @Test(arguments: StoreKind.allCases) func theSuccessWritesAreOneTransaction(kind: StoreKind) throws {
         let outdated = try PasswordHasher(policy: PasswordPolicy(scheme: .yescrypt, cost: 2)).hash(Self.password)
         let setup = try Setup(kind, hash: outdated)

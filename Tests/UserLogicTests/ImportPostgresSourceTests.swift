@@ -12,7 +12,7 @@ import Testing
     @Test func selectsOnlyTheMappedColumnsQuoted() {
         let sql = PostgresUserSource.selectStatement(
             schema: "public", table: "user", columns: Self.columns, types: Self.types, reading: [1, 2, 4, 6],
-            orderBy: 0)
+            order: "\"id\"")
         #expect(
             sql
                 == "SELECT \"username\", \"email\", \"is_active\", \"we\"\"ird\" FROM \"public\".\"user\" ORDER BY \"id\""
@@ -22,10 +22,10 @@ import Testing
 
     @Test func readsByteaHashesAsTextAndNeedsNoOrder() {
         let sql = PostgresUserSource.selectStatement(
-            schema: "app", table: "Users", columns: Self.columns, types: Self.types, reading: [3], orderBy: nil)
+            schema: "app", table: "Users", columns: Self.columns, types: Self.types, reading: [3], order: nil)
         #expect(sql == "SELECT pg_catalog.convert_from(\"password_hash\", 'UTF8') FROM \"app\".\"Users\"")
         let none = PostgresUserSource.selectStatement(
-            schema: "public", table: "users", columns: Self.columns, types: Self.types, reading: [], orderBy: nil)
+            schema: "public", table: "users", columns: Self.columns, types: Self.types, reading: [], order: nil)
         #expect(none == "SELECT NULL FROM \"public\".\"users\"")
     }
 

@@ -87,6 +87,8 @@ import Testing
         #expect(summary.rowsRead == 8)
         #expect(summary.accepted == 2)
         #expect(summary.written)
+        // "Alice@Example.com" is stored lower-cased; the skipped "BOB@example.com" is not counted.
+        #expect(summary.lowercasedEmails == 1)
         #expect(
             summary.skipped == [
                 .invalidUsername: 1, .duplicateUsername: 1, .duplicateEmail: 1, .hashOverCap: 1, .unsupportedHash: 1,
@@ -101,8 +103,10 @@ import Testing
                 "row 3 (id 103)", "row 4 (id 104)", "row 5 (id 105)", "row 6 (id 106)", "row 7 (id 107)",
                 "row 8 (id 108)",
             ])
-        #expect(skips[1].message == "username \"ALICE\" duplicates row 1 (id 101)")
-        #expect(skips[2].message == "email \"bob@example.com\" duplicates row 2 (id 102)")
+        #expect(skips[1].message == "username \"ALICE\" duplicates row 1 (id 101), kept as this row has no created_at")
+        #expect(
+            skips[2].message
+                == "email \"bob@example.com\" duplicates row 2 (id 102), kept as earlier in the source (no created_at)")
         // No report carries a password hash.
         for skip in skips { #expect(!skip.message.contains("hunter2") && !skip.message.contains("$salt$")) }
 
@@ -250,6 +254,131 @@ import Testing
         // The journal mode of the old app's file is left alone.
         let check = try SQLiteConnection(path: sourcePath, readOnly: true)
         #expect(try check.query("PRAGMA journal_mode") { $0.text(0) } == ["delete"])
+    }
+
+    /// Issue #20 (1): with random UUID keys the primary key's order is no order at all. Of
+    /// `alice` and `Alice`, the earliest created is kept; the same second falls back to the
+    /// rowid (the insertion order), and a row without `created_at` loses to one with it.
+    @Test func aCaseDuplicateKeepsTheEarliestCreatedRow() throws {
+        defer { cleanUp() }
+        let connection = try SQLiteConnection(path: sourcePath)
+        try connection.execute(
+            """
+            CREATE TABLE users (
+                id CHAR(36) NOT NULL PRIMARY KEY, username VARCHAR(80) NOT NULL UNIQUE,
+                email VARCHAR(120) NOT NULL UNIQUE, password VARCHAR(256), created_at DATETIME
+            )
+            """)
+        let rows: [(String, String, String, String?)] = [
+            // Inserted first and created first, though its UUID sorts last.
+            ("f3a1c2d4-0000-4000-8000-000000000001", "alice", "alice@example.com", "2024-03-01 09:00:00.000000"),
+            ("0b7e9a10-0000-4000-8000-000000000002", "Alice", "alice.two@example.com", "2024-05-20 18:30:00.000000"),
+            // Inserted later but created earlier (a back-dated row): kept over "BOB".
+            ("9c000000-0000-4000-8000-000000000003", "BOB", "bob@example.com", "2024-02-02 00:00:00"),
+            ("1c000000-0000-4000-8000-000000000004", "bob", "bob.two@example.com", "2024-02-01 00:00:00"),
+            // The same second: the rowid decides.
+            ("ee000000-0000-4000-8000-000000000005", "carol", "carol@example.com", "2024-04-04 04:04:04"),
+            ("aa000000-0000-4000-8000-000000000006", "CAROL", "carol.two@example.com", "2024-04-04 04:04:04"),
+            // No created_at: the dated row wins, whatever the order.
+            ("dd000000-0000-4000-8000-000000000007", "dave", "dave@example.com", nil),
+            ("bb000000-0000-4000-8000-000000000008", "Dave", "DAVE@example.com", "2024-06-06 06:06:06"),
+        ]
+        for row in rows {
+            try connection.run(
+                "INSERT INTO users VALUES (?, ?, ?, ?, ?)",
+                [.text(row.0), .text(row.1), .text(row.2), .text(Self.pbkdf2), .text(row.3)])
+        }
+        let store = try target()
+        let (summary, events) = try run(store)
+        #expect(summary.accepted == 4)
+        #expect(summary.skipped == [.duplicateUsername: 4])
+        let skips = events.compactMap { event -> String? in
+            if case .skipped(let skip) = event { return "\(skip.location): \(skip.message)" }
+            return nil
+        }
+        #expect(
+            skips == [
+                "row 2 (id 0b7e9a10-0000-4000-8000-000000000002): username \"Alice\" duplicates "
+                    + "row 1 (id f3a1c2d4-0000-4000-8000-000000000001), kept as created earlier",
+                "row 3 (id 9c000000-0000-4000-8000-000000000003): username \"BOB\" duplicates "
+                    + "row 4 (id 1c000000-0000-4000-8000-000000000004), kept as created earlier",
+                "row 6 (id aa000000-0000-4000-8000-000000000006): username \"CAROL\" duplicates "
+                    + "row 5 (id ee000000-0000-4000-8000-000000000005), kept as created at the same second and "
+                    + "earlier in the source",
+                "row 7 (id dd000000-0000-4000-8000-000000000007): username \"dave\" duplicates "
+                    + "row 8 (id bb000000-0000-4000-8000-000000000008), kept as this row has no created_at; "
+                    + "email \"dave@example.com\" duplicates row 8 (id bb000000-0000-4000-8000-000000000008), "
+                    + "kept as this row has no created_at",
+            ])
+        #expect(try store.user(username: "alice")?.email == "alice@example.com")
+        #expect(try store.user(username: "bob")?.email == "bob.two@example.com")
+        #expect(try store.user(username: "carol")?.email == "carol@example.com")
+        #expect(try store.user(username: "dave")?.username == "Dave")
+    }
+
+    /// Issue #20 (2): a source without a role column gets its admin from `--admin`, in any
+    /// case; a name no accepted row has fails the import before anything is written.
+    @Test func adminNamesUsersToImportAsAdmins() throws {
+        defer { cleanUp() }
+        try makeSource([
+            (1, "root", "root@example.com", Self.pbkdf2, nil, 1, nil),
+            (2, "joe", "joe@example.com", Self.pbkdf2, nil, 1, nil),
+            (3, "x y", "xy@example.com", Self.pbkdf2, nil, 1, nil),
+        ])
+        let store = try target()
+        let (plain, _) = try run(store) { $0.dryRun = true }
+        #expect(plain.activeAdmins == 0)
+        for missing in ["nobody", "x y"] {
+            #expect(throws: ImportFailure.self) { try run(store) { $0.admins = ["ROOT", missing] } }
+            #expect(try store.listUsers(UserListQuery()).total == 0)
+        }
+        let (summary, _) = try run(store) { $0.admins = ["ROOT"] }
+        #expect(summary.accepted == 2)
+        #expect(summary.activeAdmins == 1)
+        #expect(try store.user(username: "root")?.role == .admin)
+        #expect(try store.user(username: "joe")?.role == .user)
+        #expect(try store.activeAdminCount() == 1)
+    }
+
+    /// Issue #20 (3): an app on a server in UTC+6 wrote `func.now()` into columns without a
+    /// zone. Read as UTC those lie six hours ahead, which the summary counts; with the zone
+    /// they are right, daylight saving included. Times with an offset or Unix seconds are
+    /// absolute and left alone.
+    @Test func readsNaiveTimestampsInTheSourceTimeZone() throws {
+        defer { cleanUp() }
+        // `now` is 2027-01-15 08:00:00 UTC, 14:00 in Dhaka.
+        try makeSource([
+            (1, "dhaka", "dhaka@example.com", Self.pbkdf2, nil, 1, "2024-01-31 18:34:56.123456"),
+            (2, "recent", "recent@example.com", Self.pbkdf2, nil, 1, "2027-01-15 13:00:00"),
+            (3, "offset", "offset@example.com", Self.pbkdf2, nil, 1, "2024-01-31T12:34:56+00:00"),
+            (4, "seconds", "seconds@example.com", Self.pbkdf2, nil, 1, "1706704496"),
+        ])
+        let naive = try run(try target()) { $0.dryRun = true }.0
+        #expect(naive.futureTimestamps == 1)
+
+        let store = try target()
+        let dhaka = try SourceTimeZone("Asia/Dhaka")
+        let (summary, _) = try run(store) { $0.sourceTimeZone = dhaka }
+        #expect(summary.accepted == 4)
+        #expect(summary.futureTimestamps == 0)
+        for username in ["dhaka", "offset", "seconds"] {
+            #expect(try store.user(username: username)?.createdAt == 1_706_704_496, "\(username)")
+        }
+        #expect(try store.user(username: "recent")?.createdAt == 1_799_996_400)
+
+        let berlin = try SourceTimeZone("Europe/Berlin")
+        #expect(
+            try ImportValues.timestamp(.text("2024-07-01 12:00:00"), field: "created_at", zone: berlin) == 1_719_828_000
+        )
+        #expect(
+            try ImportValues.timestamp(.text("2024-01-15 12:00:00"), field: "created_at", zone: berlin) == 1_705_316_400
+        )
+        #expect(
+            try ImportValues.timestamp(.text("2024-01-15 12:00:00Z"), field: "created_at", zone: berlin)
+                == 1_705_320_000)
+        for bad in ["Nowhere/Land", "../../etc/passwd", "", "/usr/share/zoneinfo/UTC", "Europe//Berlin", "Europe"] {
+            #expect(throws: ImportError.self, "\(bad)") { try SourceTimeZone(bad) }
+        }
     }
 
     @Test func reportsProgress() throws {

@@ -126,6 +126,13 @@ import Testing
         #expect(bcrypt.verify(password, against: raw))
         #expect(bcrypt.verify(String(password.prefix(72)), against: raw))
         #expect(!bcrypt.verify(String(password.prefix(71)), against: raw))
+        // A match through the truncation is not re-hashed (issue #20 item 4): any suffix
+        // matches, and the one typed first would replace the real password.
+        // Under another policy, the 72 bytes themselves are re-hashed as any outdated hash is.
+        #expect(yescrypt.check(password, against: raw) == .right(outdated: false))
+        #expect(
+            yescrypt.check(String(password.prefix(72)) + "anything else", against: raw) == .right(outdated: false))
+        #expect(yescrypt.check(String(password.prefix(72)), against: raw) == .right(outdated: true))
         // Reduced: the marked digest (0xFF + 43 + NUL), the old reduction, the truncation.
         #expect(PasswordHasher.phrases(password, setting: "$2b$").map(\.count) == [45, 72, 73])
         #expect(PasswordHasher.phrases(password, setting: "$y$").map(\.count) == [301])

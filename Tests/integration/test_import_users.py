@@ -20,6 +20,7 @@ import subprocess
 from pathlib import Path
 
 import secrets
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 import bcrypt
@@ -501,6 +502,137 @@ def test_map_a_date_column_or_mark_every_email_verified(api, importer, short_tmp
     assert shown["ann"] is False  # the earlier import is left as it was
 
 
+# --- issue #20: what a real migration ran into ----------------------------------------------------
+
+# flask_jwt's table: random UUID keys, no role column (its admin was hard-coded by username).
+UUID_USER_TABLE = """
+CREATE TABLE users (
+    id VARCHAR(36) NOT NULL PRIMARY KEY, username VARCHAR(80) NOT NULL UNIQUE,
+    email VARCHAR(120) NOT NULL UNIQUE, password VARCHAR(256) NOT NULL, created_at DATETIME
+)
+"""
+
+
+def make_uuid_db(path: Path, rows: list[tuple]) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(UUID_USER_TABLE)
+        conn.executemany("INSERT INTO users VALUES (?, ?, ?, ?, ?)", rows)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_uuid_keys_keep_the_earliest_of_a_case_duplicate_and_admin_names_the_admin(api, importer, short_tmp):
+    source = short_tmp / "jwt.db"
+    first, second, gina = "f3a1c2d4-9e8f-4a6b-8c7d-0e1f2a3b4c5d", "0b7e9a10-2c3d-4e5f-8a9b-c0d1e2f3a4b5", \
+        "5c6d7e8f-0a1b-4c2d-9e3f-a4b5c6d7e8f9"
+    passwords = {"alice": "the first alice", "Alice": "the second alice", "gina": "gina's mixed case"}
+    make_uuid_db(source, [  # in registration order; the UUIDs sort the other way
+        (first, "alice", "alice@example.com", generate_password_hash(passwords["alice"]),
+         "2024-03-01 09:00:00.000000"),
+        (second, "Alice", "alice.two@example.com", generate_password_hash(passwords["Alice"]),
+         "2024-05-20 18:30:00.000000"),
+        (gina, "gina", "Gina.Mixed@Example.COM", generate_password_hash(passwords["gina"]), "2024-06-01 12:00:00"),
+    ])
+
+    dry = importer.run("--from-sqlite", source, "--dry-run")
+    assert dry.returncode == 0, describe(dry)
+    text = out(dry)
+    assert (f'skipped row 2 (id {second}): username "Alice" duplicates row 1 (id {first}), kept as created earlier'
+            in text), text
+    assert "Dry run: 3 rows read, 2 would be imported, 1 skipped" in text, text
+    assert "Emails lower-cased: 1 " in text, text
+    assert "No active admin exists" in text and "auth-fcgi users set-role" in text, text
+
+    # A name no row to import has: nothing is written.
+    for name in ("nobody", "Alice,nobody"):
+        refused = importer.run("--from-sqlite", source, "--admin", name)
+        assert refused.returncode == 1, describe(refused)
+        assert '--admin "nobody" is no user this import takes in' in refused.stderr.decode(), describe(refused)
+        assert user_count(api) == 0
+
+    p = importer.run("--from-sqlite", source, "--admin", "ALICE")
+    assert p.returncode == 0, describe(p)
+    assert "Imported 2 of 3 rows, 1 skipped" in out(p), describe(p)
+    assert "No active admin" not in out(p), describe(p)
+    rows = {r[0]: r[1:] for r in api.db.query("SELECT username, email, role FROM users")}
+    assert rows == {"alice": ("alice@example.com", "ADMIN"), "gina": ("gina.mixed@example.com", "USER")}, rows
+    alice = assert_json(login(api, "alice", passwords["alice"]), 200)
+    assert alice["user"]["role"] == "ADMIN" and alice["user"]["created_at"] == "2024-03-01T09:00:00Z"
+    assert_problem(login(api, "alice", passwords["Alice"]), 401, "invalid_credentials")
+    # The email as the old app had it, in the email field.
+    assert_json(api.login({"email": "Gina.Mixed@Example.COM", "password": passwords["gina"]}), 200)
+
+
+def test_postgresql_uuid_keys_break_created_at_ties_in_insertion_order(api, importer, pg_source_server):
+    """Without a serial id the table's physical order (ctid) stands for the insertion order."""
+    name, url = make_flask_pg_db(pg_source_server, [])
+    with pg_support.PgConnection(pg_source_server.conninfo(name)) as db:
+        db.execute('DROP TABLE "user"')
+        db.execute(UUID_USER_TABLE.replace("DATETIME", "TIMESTAMP WITHOUT TIME ZONE"))
+        db.execute(f"ALTER TABLE users OWNER TO {FLASK_PG_ROLE}")
+        for key, username in (("ff000000-0000-4000-8000-000000000001", "alice"),
+                              ("00000000-0000-4000-8000-000000000002", "Alice")):
+            db.execute("INSERT INTO users VALUES (?, ?, ?, ?, '2024-03-01 09:00:00')",
+                       (key, username, f"{key[:2]}@example.com",
+                        generate_password_hash(username, method="pbkdf2:sha256:1000")))
+    p = importer.run("--from-postgresql", url, "--dry-run")
+    assert p.returncode == 0, describe(p)
+    assert ('skipped row 2 (id 00000000-0000-4000-8000-000000000002): username "Alice" duplicates '
+            'row 1 (id ff000000-0000-4000-8000-000000000001), kept as created at the same second and earlier '
+            'in the source') in out(p), describe(p)
+
+
+def test_naive_timestamps_in_the_source_timezone(api, importer, short_tmp, legacy_hashes):
+    """An app on a server in UTC+6 wrote `func.now()` into DATETIME columns: local time."""
+    source = short_tmp / "flask.db"
+    dhaka_now = (datetime.now(timezone.utc) + timedelta(hours=6)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    make_flask_db(source, [
+        (1, "alice", "alice@example.com", legacy_hashes["alice"], None, None, "ADMIN", 1,
+         "2024-01-31 18:34:56.123456", "2024-02-01 14:00:00.000000", None),
+        (2, "bob", "bob@example.com", legacy_hashes["bob"], None, None, "USER", 1, dhaka_now, None, None),
+    ])
+    naive = importer.run("--from-sqlite", source, "--dry-run")
+    assert naive.returncode == 0, describe(naive)
+    assert "Warning: 1 user has a created_at or updated_at in the future" in out(naive), describe(naive)
+    assert "--source-timezone" in out(naive)
+
+    p = importer.run("--from-sqlite", source, "--source-timezone", "Asia/Dhaka")
+    assert p.returncode == 0, describe(p)
+    assert "Imported 2 of 2 rows" in out(p) and "in the future" not in out(p), describe(p)
+    rows = {r[0]: r[1:] for r in api.db.query("SELECT username, created_at, updated_at FROM users")}
+    assert rows["alice"] == (1706704496, 1706774400), rows
+    assert abs(rows["bob"][0] - datetime.now(timezone.utc).timestamp()) < 120, rows
+    alice = assert_json(login(api, "alice", PASSWORDS["alice"]), 200)
+    assert alice["user"]["created_at"] == "2024-01-31T12:34:56Z"
+
+
+def test_a_long_bcrypt_password_is_not_pinned_to_the_first_suffix_that_logs_in(api, importer, short_tmp):
+    """Flask-Bcrypt (bcrypt < 5) hashed the first 72 bytes of a 100-byte password."""
+    password = ("Tr0ub4dor&3 correct horse battery staple, " * 3)[:100]
+    assert len(password.encode()) == 100
+    legacy = bcrypt.hashpw(password.encode()[:72], bcrypt.gensalt(12)).decode()
+    source = short_tmp / "flask.db"
+    make_flask_db(source, [(1, "longpw", "longpw@example.com", legacy, None, None, "USER", 1, None, None, None)])
+    p = importer.run("--from-sqlite", source)
+    assert p.returncode == 0, describe(p)
+
+    # As in the old app, any suffix after the first 72 bytes logs in, and is not re-hashed.
+    assert_json(login(api, "longpw", password[:72] + "anything else"), 200)
+    assert stored_hash(api, "longpw") == legacy
+    body = assert_json(login(api, "longpw", password), 200)
+    assert stored_hash(api, "longpw") == legacy
+    assert_problem(login(api, "longpw", password[:71]), 401, "invalid_credentials")
+    # A password change replaces the hash: then all of the password counts.
+    new_password = password[:72] + " and a new ending"
+    assert_json(api.post("/api/auth/password/change", {"current_password": password, "new_password": new_password},
+                         token=body["access_token"]), 200)
+    assert stored_hash(api, "longpw").startswith("$y$")
+    assert_problem(login(api, "longpw", password), 401, "invalid_credentials")
+    assert_json(login(api, "longpw", new_password), 200)
+
+
 # --- help and usage ------------------------------------------------------------------------------
 
 def test_help_names_sources_and_flags(auth_bin, short_tmp):
@@ -509,7 +641,8 @@ def test_help_names_sources_and_flags(auth_bin, short_tmp):
     assert p.returncode == 0, describe(p)
     text = out(p)
     for flag in ("--from-sqlite", "--from-postgresql", "--from-jsonl", "--from-csv", "--table", "--map", "--dry-run",
-                 "--partial", "--fix-usernames", "--emails-verified", "email_verified", "confirmed_at"):
+                 "--partial", "--fix-usernames", "--emails-verified", "email_verified", "confirmed_at", "--admin",
+                 "auth-fcgi users set-role", "--source-timezone", "Asia/Dhaka"):
         assert flag in text, text
     assert "PostgreSQL" in text, text
     assert not (short_tmp / "auth.db").exists()
@@ -522,6 +655,8 @@ def test_help_names_sources_and_flags(auth_bin, short_tmp):
     ["--from-postgresql", "postgresql://u@h/db", "--from-sqlite", "a.db"],
     ["--from-sqlite", "a.db", "--partial", "--strict"],
     ["--from-sqlite", "a.db", "--dry-run=yes"],
+    ["--from-sqlite", "a.db", "--source-timezone", "Mars/Olympus_Mons"],
+    ["--from-sqlite", "a.db", "--source-timezone", "../../etc/passwd"],
     ["--from-sqlite"],
     ["--bogus"],
 ])

@@ -31,7 +31,8 @@ extension Accounts {
     /// Contract §3 Login with the v2 lockout rule: the attempt is reserved (counted as a
     /// failure in advance) before the password is checked, so of any number of simultaneous
     /// attempts at most `lockoutThreshold` check it. A success resets the count, re-hashes an
-    /// outdated hash and opens a session, in one transaction. Under `EMAIL_VERIFICATION=required`
+    /// outdated hash (never one matched through bcrypt's 72-byte truncation, see
+    /// `PasswordHasher.check`) and opens a session, in one transaction. Under `EMAIL_VERIFICATION=required`
     /// an unverified address is refused after the password and the disabled checks.
     package func logIn(_ identifier: LoginIdentifier, password: String, from origin: SessionOrigin) throws -> LoggedIn {
         guard let user = try account(identifier) else {

@@ -24,8 +24,9 @@ public enum PasswordHashingError: Error, Sendable, Equatable {
 /// wins: a password of that exact form is reduced too (it never reaches crypt as itself, and
 /// so never matches an old hash), while a reduced password also tries its old form. Hashes
 /// made elsewhere by a bcrypt that truncated at 72 bytes (Python's bcrypt before 5,
-/// Flask-Bcrypt) still verify with the truncated phrase. `check` answers a match through
-/// either of those secondary phrases as outdated, so the login replaces the hash.
+/// Flask-Bcrypt) still verify with the truncated phrase. `check` answers a match through the
+/// old reduction as outdated, so the login replaces the hash; a match through the truncation
+/// not: see `check`.
 /// The answer of `PasswordHasher.check`.
 public enum PasswordMatch: Sendable, Equatable {
     case wrong
@@ -80,10 +81,14 @@ public final class PasswordHasher {
     /// Whether `password` matches `storedHash` (any method libxcrypt supports, and Werkzeug's
     /// scrypt and pbkdf2 formats of imported users, see `LegacyPasswordVerifier`), and if so
     /// whether the hash should be replaced: made with another method or cost than the policy's
-    /// (`needsRehash`), or matched only through a secondary phrase (an old reduction or bcrypt's
-    /// truncation). A hash it can't parse is `.wrong`, and so is one over `PasswordHashCaps`
-    /// (bcrypt above cost 14 or the policy's own bcrypt cost) without being computed. Each
-    /// comparison is constant time.
+    /// (`needsRehash`), or matched only through the old reduction. A hash it can't parse is
+    /// `.wrong`, and so is one over `PasswordHashCaps` (bcrypt above cost 14 or the policy's
+    /// own bcrypt cost) without being computed. Each comparison is constant time.
+    ///
+    /// A match through bcrypt's truncation (a hash made elsewhere, a password over 72 bytes)
+    /// is not outdated: every password with those first 72 bytes matches it, and re-hashing
+    /// the one typed now would pin the account to it, so the user's real password would
+    /// stop working. The hash stays until the next password change.
     public func check(_ password: String, against storedHash: String) -> PasswordMatch {
         guard !storedHash.isEmpty else { return .wrong }
         if LegacyPasswordVerifier.isWerkzeug(storedHash) {
@@ -95,6 +100,7 @@ public final class PasswordHasher {
             return ConstantTime.equals(hashed.utf8, storedHash.utf8)
         }
         guard let matched else { return .wrong }
+        if matched == Self.truncatedPhrase { return .right(outdated: false) }
         return .right(outdated: matched > 0 || needsRehash(storedHash))
     }
 
@@ -180,6 +186,9 @@ public final class PasswordHasher {
     private static func cString(_ bytes: [UInt8]) -> [CChar] {
         (bytes + [0]).map { CChar(bitPattern: $0) }
     }
+
+    /// The index in `phrases` of bcrypt's truncation, the last of three.
+    private static let truncatedPhrase = 2
 
     /// bcrypt reads at most 72 bytes of a passphrase.
     static let bcryptKeyLength = 72
