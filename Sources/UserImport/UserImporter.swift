@@ -387,9 +387,10 @@ public struct UserImporter {
             }
             let created = createdAt ?? options.now
             let user = ImportedUser(
-                username: username, email: FieldRules.normalizedEmail(email), passwordHash: hash,
-                firstName: names[0], lastName: names[1], role: role ?? .user, active: active ?? true,
-                emailVerified: mapping.everyEmailVerified || (emailVerified ?? false), createdAt: created,
+                NewUser(
+                    username: username, email: FieldRules.normalizedEmail(email), passwordHash: hash,
+                    firstName: names[0], lastName: names[1], role: role ?? .user, active: active ?? true,
+                    emailVerified: mapping.everyEmailVerified || (emailVerified ?? false), createdAt: created),
                 updatedAt: updatedAt ?? created)
             return (user, [], fixedFrom, createdAt != nil)
         }

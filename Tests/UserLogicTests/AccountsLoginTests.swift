@@ -151,8 +151,10 @@ import Testing
         let importer = try #require(setup.store as? any UserImportStore)
         let id = try importer.insertImportedUser(
             ImportedUser(
-                username: "legacy", email: "legacy@example.com", passwordHash: Self.truncatedBcrypt, firstName: nil,
-                lastName: nil, role: .user, active: true, createdAt: 1000, updatedAt: 1000))
+                NewUser(
+                    username: "legacy", email: "legacy@example.com", passwordHash: Self.truncatedBcrypt,
+                    firstName: nil, lastName: nil, role: .user, active: true, createdAt: 1000),
+                updatedAt: 1000))
         #expect(Self.longPassword.utf8.count == 100)
         let other = String(Self.longPassword.prefix(72)) + "anything else"
         _ = try setup.logIn(other, at: 2100, as: .username("legacy"))

@@ -39,8 +39,10 @@ import Testing
 
     func imported(_ name: String, role: Role, active: Bool) -> ImportedUser {
         ImportedUser(
-            username: name, email: "\(name)@example.com", passwordHash: "$y$hash", firstName: nil, lastName: nil,
-            role: role, active: active, createdAt: 1000, updatedAt: 1000)
+            NewUser(
+                username: name, email: "\(name)@example.com", passwordHash: "$y$hash", firstName: nil, lastName: nil,
+                role: role, active: active, createdAt: 1000),
+            updatedAt: 1000)
     }
 
     @Test(arguments: StoreKind.allCases) func totalsStayExactAcrossEveryChange(kind: StoreKind) throws {

@@ -53,7 +53,7 @@ public struct User: Sendable, Equatable {
 }
 
 /// The fields of a user about to be created.
-public struct NewUser: Sendable {
+public struct NewUser: Sendable, Equatable {
     public var username: String
     public var email: String
     public var passwordHash: String

@@ -10,35 +10,21 @@ public protocol UserImportStore: Store {
     func insertImportedUser(_ user: ImportedUser) throws -> Int64
 }
 
-/// A user as it is imported: checked by the field rules, email lower-cased, password hash
-/// as the old app stored it.
+/// A user as it is imported: a `NewUser` (checked by the field rules, email lower-cased,
+/// password hash as the old app stored it) that keeps the source's own `updated_at`. Its
+/// fields read as the new user's (`imported.username`).
+@dynamicMemberLookup
 public struct ImportedUser: Sendable, Equatable {
-    public var username: String
-    public var email: String
-    public var passwordHash: String
-    public var firstName: String?
-    public var lastName: String?
-    public var role: Role
-    public var active: Bool
-    /// From the source's verified/confirmed column or `--emails-verified`; false otherwise
-    /// (the old apps never checked addresses).
-    public var emailVerified: Bool
-    public var createdAt: Int64
+    public var user: NewUser
     public var updatedAt: Int64
 
-    public init(
-        username: String, email: String, passwordHash: String, firstName: String?, lastName: String?, role: Role,
-        active: Bool, emailVerified: Bool = false, createdAt: Int64, updatedAt: Int64
-    ) {
-        self.username = username
-        self.email = email
-        self.passwordHash = passwordHash
-        self.firstName = firstName
-        self.lastName = lastName
-        self.role = role
-        self.active = active
-        self.emailVerified = emailVerified
-        self.createdAt = createdAt
+    public init(_ user: NewUser, updatedAt: Int64) {
+        self.user = user
         self.updatedAt = updatedAt
+    }
+
+    public subscript<Value>(dynamicMember field: WritableKeyPath<NewUser, Value>) -> Value {
+        get { user[keyPath: field] }
+        set { user[keyPath: field] = newValue }
     }
 }

@@ -12,11 +12,7 @@ extension SQLStore: UserImportStore {
     }
 
     public func insertImportedUser(_ user: ImportedUser) throws -> Int64 {
-        try insertUser(
-            username: user.username, email: user.email, passwordHash: user.passwordHash, firstName: user.firstName,
-            lastName: user.lastName, role: user.role, active: user.active,
-            emailVerified: user.emailVerified, createdAt: user.createdAt, updatedAt: user.updatedAt
-        ).id
+        try insertUser(user.user, updatedAt: user.updatedAt).id
     }
 }
 

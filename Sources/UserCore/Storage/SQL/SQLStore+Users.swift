@@ -6,26 +6,21 @@ extension SQLStore {
             // line of defence, mapped by name.
             if try user(username: new.username) != nil { throw StoreError.usernameTaken }
             if try user(email: new.email) != nil { throw StoreError.emailTaken }
-            return try insertUser(
-                username: new.username, email: new.email, passwordHash: new.passwordHash, firstName: new.firstName,
-                lastName: new.lastName, role: new.role, active: new.active, emailVerified: new.emailVerified,
-                createdAt: new.createdAt, updatedAt: new.createdAt)
+            return try insertUser(new, updatedAt: new.createdAt)
         }
     }
 
     /// The one INSERT of a user, for registration and import (imported users are unverified:
     /// the apps they come from never checked an address).
-    func insertUser(
-        username: String, email: String, passwordHash: String, firstName: String?, lastName: String?, role: Role,
-        active: Bool, emailVerified: Bool, createdAt: Int64, updatedAt: Int64
-    ) throws -> User {
-        let searchText = User.searchText(username: username, email: email, firstName: firstName, lastName: lastName)
+    func insertUser(_ new: NewUser, updatedAt: Int64) throws -> User {
+        let searchText = User.searchText(
+            username: new.username, email: new.email, firstName: new.firstName, lastName: new.lastName)
         let inserted = try rows(
             UserSQL.insert,
             [
-                .text(username), .text(email), .text(passwordHash), .text(firstName), .text(lastName),
-                .text(role.rawValue), .bool(active), .integer(createdAt), .integer(updatedAt), .text(searchText),
-                .bool(emailVerified),
+                .text(new.username), .text(new.email), .text(new.passwordHash), .text(new.firstName),
+                .text(new.lastName), .text(new.role.rawValue), .bool(new.active), .integer(new.createdAt),
+                .integer(updatedAt), .text(searchText), .bool(new.emailVerified),
             ]
         ) { StoreRows.user($0) }
         guard let user = inserted.first else { throw StoreError.unavailable("the inserted user was not returned") }
