@@ -174,7 +174,8 @@ import Testing
         for _ in 1...2 { _ = try? setup.logIn("wrong password", at: 2000) }
         // No sessions table: the session insert, the last of the writes, fails.
         try setup.database.execute("ALTER TABLE sessions RENAME TO sessions_gone")
-        #expect(throws: (any Error).self) { try setup.logIn(Self.password, at: 2100) }
+        let failure = #expect(throws: (any Error).self) { try setup.logIn(Self.password, at: 2100) }
+        #expect(!(failure is LoginFailure), "a refusal, not the failed session insert: \(String(describing: failure))")
         let after = try #require(try setup.stored())
         #expect(after.lastLoginAt == nil)
         #expect(after.failedLogins == 3, "the two failures and this attempt's reservation")

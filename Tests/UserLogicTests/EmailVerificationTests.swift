@@ -122,6 +122,21 @@ import Testing
         #expect(tokens.after == 1)
     }
 
+    /// The answer is gone when the follow-up fails: the failure is logged with the request's
+    /// id, never shown, and nothing is mailed.
+    @Test(arguments: StoreKind.allCases) func aFailedFollowUpIsLogged(kind: StoreKind) throws {
+        let fixture = try fixture(kind)
+        let before = mails(fixture).count
+        _ = try fixture.connection().run("ALTER TABLE verification_tokens RENAME TO verification_tokens_gone", [])
+        let answer = resend(fixture, "alice@example.com")
+        #expect(answer.status == .accepted)
+        let requestID = try #require(answer.header("X-Request-ID"))
+        let failures = fixture.log.text.split(separator: "\n").filter { $0.contains(#""event":"follow_up_failed""#) }
+        #expect(failures.count == 1)
+        #expect(failures.first?.contains(#""request_id":"\#(requestID)""#) == true)
+        #expect(mails(fixture).count == before)
+    }
+
     @Test(arguments: StoreKind.allCases) func requiredRefusesUnverifiedLoginsAfterTheOtherChecks(kind: StoreKind) throws
     {
         let fixture = try fixture(kind, .required) { $0.lockoutThreshold = 3 }

@@ -49,19 +49,10 @@ import Testing
         #expect(fixture.call("POST", "/api/auth/refresh", token: refresh).status == .ok)
     }
 
-    /// `GET /api/users?page=0`: a query that fails validation (422) for an admin.
-    func listWithABadPage(token: String) -> Response {
-        fixture.service.respond(
-            to: Request(
-                method: "GET", path: "/api/users", query: QueryParameters(parsing: "page=0"),
-                authorization: "Bearer \(token)"),
-            on: fixture.thread)
-    }
-
     @Test func nonAdminsAreRefusedBeforeValidation() throws {
         let (_, (access, _)) = try registerAndLogIn("uma")
         let responses = [
-            listWithABadPage(token: access),
+            fixture.listUsers("page=0", token: access),
             fixture.call("POST", "/api/users", json: "{", token: access),
             fixture.call("POST", "/api/users/1/unlock", token: access),
         ]
@@ -71,7 +62,7 @@ import Testing
             #expect(response.member("detail") == "This needs an admin account.")
         }
         let (_, (adminAccess, _)) = try registerAndLogIn("ada", admin: true)
-        #expect(listWithABadPage(token: adminAccess).status == .unprocessableContent)
+        #expect(fixture.listUsers("page=0", token: adminAccess).status == .unprocessableContent)
     }
 
     @Test func aDisabledAccountIsRefusedBeforeThePermissionCheck() throws {
