@@ -4,12 +4,14 @@ extension SQLStore {
     /// returns the names of those applied.
     func migrate() throws -> [String] {
         // Usually everything is applied already: one read, no lock (a start, a CGI request).
-        // Any error (no ledger yet) takes the full way.
-        if let recorded = try? rows(MigrationSQL.recorded, [], { $0.integer(0) }),
-            Set(recorded).isSuperset(of: Migration.all.map(\.version))
-        {
-            return []
-        }
+        // No ledger yet takes the full way; a database that can't be reached fails here, not
+        // after a second connection attempt (another `connect_timeout` on PostgreSQL).
+        do {
+            let recorded = try rows(MigrationSQL.recorded, [], { $0.integer(0) })
+            if Set(recorded).isSuperset(of: Migration.all.map(\.version)) { return [] }
+        } catch let error as StoreError {
+            throw error
+        } catch {}
         do {
             return try database.whileMigrating {
                 try database.execute(Migration.ledger.text(for: dialect))
