@@ -22,7 +22,10 @@ import PackagePlugin
             .buildCommand(
                 displayName: "Embedding \(input.lastPathComponent) in \(target.name)",
                 executable: try context.tool(named: "TextEmbedder").url,
-                arguments: [input.path(), output.path(), "OpenAPIDocument", "json"],
+                // Not percent-encoded: a checkout path with a space must stay a real path.
+                arguments: [
+                    input.path(percentEncoded: false), output.path(percentEncoded: false), "OpenAPIDocument", "json",
+                ],
                 inputFiles: [input],
                 outputFiles: [output])
         ]
