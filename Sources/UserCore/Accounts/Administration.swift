@@ -61,10 +61,7 @@ extension Accounts {
         let hash = try passwords.hash(password)
         try store.transaction {
             guard try store.user(id: user.id) != nil else { throw AdministrationFailure.userNotFound }
-            try store.updatePasswordHash(userID: user.id, hash: hash, now: now)
-            try store.voidResetTokens(userID: user.id)
-            try store.revokeSessions(userID: user.id, keeping: nil, now: now)
-            _ = try store.unlockUser(id: user.id)
+            try replacePassword(of: user.id, with: hash, keeping: nil)
         }
     }
 

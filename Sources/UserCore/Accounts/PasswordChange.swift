@@ -26,9 +26,8 @@ extension Accounts {
         let hash = try passwords.hash(next)
         let refreshTokenID = Session.newIdentifier()
         return try store.transaction {
-            try store.updatePasswordHash(userID: user.id, hash: hash, now: now)
-            try store.revokeSessions(userID: user.id, keeping: sessionID, now: now)
-            try store.voidResetTokens(userID: user.id)
+            // The right current password has cleared any lockout already.
+            try replacePassword(of: user.id, with: hash, keeping: sessionID)
             guard let session = try store.session(id: sessionID),
                 try store.rotateRefreshToken(
                     sessionID: sessionID, expected: session.refreshTokenID, next: refreshTokenID,

@@ -62,15 +62,10 @@ struct PasswordResetHandlers: Sendable {
         {
             throw APIError.validationFailed([similar])
         }
-        let hash = try context.thread.passwords.hash(password)
-        try store.transaction {
-            guard try store.consumeResetToken(tokenHash: tokenHash, now: now) == user.id else {
-                throw APIError.resetTokenInvalid
-            }
-            try store.updatePasswordHash(userID: user.id, hash: hash, now: now)
-            try store.voidResetTokens(userID: user.id)
-            try store.revokeSessions(userID: user.id, keeping: nil, now: now)
-            _ = try store.unlockUser(id: user.id)
+        do {
+            try environment.accounts(context, now: now).resetPassword(of: user, consuming: tokenHash, to: password)
+        } catch PasswordResetFailure.tokenInvalid {
+            throw APIError.resetTokenInvalid
         }
         environment.audit(context, "password_reset_completed", userID: user.id)
         environment.mailer.send(
