@@ -25,12 +25,11 @@ enum CGIMode {
             return count
         }
         let request = Request(cgi: parameters, body: body)
-        let followUp = service.serve(request, on: thread) { response in
-            FileSystem.writeAll(1, response.cgiBytes())
-            // The response is complete once stdout closes; the request's follow-up and the
-            // mail it queued (a reset link) happen afterwards, before the process ends.
-            close(1)
-        }
+        let (response, followUp) = service.serve(request, on: thread)
+        FileSystem.writeAll(1, response.cgiBytes())
+        // The response is complete once stdout closes; the request's follow-up and the mail it
+        // queued (a reset link) happen afterwards, before the process ends.
+        close(1)
         if let followUp {
             // At the lowest priority, as FastCGI workers do it (FollowUpThread): the web
             // server relays the answer first.

@@ -112,18 +112,16 @@ final class FastCGIServer: Sendable {
             buffer in
             Int(FCGX_GetStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), input))
         }
-        let followUp = service.serve(Request(cgi: parameters, body: body), on: thread) { response in
-            // A client gone mid-response makes this write fail (EPIPE, SIGPIPE ignored);
-            // nothing more is owed to it.
-            response.cgiBytes().withUnsafeBytes { bytes in
-                _ = FCGX_PutStr(
-                    bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), request.pointee.out)
-            }
-            // Finished here, not after `serve`: nginx has the whole answer before any
-            // follow-up work starts.
-            closeWithoutLingering(request)
-            FCGX_Finish_r(request)
+        let (response, followUp) = service.serve(Request(cgi: parameters, body: body), on: thread)
+        // A client gone mid-response makes this write fail (EPIPE, SIGPIPE ignored); nothing
+        // more is owed to it.
+        response.cgiBytes().withUnsafeBytes { bytes in
+            _ = FCGX_PutStr(
+                bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), request.pointee.out)
         }
+        // Finished before the follow-up is queued: nginx has the whole answer first.
+        closeWithoutLingering(request)
+        FCGX_Finish_r(request)
         if let followUp { followUps.enqueue(followUp) }
     }
 }

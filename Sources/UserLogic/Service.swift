@@ -56,13 +56,12 @@ public struct Service: Sendable {
             storeFactory: storeFactory, tokenSettings: configuration.tokens, passwordPolicy: configuration.passwords)
     }
 
-    /// Answers `request`: hands the response to `send`, which must deliver it completely
-    /// (finish the FastCGI request, close CGI's stdout), and returns the work the handler left
-    /// for after the answer, for the caller to `run`. The servers use this.
-    public func serve(_ request: Request, on thread: ThreadContext, send: (Response) -> Void) -> FollowUpTask? {
+    /// The response to `request` and the work its handler left for after the answer: the
+    /// servers deliver the response completely (finish the FastCGI request, close CGI's
+    /// stdout) before they `run` the follow-up.
+    public func serve(_ request: Request, on thread: ThreadContext) -> (response: Response, followUp: FollowUpTask?) {
         let response = answer(request, on: thread)
-        send(response)
-        return response.followUp.map { FollowUpTask(request: request, followUp: $0) }
+        return (response, response.followUp.map { FollowUpTask(request: request, followUp: $0) })
     }
 
     /// The response to `request`, its follow-up already run: for callers with no connection

@@ -81,7 +81,7 @@ final class ServiceFixture {
     /// Serves a POST of `json` to `path` as the servers do (the answer sent, then its
     /// follow-up run) and counts the rows of `table` when the answer is sent and after.
     func rowsAroundAnswer(_ path: String, json: String, table: String) throws
-        -> (status: HTTPStatus?, whenSent: Int?, after: Int)
+        -> (status: HTTPStatus, whenSent: Int?, after: Int)
     {
         let connection = try connection()
         func count() throws -> Int {
@@ -91,14 +91,10 @@ final class ServiceFixture {
         }
         let request = Request(
             method: "POST", path: path, contentType: "application/json", body: .bytes(Array(json.utf8)))
-        var status: HTTPStatus?
-        var whenSent: Int?
-        let followUp = service.serve(request, on: thread) { response in
-            status = response.status
-            whenSent = try? count()
-        }
+        let (response, followUp) = service.serve(request, on: thread)
+        let whenSent = try? count()
         if let followUp { service.run(followUp, on: thread) }
-        return (status, whenSent, try count())
+        return (response.status, whenSent, try count())
     }
 
     @discardableResult
