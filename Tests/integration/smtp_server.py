@@ -364,6 +364,17 @@ def is_verification_mail(mail: Received) -> bool:
     return bool(VERIFICATION_LINE_RE.search(mail.text.replace("\r\n", "\n")))
 
 
+def mail_barrier(api, mailbox, address: str) -> None:
+    """Asks `api` for a reset mail to `address` (an active account's) and waits for it. The
+    service's follow-ups and its mail queue are first in, first out: once it is there, every
+    mail due before it would be too, so a test can then assert that none came."""
+    to = to_recipient(address)
+    before = len(mailbox.messages(lambda m: to(m) and is_reset_mail(m)))
+    answer = api.post("/api/auth/password/forgot", {"email": address})
+    assert answer.status_code == 202, answer.text
+    mailbox.wait_for_messages(before + 1, match=lambda m: to(m) and is_reset_mail(m))
+
+
 def is_reset_mail(mail: Received) -> bool:
     return bool(TOKEN_LINE_RE.search(mail.text.replace("\r\n", "\n")))
 

@@ -13,7 +13,7 @@ import pytest
 
 from api_client import assert_json, assert_problem, assert_validation, unique
 from smtp_server import (  # noqa: F401 (mailbox: fixture)
-    SmtpSink, assert_mail_headers, is_reset_mail, is_verification_mail, mailbox, to_recipient, verification_token,
+    SmtpSink, assert_mail_headers, is_verification_mail, mail_barrier, mailbox, to_recipient, verification_token,
 )
 from users_support import ADMIN_KEY, Actor, start_users_api
 
@@ -58,15 +58,6 @@ def next_verification_token(api, mailbox, address: str, seen=frozenset()) -> str
 
 def seen_names(mailbox, address: str) -> set:
     return {m.name for m in verification_mails(mailbox, address)}
-
-
-def barrier(api, mailbox, address: str) -> None:
-    """Asks for a reset mail to `address` and waits for it: every mail queued before has
-    been delivered once it is there."""
-    to = to_recipient(address)
-    before = len(mailbox.messages(lambda m: to(m) and is_reset_mail(m)))
-    assert_json(api.post("/api/auth/password/forgot", {"email": address}), 202)
-    mailbox.wait_for_messages(before + 1, match=lambda m: to(m) and is_reset_mail(m))
 
 
 def verified_admin(api, mailbox) -> Actor:
@@ -116,7 +107,7 @@ def test_the_verification_mail_goes_over_smtp(module_stack_factory):
 def test_registration_under_off_sends_no_mail(off_api, mailbox):
     account = off_api.new_user()
     assert account.user["email_verified"] is False
-    barrier(off_api, mailbox, account.email)
+    mail_barrier(off_api, mailbox, account.email)
     assert verification_mails(mailbox, account.email) == []
 
 
@@ -192,7 +183,7 @@ def test_resend_answers_alike_and_mails_only_an_unverified_active_account(api, a
     assert set(bodies[0]) == {"message"}
 
     next_verification_token(api, mailbox, unverified.email, seen)
-    barrier(api, mailbox, verified.email)
+    mail_barrier(api, mailbox, verified.email)
     for account in (verified, disabled):
         assert len(verification_mails(mailbox, account.email)) == 1, account.email  # registration's only
     assert verification_mails(mailbox, unknown) == []
@@ -206,7 +197,7 @@ def test_resend_checks_only_the_syntax(api):
 def test_resend_under_off_sends_nothing(off_api, mailbox):
     account = off_api.new_user()
     assert_json(off_api.post(RESEND, {"email": account.email}), 202)
-    barrier(off_api, mailbox, account.email)
+    mail_barrier(off_api, mailbox, account.email)
     assert verification_mails(mailbox, account.email) == []
 
 
@@ -283,7 +274,7 @@ def test_an_admin_may_keep_a_new_address_verified(api, admin, mailbox):
     assert user["user"]["email_verified"] is True
     notices = mailbox.wait_for_mail_to(account.email, n=2)
     assert "Your email address was changed" in [m.subject for m in notices]
-    barrier(api, mailbox, new_email)
+    mail_barrier(api, mailbox, new_email)
     assert verification_mails(mailbox, new_email) == []
 
 
@@ -306,7 +297,7 @@ def test_admin_creation_mails_unless_created_verified(api, admin, mailbox):
     next_verification_token(api, mailbox, plain["email"])
     verified = api.created(admin.token, email_verified=True)
     assert verified["email_verified"] is True
-    barrier(api, mailbox, verified["email"])
+    mail_barrier(api, mailbox, verified["email"])
     assert verification_mails(mailbox, verified["email"]) == []
 
 
