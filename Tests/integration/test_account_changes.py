@@ -5,7 +5,9 @@ current_password counted toward the lockout, disabling revokes, reset tokens voi
 import pytest
 
 from api_client import assert_json, assert_problem, assert_unauthorized, assert_validation
-from smtp_server import is_reset_mail, mailbox, reset_token, to_recipient  # noqa: F401 (mailbox: fixture)
+from smtp_server import (  # noqa: F401 (mailbox: fixture)
+    is_reset_mail, mailbox, next_token_mail, reset_token, token_mails,
+)
 from users_support import LOCKOUT_THRESHOLD, admin, start_users_api  # noqa: F401 (fixture)
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -19,16 +21,9 @@ def api(mailbox, module_stack_factory):
 
 def new_reset_token(api, mailbox, email):
     """Asks for a reset and returns the token of the reset mail it sent to `email`."""
-    to = to_recipient(email)
-
-    def is_reset_mail_to(mail):
-        return to(mail) and is_reset_mail(mail)
-
-    seen = {m.name for m in mailbox.messages(is_reset_mail_to)}
+    seen = {m.name for m in token_mails(mailbox, email, is_reset_mail)}
     assert_json(api.post("/api/auth/password/forgot", {"email": email}), 202)
-    mails = mailbox.wait_for_messages(len(seen) + 1, match=is_reset_mail_to)
-    (mail,) = [m for m in mails if m.name not in seen]
-    return reset_token(mail, api.stack.base_url)
+    return reset_token(next_token_mail(mailbox, email, is_reset_mail, seen), api.stack.base_url)
 
 
 def reset(api, token):

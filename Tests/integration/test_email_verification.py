@@ -13,7 +13,8 @@ import pytest
 
 from api_client import assert_json, assert_problem, assert_validation, unique
 from smtp_server import (  # noqa: F401 (mailbox: fixture)
-    SmtpSink, assert_mail_headers, is_verification_mail, mail_barrier, mailbox, to_recipient, verification_token,
+    SmtpSink, assert_mail_headers, is_verification_mail, mail_barrier, mailbox, next_token_mail, token_mails,
+    verification_token,
 )
 from users_support import ADMIN_KEY, Actor, start_users_api
 
@@ -43,17 +44,12 @@ def admin(api):
 
 
 def verification_mails(mailbox, address: str) -> list:
-    to = to_recipient(address)
-    return [m for m in mailbox.messages(lambda m: to(m) and is_verification_mail(m))]
+    return token_mails(mailbox, address, is_verification_mail)
 
 
 def next_verification_token(api, mailbox, address: str, seen=frozenset()) -> str:
-    """Waits for a verification mail to `address` whose file name is not in `seen` (the mails
-    there before) and returns its token."""
-    to = to_recipient(address)
-    mails = mailbox.wait_for_messages(len(seen) + 1, match=lambda m: to(m) and is_verification_mail(m))
-    (mail,) = [m for m in mails if m.name not in seen]
-    return verification_token(mail, api.stack.base_url)
+    """The token of the next verification mail to `address` (`seen`: the file names before)."""
+    return verification_token(next_token_mail(mailbox, address, is_verification_mail, seen), api.stack.base_url)
 
 
 def seen_names(mailbox, address: str) -> set:

@@ -20,9 +20,11 @@ import pytest
 import requests
 
 from api_client import assert_json, assert_problem, assert_unauthorized, start_api
-from smtp_server import is_reset_mail, mailbox, reset_token, to_recipient  # noqa: F401 (mailbox: fixture)
+from smtp_server import is_reset_mail, mailbox, reset_token  # noqa: F401 (mailbox: fixture)
 from support import REPO_ROOT, media_type
-from web_support import assert_logged_without_token, assert_security_headers, browser  # noqa: F401 - fixture
+from web_support import (  # noqa: F401 - browser: fixture
+    assert_logged_without_token, assert_security_headers, browser, mailed_link,
+)
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -36,13 +38,7 @@ def api(mailbox, module_stack_factory):
 def mail_link(api, mailbox, email: str, n: int = 1, known: tuple[str, ...] = ()) -> tuple[str, str]:
     """The reset mail to email whose token is not in `known` (waits for n reset mails, not
     counting the verification mail of the registration): (its link, its token)."""
-    to = to_recipient(email)
-    for mail in mailbox.wait_for_messages(n, match=lambda m: to(m) and is_reset_mail(m)):
-        token = reset_token(mail, api.stack.base_url)
-        if token not in known:
-            (link,) = re.findall(r"\S*/reset-password\?token=\S*", mail.text)
-            return link, token
-    raise AssertionError(f"no new reset mail to {email}")
+    return mailed_link(mailbox, email, api.stack.base_url, is_reset_mail, reset_token, "reset-password", n, known)
 
 
 def forgot_by_api(api, email: str) -> None:

@@ -83,15 +83,22 @@ def verification_mail_to(address: str):
     return lambda m: to(m) and is_verification_mail(m)
 
 
+def mailed_link(mailbox, address: str, public_base_url: str, is_kind, read_token, page: str,
+                n: int = 1, known: tuple[str, ...] = ()) -> tuple[str, str]:
+    """(link, token) of the mail of a kind (`is_reset_mail` read by `reset_token`, ...) to
+    address whose token is not in `known`, once n of them arrived."""
+    to = to_recipient(address)
+    for mail in mailbox.wait_for_messages(n, match=lambda m: to(m) and is_kind(m)):
+        token = read_token(mail, public_base_url)
+        if token not in known:
+            return f"{public_base_url}/{page}?token={token}", token
+    raise AssertionError(f"no new {page} mail to {address} (known: {len(known)})")
+
+
 def verification_link(mailbox, address: str, public_base_url: str, n: int = 1,
                       known: tuple[str, ...] = ()) -> tuple[str, str]:
-    """(link, token) of the verification mail to address whose token is not in `known`,
-    once n of them arrived."""
-    for mail in mailbox.wait_for_messages(n, match=verification_mail_to(address)):
-        token = verification_token(mail, public_base_url)
-        if token not in known:
-            return f"{public_base_url}/verify-email?token={token}", token
-    raise AssertionError(f"no new verification mail to {address} (known: {len(known)})")
+    return mailed_link(mailbox, address, public_base_url, is_verification_mail, verification_token, "verify-email",
+                       n, known)
 
 
 def find_binaries() -> tuple[str, str]:
