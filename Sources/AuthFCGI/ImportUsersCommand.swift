@@ -183,6 +183,8 @@ struct ImportUsersCommand {
         }
         if options.dryRun { FileOutput.printOutput("Dry run: nothing will be written.\n") }
 
+        // Once, before the import reads a row: each naive timestamp is then only a `mktime`.
+        options.sourceTimeZone?.activate()
         let summary: ImportSummary
         do {
             summary = try UserImporter(source: source, mapping: mapping, store: target, options: options).run(
