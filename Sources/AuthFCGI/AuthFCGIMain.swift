@@ -49,9 +49,14 @@ struct AuthFCGIMain {
             // Bad server options are refused before the database is touched.
             let serverOptions =
                 command.command == .serve ? try ServerOptions.load(from: source, flags: command.flags) : nil
-            if command.command == .importUsers, let problem = ImportUsersCommand.usageProblem(command.flags) {
-                FileOutput.printError("import-users: \(problem) (see auth-fcgi import-users --help)")
-                return 2
+            var importUsage: ImportUsersCommand.Usage?
+            if command.command == .importUsers {
+                do {
+                    importUsage = try ImportUsersCommand.Usage(command.flags)
+                } catch {
+                    FileOutput.printError("import-users: \(error.message) (see auth-fcgi import-users --help)")
+                    return 2
+                }
             }
             let service = try makeService(source)
             let applied = try service.prepareStorage()
@@ -65,7 +70,7 @@ struct AuthFCGIMain {
             case .createAdmin:
                 return try CreateAdminCommand(service: service, flags: command.flags).run()
             case .importUsers:
-                return try ImportUsersCommand(service: service, flags: command.flags).run()
+                return try ImportUsersCommand(service: service, flags: command.flags, usage: importUsage!).run()
             case .users:
                 return try UsersCommand(
                     service: service, configuration: try ServiceConfiguration.load(from: source), arguments: users!

@@ -8,6 +8,7 @@ import UserLogic
 struct ImportUsersCommand {
     let service: Service
     let flags: [String: String]
+    let usage: Usage
 
     static let sourceFlags = ["--from-sqlite", "--from-postgresql", "--from-jsonl", "--from-csv"]
     static let switches: Set<String> = [
@@ -98,24 +99,31 @@ struct ImportUsersCommand {
         let message: String
     }
 
-    /// What is wrong with the flags' combination, checked before the database is opened.
-    static func usageProblem(_ flags: [String: String]) -> String? {
-        let given = sourceFlags.filter { flags[$0] != nil }
-        if given.count != 1 {
-            return "name one source: --from-sqlite, --from-postgresql, --from-jsonl or --from-csv"
-        }
-        if flags["--table"] != nil && !["--from-sqlite", "--from-postgresql"].contains(given[0]) {
-            return "--table goes with --from-sqlite or --from-postgresql"
-        }
-        if flags["--partial"] != nil && flags["--strict"] != nil { return "--partial and --strict exclude each other" }
-        if let zone = flags["--source-timezone"] {
+    /// The flags' combination, checked before the database is opened: the one source flag,
+    /// and the zone of `--source-timezone` read from its file.
+    struct Usage {
+        let sourceFlag: String
+        let sourceTimeZone: SourceTimeZone?
+
+        init(_ flags: [String: String]) throws(UsageFailure) {
+            let given = ImportUsersCommand.sourceFlags.filter { flags[$0] != nil }
+            if given.count != 1 {
+                throw UsageFailure(
+                    message: "name one source: --from-sqlite, --from-postgresql, --from-jsonl or --from-csv")
+            }
+            if flags["--table"] != nil && !["--from-sqlite", "--from-postgresql"].contains(given[0]) {
+                throw UsageFailure(message: "--table goes with --from-sqlite or --from-postgresql")
+            }
+            if flags["--partial"] != nil && flags["--strict"] != nil {
+                throw UsageFailure(message: "--partial and --strict exclude each other")
+            }
+            sourceFlag = given[0]
             do {
-                _ = try SourceTimeZone(zone)
+                sourceTimeZone = try flags["--source-timezone"].map(SourceTimeZone.init)
             } catch {
-                return error.description
+                throw UsageFailure(message: error.description)
             }
         }
-        return nil
     }
 
     func run() throws -> Int32 {
@@ -128,10 +136,8 @@ struct ImportUsersCommand {
             options.strict = flags["--strict"] != nil
             options.fixUsernames = flags["--fix-usernames"] != nil
             options.admins = flags["--admin"].map { $0.split(separator: ",").map(String.init) } ?? []
-            if let problem = Self.usageProblem(flags) { throw UsageFailure(message: problem) }
-            let given = Self.sourceFlags.filter { flags[$0] != nil }
-            let path = flags[given[0]]!
-            switch given[0] {
+            let path = flags[usage.sourceFlag]!
+            switch usage.sourceFlag {
             case "--from-sqlite": source = try SQLiteUserSource(path: path, table: flags["--table"])
             case "--from-postgresql": source = try PostgresUserSource(url: path, table: flags["--table"])
             case "--from-jsonl": source = try JSONLinesUserSource(path: path)
@@ -146,8 +152,7 @@ struct ImportUsersCommand {
                 }
             }
             if flags["--emails-verified"] != nil { mapping.markEveryEmailVerified() }
-            // Checked by `usageProblem`.
-            options.sourceTimeZone = flags["--source-timezone"].flatMap { try? SourceTimeZone($0) }
+            options.sourceTimeZone = usage.sourceTimeZone
         } catch let failure as UsageFailure {
             FileOutput.printError("import-users: \(failure.message) (see auth-fcgi import-users --help)")
             return 2
@@ -183,6 +188,8 @@ struct ImportUsersCommand {
         }
         if options.dryRun { FileOutput.printOutput("Dry run: nothing will be written.\n") }
 
+        // Once, before the import reads a row: each naive timestamp is then only a `mktime`.
+        options.sourceTimeZone?.activate()
         let summary: ImportSummary
         do {
             summary = try UserImporter(source: source, mapping: mapping, store: target, options: options).run(

@@ -20,16 +20,21 @@ public struct SourceTimeZone: Sendable, Equatable {
         self.name = name
     }
 
-    /// The Unix time of a wall-clock time in the zone, given as the Unix time the same wall
-    /// clock would be in UTC. A time a daylight-saving change skips or repeats is read as
-    /// `mktime` reads it (one of the offsets around the change).
-    ///
-    /// Sets the process's `TZ` to the zone (only when it differs: `setenv` races with `getenv` on other
-    /// threads), which is all `mktime` reads: `import-users` runs on one thread in a process
-    /// of its own, and nothing else in it uses local time.
-    func utc(fromWallClock seconds: Int64) -> Int64? {
+    /// Makes the zone the process's local time: sets `TZ` (only when it differs) and has the C
+    /// library read it (`tzset`). Call it once, before the conversions and before other
+    /// threads could read the environment: `setenv` races with `getenv` on other threads.
+    /// `import-users` runs in a process of its own, where nothing else uses local time.
+    public func activate() {
         let setting = ":" + name
         if getenv("TZ").map({ String(cString: $0) }) != setting { setenv("TZ", setting, 1) }
+        tzset()
+    }
+
+    /// The Unix time of a wall-clock time in the zone, given as the Unix time the same wall
+    /// clock would be in UTC, once `activate()` made the zone local time (`mktime` reads only
+    /// that). A time a daylight-saving change skips or repeats is read as `mktime` reads it
+    /// (one of the offsets around the change).
+    func utc(fromWallClock seconds: Int64) -> Int64? {
         var wall = time_t(seconds)
         var fields = tm()
         guard gmtime_r(&wall, &fields) != nil else { return nil }

@@ -344,6 +344,11 @@ import Testing
     /// zone. Read as UTC those lie six hours ahead, which the summary counts; with the zone
     /// they are right, daylight saving included. Times with an offset or Unix seconds are
     /// absolute and left alone.
+    ///
+    /// The only test that sets `TZ`, once per zone, in sequence. Other tests' threads may call
+    /// `getenv` meanwhile (libpq, settings), which glibc keeps safe for this: its first `setenv` of
+    /// a new variable copies the environment into a new array without freeing the old one, a
+    /// later one replaces the value in place, and it never frees a value it set.
     @Test func readsNaiveTimestampsInTheSourceTimeZone() throws {
         defer { cleanUp() }
         // `now` is 2027-01-15 08:00:00 UTC, 14:00 in Dhaka.
@@ -358,6 +363,7 @@ import Testing
 
         let store = try target()
         let dhaka = try SourceTimeZone("Asia/Dhaka")
+        dhaka.activate()
         let (summary, _) = try run(store) { $0.sourceTimeZone = dhaka }
         #expect(summary.accepted == 4)
         #expect(summary.futureTimestamps == 0)
@@ -367,6 +373,7 @@ import Testing
         #expect(try store.user(username: "recent")?.createdAt == 1_799_996_400)
 
         let berlin = try SourceTimeZone("Europe/Berlin")
+        berlin.activate()
         #expect(
             try ImportValues.timestamp(.text("2024-07-01 12:00:00"), field: "created_at", zone: berlin) == 1_719_828_000
         )
