@@ -52,7 +52,7 @@ struct UsersCommand {
         let user: User? =
             switch reference {
             case .id(let id): try store.user(id: id)
-            case .username(let name): name.contains("\u{0}") ? nil : try store.user(username: name)
+            case .username(let name): try store.user(username: name)
             }
         guard let user else { throw Refusal(message: reference.notFound) }
         return user
