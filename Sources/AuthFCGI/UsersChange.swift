@@ -77,8 +77,10 @@ struct UsersChange {
             guard let line = Terminal.readLine() else {
                 throw UsersCommand.Refusal(message: "no password on standard input")
             }
-            if let problem = FieldRules.password(line, field: "password", username: user.username, email: user.email) {
-                throw UsersCommand.Refusal(message: "password: \(problem.message)")
+            if let problem = AccountFieldCheck.problem(
+                field: "password", value: line, username: user.username, email: user.email)
+            {
+                throw UsersCommand.Refusal(message: "password: \(problem)")
             }
             password = line
         }
