@@ -72,9 +72,7 @@ struct AuthFCGIMain {
             case .importUsers:
                 return try ImportUsersCommand(service: service, flags: command.flags, usage: importUsage!).run()
             case .users:
-                return try UsersCommand(
-                    service: service, configuration: try ServiceConfiguration.load(from: source), arguments: users!
-                ).run()
+                return try UsersCommand(service: service, arguments: users!).run()
             case .help:
                 preconditionFailure("help returns before the service is made")
             case .purge:

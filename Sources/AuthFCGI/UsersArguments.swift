@@ -1,4 +1,5 @@
 import UserCore
+import UserLogic
 
 /// `auth-fcgi users SUBCOMMAND [ARGUMENT]... [--option value | --switch]...`, checked before
 /// the database is touched: a usage error exits 2 and changes nothing.
@@ -113,44 +114,18 @@ struct UsersArguments {
         return .username(operand)
     }
 
-    /// `list`'s options as the API's query (`GET /api/users`), with its ranges and values.
+    /// `list`'s options as the API's query (`GET /api/users`), read by the API's own parser:
+    /// `--per-page` is its `per_page`, and each field error names the option back.
     func listQuery() throws(UsageError) -> UserListQuery {
-        var query = UserListQuery()
-        func integer(_ name: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int? {
-            guard let text = options[name] else { return nil }
-            guard let value = Int(text), range.contains(value) else {
-                throw UsageError(message: "\(name) is a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
+        func parameter(_ option: String) -> String { String(option.dropFirst(2)).replacing("-", with: "_") }
+        func option(_ parameter: String) -> String { "--" + parameter.replacing("_", with: "-") }
+        let parameters = QueryParameters(options.map { (name: parameter($0.key), value: $0.value) })
+        do {
+            return try UserListQuery.parsing(parameters)
+        } catch {
+            throw UsageError(
+                message: error.fieldErrors.map { "\(option($0.field)): \($0.message)" }.joined(separator: " "))
         }
-        func flag(_ name: String) throws(UsageError) -> Bool? {
-            switch options[name] {
-            case nil: return nil
-            case "true": return true
-            case "false": return false
-            default: throw UsageError(message: "\(name) is true or false")
-            }
-        }
-        query.page = try integer("--page", 1...9_007_199_254_740_991) ?? query.page
-        query.perPage = try integer("--per-page", 1...100) ?? query.perPage
-        if let search = options["--q"], !search.isEmpty { query.search = search.lowercased() }
-        if let role = options["--role"] {
-            guard let parsed = Role(rawValue: role) else { throw UsageError(message: "--role is USER or ADMIN") }
-            query.role = parsed
-        }
-        query.active = try flag("--active")
-        query.emailVerified = try flag("--email-verified")
-        if let sort = options["--sort"] {
-            let descending = sort.hasPrefix("-")
-            guard let field = UserListQuery.SortField(rawValue: String(descending ? sort.dropFirst() : sort[...]))
-            else {
-                let names = UserListQuery.SortField.allCases.map(\.rawValue).joined(separator: ", ")
-                throw UsageError(message: "--sort is one of \(names), with \"-\" before it for descending")
-            }
-            query.sort = field
-            query.descending = descending
-        }
-        return query
     }
 }
 

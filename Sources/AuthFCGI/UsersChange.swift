@@ -5,7 +5,6 @@ import UserLogic
 /// and audited with the API's event name and `"actor": "cli"` (`target_id` is the account).
 struct UsersChange {
     let service: Service
-    let configuration: ServiceConfiguration
     let store: any Store
     let accounts: Accounts
     let user: User
@@ -78,8 +77,10 @@ struct UsersChange {
             guard let line = Terminal.readLine() else {
                 throw UsersCommand.Refusal(message: "no password on standard input")
             }
-            if let problem = FieldRules.password(line, field: "password", username: user.username, email: user.email) {
-                throw UsersCommand.Refusal(message: "password: \(problem.message)")
+            if let problem = AccountFieldCheck.problem(
+                field: "password", value: line, username: user.username, email: user.email)
+            {
+                throw UsersCommand.Refusal(message: "password: \(problem)")
             }
             password = line
         }
@@ -90,8 +91,7 @@ struct UsersChange {
             throw failure.refusal(user)
         }
         audit("password_changed")
-        let mail = AccountMail(from: configuration.mailFrom, publicBaseURL: configuration.publicBaseURL)
-        service.mailer.send(mail.passwordChanged(to: user, now: now), requestID: "cli")
+        service.mailer.send(service.mail.passwordChanged(to: user, now: now), requestID: "cli")
         FileOutput.printOutput(
             "Set the password of \(name): revoked \(Self.count(sessions, "session")), voided its reset tokens, "
                 + "cleared any lockout.\n")

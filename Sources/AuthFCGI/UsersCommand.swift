@@ -7,7 +7,6 @@ import UserLogic
 /// writes the API's audit event with `"actor": "cli"` instead of a user id.
 struct UsersCommand {
     let service: Service
-    let configuration: ServiceConfiguration
     let arguments: UsersArguments
 
     /// A rule refused the change or the account doesn't exist: exit 1.
@@ -18,19 +17,20 @@ struct UsersCommand {
     /// 0 done, 1 refused by a rule or not found.
     func run() throws -> Int32 {
         guard let subcommand = arguments.subcommand else { preconditionFailure("parse requires a subcommand") }
-        let store = try service.makeThreadContext().store()
+        let thread = service.makeThreadContext()
+        let store = try thread.store()
         let listing = UsersListing(store: store, json: arguments.switches.contains("--json"))
         do {
             switch subcommand {
             case .list: try listing.print(try arguments.listQuery())
             case .show: try listing.show(try find(arguments.account, in: store))
-            case .setRole: try change(store).setRole(Role(rawValue: arguments.operands[1])!)
-            case .enable: try change(store).setActive(true)
-            case .disable: try change(store).setActive(false)
-            case .unlock: try change(store).unlock()
-            case .revokeSessions: try change(store).revokeSessions()
-            case .setPassword: try change(store).setPassword()
-            case .delete: try change(store).delete()
+            case .setRole: try change(on: thread).setRole(Role(rawValue: arguments.operands[1])!)
+            case .enable: try change(on: thread).setActive(true)
+            case .disable: try change(on: thread).setActive(false)
+            case .unlock: try change(on: thread).unlock()
+            case .revokeSessions: try change(on: thread).revokeSessions()
+            case .setPassword: try change(on: thread).setPassword()
+            case .delete: try change(on: thread).delete()
             }
             return 0
         } catch let refusal as Refusal {
@@ -40,13 +40,11 @@ struct UsersCommand {
     }
 
     /// The named account's changes, through the accounts core at this moment.
-    private func change(_ store: any Store) throws -> UsersChange {
+    private func change(on thread: ThreadContext) throws -> UsersChange {
         let now = Timestamp.now()
-        let accounts = Accounts(
-            store: store, passwords: PasswordHasher(policy: configuration.passwords),
-            rules: AccountRules(configuration), now: now)
+        let store = try thread.store()
         return UsersChange(
-            service: service, configuration: configuration, store: store, accounts: accounts,
+            service: service, store: store, accounts: try service.accounts(on: thread, now: now),
             user: try find(arguments.account, in: store), now: now, force: arguments.switches.contains("--force"))
     }
 
@@ -54,7 +52,7 @@ struct UsersCommand {
         let user: User? =
             switch reference {
             case .id(let id): try store.user(id: id)
-            case .username(let name): name.contains("\u{0}") ? nil : try store.user(username: name)
+            case .username(let name): try store.user(username: name)
             }
         guard let user else { throw Refusal(message: reference.notFound) }
         return user

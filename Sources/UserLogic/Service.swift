@@ -56,6 +56,17 @@ public struct Service: Sendable {
             storeFactory: storeFactory, tokenSettings: configuration.tokens, passwordPolicy: configuration.passwords)
     }
 
+    /// The accounts core over `thread`'s store and password hasher, at `now`, with the
+    /// service's rules: for the commands that change accounts without a request.
+    package func accounts(on thread: ThreadContext, now: Int64) throws -> Accounts {
+        Accounts(store: try thread.store(), passwords: thread.passwords, rules: AccountRules(configuration), now: now)
+    }
+
+    /// The account mails with the service's sender and links.
+    package var mail: AccountMail {
+        AccountMail(from: configuration.mailFrom, publicBaseURL: configuration.publicBaseURL)
+    }
+
     /// The response to `request` and the work its handler left for after the answer: the
     /// servers deliver the response completely (finish the FastCGI request, close CGI's
     /// stdout) before they `run` the follow-up.

@@ -7,7 +7,7 @@ struct UserHandlers: Sendable {
 
     /// `GET /api/users` (admin).
     func list(_ context: AuthenticatedContext) throws -> Response {
-        let query = try Self.listQuery(context.request.query)
+        let query = try UserListQuery.parsing(context.request.query)
         let (users, total) = try context.thread.store().listUsers(query)
         // Written straight to bytes: no JSONValue tree for up to 100 users.
         var output = JSONOutput(capacity: 128 + 400 * users.count)
@@ -196,9 +196,12 @@ struct UserHandlers: Sendable {
         changes.emailVerified = fields.optionalBool("email_verified")
         return changes
     }
+}
 
-    /// Parses the list's query; every bad value is reported at once, by parameter name.
-    static func listQuery(_ parameters: QueryParameters) throws(APIError) -> UserListQuery {
+extension UserListQuery {
+    /// Parses `GET /api/users`'s query (and `auth-fcgi users list`'s options, mapped to it);
+    /// every bad value is reported at once, by parameter name.
+    package static func parsing(_ parameters: QueryParameters) throws(APIError) -> UserListQuery {
         var query = UserListQuery()
         var errors: [FieldError] = []
         func integer(_ name: String, _ range: ClosedRange<Int>) -> Int? {
