@@ -9,6 +9,8 @@ public struct Service: Sendable {
     /// Sends the service's mail in the background; drain it before the process exits.
     public let mailer: Mailer
     private let configuration: ServiceConfiguration
+    /// What the handlers share; the commands borrow its accounts core and mails.
+    private let environment: HandlerEnvironment
     private let storeFactory: StoreFactory
     private let clock: @Sendable () -> Int64
 
@@ -18,21 +20,22 @@ public struct Service: Sendable {
         configuration: ServiceConfiguration, logger: Logger, mailTransport: any MailTransport,
         clock: @escaping @Sendable () -> Int64 = Timestamp.now
     ) {
-        let mailer = Mailer(transport: mailTransport, logger: logger)
-        let environment = HandlerEnvironment(configuration: configuration, logger: logger, mailer: mailer, clock: clock)
         self.init(
-            router: Router(routes: API.routes(environment)), configuration: configuration, logger: logger,
-            mailer: mailer, clock: clock)
+            routes: API.routes, configuration: configuration, logger: logger,
+            mailer: Mailer(transport: mailTransport, logger: logger), clock: clock)
     }
 
+    /// A service of the `routes` made over its handler environment (tests pass their own).
     init(
-        router: Router, configuration: ServiceConfiguration, logger: Logger, mailer: Mailer,
+        routes: (HandlerEnvironment) -> [Route], configuration: ServiceConfiguration, logger: Logger, mailer: Mailer,
         clock: @escaping @Sendable () -> Int64 = Timestamp.now
     ) {
-        self.router = router
+        let environment = HandlerEnvironment(configuration: configuration, logger: logger, mailer: mailer, clock: clock)
+        self.router = Router(routes: routes(environment))
         self.logger = logger
         self.mailer = mailer
         self.configuration = configuration
+        self.environment = environment
         self.storeFactory = StoreFactory(location: configuration.database)
         self.clock = clock
     }
@@ -59,13 +62,11 @@ public struct Service: Sendable {
     /// The accounts core over `thread`'s store and password hasher, at `now`, with the
     /// service's rules: for the commands that change accounts without a request.
     package func accounts(on thread: ThreadContext, now: Int64) throws -> Accounts {
-        Accounts(store: try thread.store(), passwords: thread.passwords, rules: AccountRules(configuration), now: now)
+        try environment.accounts(on: thread, now: now)
     }
 
     /// The account mails with the service's sender and links.
-    package var mail: AccountMail {
-        AccountMail(from: configuration.mailFrom, publicBaseURL: configuration.publicBaseURL)
-    }
+    package var mail: AccountMail { environment.mail }
 
     /// The response to `request` and the work its handler left for after the answer: the
     /// servers deliver the response completely (finish the FastCGI request, close CGI's

@@ -13,13 +13,17 @@ import Testing
 
     func service() -> Service {
         Service(
-            router: Router(routes: [
-                Route("GET", "/api/ok", "ok") { _ in .json(.object(["fine": true])) },
-                Route("POST", "/api/echo", "echo") { context in .json(.object(try context.request.jsonObjectBody())) },
-                Route("GET", "/api/boom", "boom") { _ in throw Boom() },
-                Route("GET", "/api/teapot", "teapot") { _ in throw APIError(.conflict, .lastAdmin, "Short and stout.")
-                },
-            ]),
+            routes: { _ in
+                [
+                    Route("GET", "/api/ok", "ok") { _ in .json(.object(["fine": true])) },
+                    Route("POST", "/api/echo", "echo") { context in .json(.object(try context.request.jsonObjectBody()))
+                    },
+                    Route("GET", "/api/boom", "boom") { _ in throw Boom() },
+                    Route("GET", "/api/teapot", "teapot") { _ in
+                        throw APIError(.conflict, .lastAdmin, "Short and stout.")
+                    },
+                ]
+            },
             configuration: configuration(database: directory.path + "/auth.db"),
             logger: log.logger, mailer: Mailer(transport: CapturedMail(), logger: log.logger))
     }

@@ -12,11 +12,14 @@ struct HandlerEnvironment: Sendable {
         AccountMail(from: configuration.mailFrom, publicBaseURL: configuration.publicBaseURL)
     }
 
-    /// The account rules over the thread's store and password hasher, at `now`.
+    /// The account rules over the request thread's store and password hasher, at `now`.
     func accounts(_ context: some HandlerContext, now: Int64) throws -> Accounts {
-        Accounts(
-            store: try context.thread.store(), passwords: context.thread.passwords, rules: AccountRules(configuration),
-            now: now)
+        try accounts(on: context.thread, now: now)
+    }
+
+    /// The account rules over `thread`'s store and password hasher, at `now`.
+    func accounts(on thread: ThreadContext, now: Int64) throws -> Accounts {
+        Accounts(store: try thread.store(), passwords: thread.passwords, rules: AccountRules(configuration), now: now)
     }
 
     /// 423 with `Retry-After` between 1 and `LOCKOUT_SECONDS`.
