@@ -30,6 +30,16 @@ import Testing
         #expect(try setup.store.liveSessions(userID: setup.user.id, now: 2100).count == 2)
     }
 
+    /// An account deleted since its request was authenticated has no password to check.
+    @Test(arguments: StoreKind.allCases) func aDeletedAccountIsGone(kind: StoreKind) throws {
+        let setup = try Setup(kind)
+        defer { setup.database.remove() }
+        _ = try setup.store.deleteUser(id: setup.user.id)
+        #expect(throws: CurrentPasswordFailure.accountGone) {
+            try setup.accounts(at: 2100).checkCurrentPassword(AccountsLoginTests.password, of: setup.user)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases) func wrongCurrentPasswordsCountTowardTheLockout(kind: StoreKind) throws {
         let setup = try Setup(kind)
         defer { setup.database.remove() }

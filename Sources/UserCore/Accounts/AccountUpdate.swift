@@ -4,7 +4,7 @@ extension Accounts {
     /// revokes every session, and with them every access token issued in them, and voids the
     /// reset and verification tokens: enabling the account again revives none of them. A new
     /// email address voids both kinds too: they were mailed to the old one.
-    package func settleUpdate(from before: User, to after: User) throws {
+    func settleUpdate(from before: User, to after: User) throws {
         let disabled = before.active && !after.active
         if disabled { try store.revokeSessions(userID: after.id, keeping: nil, now: now) }
         if disabled || before.email != after.email {

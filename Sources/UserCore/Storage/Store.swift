@@ -144,22 +144,3 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
-
-extension Store {
-    /// For `updateUser` implementations, inside their transaction: the user before and after
-    /// `changes`, once a changed username or email is known to be free (username checked
-    /// first). Nil when there is no such user.
-    func checkedChange(of id: Int64, _ changes: UserChanges) throws -> (current: User, updated: User)? {
-        guard let current = try user(id: id) else { return nil }
-        let updated = current.applying(changes)
-        if updated.username.lowercased() != current.username.lowercased(),
-            let holder = try user(username: updated.username), holder.id != id
-        {
-            throw StoreError.usernameTaken
-        }
-        if updated.email != current.email, let holder = try user(email: updated.email), holder.id != id {
-            throw StoreError.emailTaken
-        }
-        return (current, updated)
-    }
-}

@@ -5,16 +5,16 @@
 struct Migration: Sendable {
     let version: Int64
     let name: String
-    let ddl: DialectText
+    let ddl: SQL
 
     init(version: Int64, name: String, sqlite: String, postgresql: String) {
         self.version = version
         self.name = name
-        ddl = DialectText(sqlite: sqlite, postgresql: postgresql)
+        ddl = SQL(sqlite: sqlite, postgresql: postgresql)
     }
 
     /// The ledger of applied steps.
-    static let ledger = DialectText(
+    static let ledger = SQL(
         sqlite: """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER PRIMARY KEY,

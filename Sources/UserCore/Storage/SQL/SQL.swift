@@ -9,6 +9,12 @@ struct SQL: Sendable {
         self.init { _ in text }
     }
 
+    /// Text written out for each database, side by side so neither can be changed alone (the
+    /// migrations' DDL).
+    init(sqlite: String, postgresql: String) {
+        self.init { $0 == .sqlite ? sqlite : postgresql }
+    }
+
     /// A statement with a part that differs by dialect (see `SQLDialect`).
     init(_ build: (SQLDialect) -> String) {
         postgresql = build(.postgresql)
@@ -31,18 +37,5 @@ struct SQL: Sendable {
             bytes[index] = UInt8(ascii: "?")
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-/// DDL that differs between the databases, side by side so neither can be changed alone.
-struct DialectText: Sendable {
-    let sqlite: String
-    let postgresql: String
-
-    func text(for dialect: SQLDialect) -> String {
-        switch dialect {
-        case .sqlite: sqlite
-        case .postgresql: postgresql
-        }
     }
 }

@@ -53,6 +53,23 @@ extension SQLStore {
         conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
     }
 
+    /// Inside `updateUser`'s transaction: the user before and after `changes`, once a changed
+    /// username or email is known to be free (username checked first). Nil when there is no
+    /// such user.
+    private func checkedChange(of id: Int64, _ changes: UserChanges) throws -> (current: User, updated: User)? {
+        guard let current = try user(id: id) else { return nil }
+        let updated = current.applying(changes)
+        if updated.username.lowercased() != current.username.lowercased(),
+            let holder = try user(username: updated.username), holder.id != id
+        {
+            throw StoreError.usernameTaken
+        }
+        if updated.email != current.email, let holder = try user(email: updated.email), holder.id != id {
+            throw StoreError.emailTaken
+        }
+        return (current, updated)
+    }
+
     public func updateUser(id: Int64, _ changes: UserChanges, now: Int64) throws -> User? {
         try transaction {
             guard let (current, updated) = try checkedChange(of: id, changes) else { return nil }
@@ -64,8 +81,8 @@ extension SQLStore {
                 AdministrationSQL.updateUser,
                 [
                     .text(updated.username), .text(updated.email), .text(updated.firstName), .text(updated.lastName),
-                    .text(updated.role.rawValue), .bool(updated.active), .integer(now), .text(searchText), .integer(id),
-                    .bool(updated.emailVerified),
+                    .text(updated.role.rawValue), .bool(updated.active), .bool(updated.emailVerified), .integer(now),
+                    .text(searchText), .integer(id),
                 ]
             ) { StoreRows.user($0) }.first
         }
@@ -88,8 +105,8 @@ private enum AdministrationSQL {
     static let updateUser = SQL(
         """
         UPDATE users SET username = $1, email = $2, first_name = $3, last_name = $4, role = $5, active = $6,
-            updated_at = $7, search_text = $8, email_verified = $10
-        WHERE id = $9
+            email_verified = $7, updated_at = $8, search_text = $9
+        WHERE id = $10
         RETURNING \(StoreRows.userColumns)
         """)
     static let deleteUser = SQL("DELETE FROM users WHERE id = $1")

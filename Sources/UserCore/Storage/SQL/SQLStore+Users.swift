@@ -10,8 +10,8 @@ extension SQLStore {
         }
     }
 
-    /// The one INSERT of a user, for registration and import (imported users are unverified:
-    /// the apps they come from never checked an address).
+    /// The one INSERT of a user, for registration and import (which keeps the source's
+    /// `updated_at`).
     func insertUser(_ new: NewUser, updatedAt: Int64) throws -> User {
         let searchText = User.searchText(
             username: new.username, email: new.email, firstName: new.firstName, lastName: new.lastName)
