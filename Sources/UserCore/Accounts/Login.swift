@@ -28,43 +28,40 @@ package struct LoggedIn {
 }
 
 extension Accounts {
-    /// Contract §3 Login with the v2 lockout rule: the attempt is reserved (counted as a
-    /// failure in advance) before the password is checked, so of any number of simultaneous
-    /// attempts at most `lockoutThreshold` check it. A success resets the count, re-hashes an
-    /// outdated hash (never one matched through bcrypt's 72-byte truncation, see
-    /// `PasswordHasher.check`) and opens a session, in one transaction. Under `EMAIL_VERIFICATION=required`
-    /// an unverified address is refused after the password and the disabled checks.
+    /// Contract §3 Login with the v2 lockout rule (`reservedCheck`). A success resets the
+    /// count, re-hashes an outdated hash (never one matched through bcrypt's 72-byte
+    /// truncation, see `PasswordHasher.check`) and opens a session, in one transaction. Under
+    /// `EMAIL_VERIFICATION=required` an unverified address is refused after the password and
+    /// the disabled checks.
     package func logIn(_ identifier: LoginIdentifier, password: String, from origin: SessionOrigin) throws -> LoggedIn {
         guard let user = try account(identifier) else {
             passwords.verifyAgainstDummy(password)
             throw LoginFailure.unknownUser
         }
         let outdated: Bool
-        switch try store.reserveLoginAttempt(
-            userID: user.id, threshold: rules.lockoutThreshold, lockSeconds: rules.lockoutSeconds, now: now)
-        {
-        case nil:
-            // Deleted since it was read.
+        switch try reservedCheck(password, of: user) {
+        case .gone:
             passwords.verifyAgainstDummy(password)
             throw LoginFailure.unknownUser
         case .locked(let until):
             throw LoginFailure.locked(userID: user.id, until: until)
-        case .granted(let lockedUntil):
-            guard case .right(let isOutdated) = passwords.check(password, against: user.passwordHash) else {
-                throw LoginFailure.wrongPassword(userID: user.id, lockedUntil: lockedUntil)
-            }
+        case .wrong(let lockedUntil):
+            throw LoginFailure.wrongPassword(userID: user.id, lockedUntil: lockedUntil)
+        case .right(let isOutdated):
             outdated = isOutdated
         }
         // The right password is no failure: its reservation must not count, nor leave the
         // account locked once it is enabled or verified. The right password clears the count
         // as a successful login would, without `last_login_at` (nobody logged in).
-        guard user.active else {
+        let refusal: LoginFailure? =
+            if !user.active {
+                .disabled(userID: user.id)
+            } else if !user.emailVerified && rules.emailVerification == .required {
+                .emailNotVerified(userID: user.id)
+            } else { nil }
+        if let refusal {
             _ = try store.unlockUser(id: user.id)
-            throw LoginFailure.disabled(userID: user.id)
-        }
-        guard user.emailVerified || rules.emailVerification != .required else {
-            _ = try store.unlockUser(id: user.id)
-            throw LoginFailure.emailNotVerified(userID: user.id)
+            throw refusal
         }
         // Hashed before the transaction: the write lock is not held for a hash's time.
         let rehashed = outdated ? try passwords.hash(password) : nil
