@@ -7,6 +7,8 @@ the CGI-style response (``Status:`` line, headers, body) parsed from STDOUT.
 
 from __future__ import annotations
 
+import json
+
 import socket
 import struct
 import time
@@ -286,3 +288,10 @@ def request(
 
 def get(address, uri: str = "/api/health", **kw) -> CgiResponse:
     return request(address, standard_params("GET", uri, **kw))
+
+
+def post_json(address, uri: str, document, timeout: float = 10.0, **kw) -> CgiResponse:
+    """POSTs `document` as a JSON body (`kw`: more of `standard_params`, e.g. headers)."""
+    body = json.dumps(document).encode()
+    params = standard_params("POST", uri, body_length=len(body), content_type="application/json", **kw)
+    return request(address, params, body, timeout=timeout)

@@ -2,7 +2,6 @@
 issue 16 item 9): the SQLite database and its -wal/-shm, the development key and mail files
 0600, the directories it creates 0700, its unix socket 0660."""
 
-import json
 import os
 import stat
 
@@ -11,17 +10,10 @@ import pg_support
 import pytest
 import support
 from api_client import DEFAULT_PASSWORD, auth_env, unique
-from fcgi_client import standard_params
 
 
 def mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
-
-
-def post(socket_path: str, uri: str, body: dict) -> fcgi_client.CgiResponse:
-    data = json.dumps(body).encode()
-    params = standard_params("POST", uri, body_length=len(data), content_type="application/json")
-    return fcgi_client.request(socket_path, params, data)
 
 
 def start_with_umask_022(b: support.Backend) -> support.Backend:
@@ -43,9 +35,10 @@ def test_created_files_are_private_under_umask_022(backend_factory, short_tmp):
 
     name = unique()
     email = f"{name}@example.com"
-    r = post(b.socket_path, "/api/auth/register", {"username": name, "email": email, "password": DEFAULT_PASSWORD})
+    r = fcgi_client.post_json(b.socket_path, "/api/auth/register",
+                              {"username": name, "email": email, "password": DEFAULT_PASSWORD})
     assert r.status == 201, r.body
-    assert post(b.socket_path, "/api/auth/password/forgot", {"email": email}).status == 202
+    assert fcgi_client.post_json(b.socket_path, "/api/auth/password/forgot", {"email": email}).status == 202
     support.wait_for(lambda: any(mail_dir.glob("*.eml")), 10, "the reset mail")
 
     assert mode(b.socket_path) == 0o660

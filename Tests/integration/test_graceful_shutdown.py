@@ -1,6 +1,5 @@
 """SIGTERM/SIGINT: stop accepting at once, finish in-flight requests, exit 0."""
 
-import json
 import os
 import signal
 import sqlite3
@@ -155,21 +154,17 @@ def test_follow_ups_answered_before_sigterm_are_done_before_exit(backend_factory
     b = backend_factory(env={"DATABASE_URL": f"sqlite:///{database}", "MAIL_URL": mailbox.url(),
                              "EMAIL_VERIFICATION": "off"})
 
-    def post(uri, document):
-        body = json.dumps(document).encode()
-        params = standard_params("POST", uri, body_length=len(body), content_type="application/json")
-        return fcgi_client.request(b.socket_path, params, body)
-
     names = [f"follow{n}" for n in range(4)]
     for name in names:
-        r = post("/api/auth/register", {"username": name, "email": f"{name}@example.com",
-                                        "password": "correct horse battery"})
+        account = {"username": name, "email": f"{name}@example.com", "password": "correct horse battery"}
+        r = fcgi_client.post_json(b.socket_path, "/api/auth/register", account)
         assert r.status == 201, r
     lock = sqlite3.connect(database, isolation_level=None)
     try:
         lock.execute("BEGIN IMMEDIATE")  # writers wait (busy timeout 5 s); readers don't
         for name in names:
-            assert post("/api/auth/password/forgot", {"email": f"{name}@example.com"}).status == 202
+            r = fcgi_client.post_json(b.socket_path, "/api/auth/password/forgot", {"email": f"{name}@example.com"})
+            assert r.status == 202, r
         os.kill(b.pid, signal.SIGTERM)
         wait_for(lambda: not connectable(b.socket_path), 10, "the listener to close after SIGTERM")
         assert b.proc.poll() is None, "the worker exited with follow-ups waiting for the database"
