@@ -9,7 +9,6 @@ does to them, are seen through the same binary answering API requests as a CGI p
 
 from __future__ import annotations
 
-import email
 import json
 import re
 import subprocess
@@ -19,10 +18,12 @@ import pytest
 
 import support
 from api_client import auth_env, unique
-from fcgi_client import parse_cgi_response
+from smtp_server import FileMailbox, is_reset_mail, reset_token
+from test_cgi import run_cgi
 from test_cli import Pty, describe, err, out
 
 RUN_TIMEOUT = 30
+PUBLIC_BASE_URL = "http://cli.test"
 PASSWORD = "Sturdy pass 42!"
 NEW_PASSWORD = "Fresh start 77?"
 
@@ -34,9 +35,10 @@ class UsersCli:
         self.binary = binary
         self.dir = directory
         self.log_file = directory / "audit.log"
-        self.mail_dir = directory / "mail"
+        self.mailbox = FileMailbox(directory / "mail")
         self.env = support.service_env(directory, **auth_env(
-            EMAIL_VERIFICATION="off", LOG_FILE=str(self.log_file), MAIL_URL=f"file://{self.mail_dir}"))
+            EMAIL_VERIFICATION="off", LOG_FILE=str(self.log_file), MAIL_URL=self.mailbox.url(),
+            PUBLIC_BASE_URL=PUBLIC_BASE_URL))
 
     def run(self, *args, stdin: str = "") -> subprocess.CompletedProcess:
         return subprocess.run([str(self.binary), *args], input=stdin.encode(), capture_output=True, cwd=self.dir,
@@ -46,18 +48,10 @@ class UsersCli:
         return self.run("users", *args, stdin=stdin)
 
     def api(self, method: str, path: str, body: dict | None = None, token: str | None = None):
+        """One API request, answered by the binary as a CGI program on this database."""
         data = json.dumps(body).encode() if body is not None else b""
-        env = {**self.env, "GATEWAY_INTERFACE": "CGI/1.1", "SERVER_PROTOCOL": "HTTP/1.1", "REQUEST_METHOD": method,
-               "SCRIPT_NAME": "", "PATH_INFO": path, "REQUEST_URI": path, "QUERY_STRING": "",
-               "REMOTE_ADDR": "127.0.0.1"}
-        if data:
-            env.update(CONTENT_LENGTH=str(len(data)), CONTENT_TYPE="application/json")
-        if token:
-            env["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-        r = subprocess.run([str(self.binary)], input=data, capture_output=True, env=env, cwd=self.dir,
-                           timeout=RUN_TIMEOUT)
-        assert r.returncode == 0, r.stderr.decode(errors="replace")
-        return parse_cgi_response(r.stdout)
+        extra = {**self.env, **({"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {})}
+        return run_cgi(self.binary, self.dir, method, path, body=data, extra=extra)
 
     def admin(self, name: str | None = None) -> dict:
         name = name or unique("root")
@@ -334,7 +328,7 @@ def test_set_password_from_stdin(cli):
     assert problem_code(cli.api("GET", "/api/auth/whoami", token=token)) == (401, "token_revoked")
     assert cli.login(user["username"], PASSWORD).status == 401
     assert cli.login(user["username"], NEW_PASSWORD).status == 200
-    notices = [m for m in cli.mail_dir.glob("*.eml") if "Your password was changed" in m.read_text()]
+    notices = cli.mailbox.messages(lambda m: m.subject == "Your password was changed")
     assert len(notices) == 1
 
 
@@ -419,10 +413,6 @@ def problem_code(resp) -> tuple[int, str | None]:
 
 
 def mailed_reset_token(cli: UsersCli) -> str:
-    for path in sorted(cli.mail_dir.glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes())
-        text = message.get_payload(decode=True).decode()
-        found = re.search(r"(?m)^Reset token: (\S+)", text)
-        if found:
-            return found.group(1)
-    raise AssertionError(f"no reset mail in {cli.mail_dir}")
+    """The token of the one reset mail (a CGI request's mail has left when it ends)."""
+    (mail,) = cli.mailbox.messages(is_reset_mail)
+    return reset_token(mail, PUBLIC_BASE_URL)
