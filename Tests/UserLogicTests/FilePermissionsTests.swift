@@ -3,8 +3,9 @@ import Testing
 
 @testable import UserCore
 
-/// Files the service creates are private whatever the umask (issue 16 item 9). The test
-/// process's umask (0022 in a shell's default) would leave files SQLite creates 0644.
+/// Files the service creates are private whatever the umask (issue 16 item 9). Under a
+/// shell's default umask, 0022, SQLite would create them 0644: the test sets that umask
+/// itself, so a stricter one in the test's environment can't make it pass.
 @Suite struct FilePermissionsTests {
     let directory = TemporaryDirectory()
 
@@ -16,6 +17,9 @@ import Testing
 
     @Test func aPreparedSQLiteDatabaseAndItsWALFilesAre0600() throws {
         defer { directory.remove() }
+        // Process-wide, but 0022 only loosens what other tests create to the usual default.
+        let previous = umask(0o022)
+        defer { umask(previous) }
         let path = directory.path + "/auth.db"
         let (store, _) = try StoreFactory(location: .sqlite(path: path)).openPrepared()
         #expect(mode(path) == 0o600)
