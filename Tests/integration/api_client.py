@@ -41,6 +41,7 @@ DEFAULT_PASSWORD = "correct horse battery"
 # Cheap hashing and no nginx throttling, so the suite stays fast.
 FAST_ENV = {
     "JWT_SECRET_KEY": SECRET,
+    "MFA_SECRET_KEY": support.TEST_MFA_SECRET,
     "PASSWORD_SCHEME": "yescrypt",
     "PASSWORD_COST": "1",
     "RATE_LIMIT_LOGIN": "100000r/s",
