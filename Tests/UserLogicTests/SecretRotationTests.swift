@@ -24,11 +24,11 @@ import Testing
             #expect(
                 try store.replacePendingTOTPSecret(
                     userID: user.id,
-                    sealed: box.seal(secrets[user.id]!, context: SecretBox.totpContext(userID: user.id)),
+                    sealed: box.seal(secrets[user.id]!, context: Accounts.secretContext(of: user.id)),
                     now: 100))
         }
         let stray = try store.createUser(newUser("dan"))
-        let straySealed = SecretBox(key: Self.strayKey).seal([1], context: SecretBox.totpContext(userID: stray.id))
+        let straySealed = SecretBox(key: Self.strayKey).seal([1], context: Accounts.secretContext(of: stray.id))
         _ = try store.replacePendingTOTPSecret(userID: stray.id, sealed: straySealed, now: 100)
         let before = Dictionary(uniqueKeysWithValues: try store.sealedTOTPSecrets().map { ($0.userID, $0.sealed) })
 
@@ -44,7 +44,7 @@ import Testing
         let rotated = SecretBox(key: Self.newKey)
         for (userID, sealed) in try store.sealedTOTPSecrets() where userID != stray.id {
             #expect(rotated.isCurrent(sealed))
-            #expect(try rotated.open(sealed, context: SecretBox.totpContext(userID: userID)) == secrets[userID])
+            #expect(try rotated.open(sealed, context: Accounts.secretContext(of: userID)) == secrets[userID])
             #expect((sealed == before[userID]) == (userID == secrets.keys.max()), "only cid's box is kept")
         }
         #expect(try store.totpSecret(userID: stray.id)?.sealed == straySealed)
@@ -63,7 +63,7 @@ import Testing
         let store = try database.store()
         let ann = try store.createUser(newUser("ann"))
         let bob = try store.createUser(newUser("bob"))
-        let annsBox = SecretBox(key: Self.oldKey).seal([7], context: SecretBox.totpContext(userID: ann.id))
+        let annsBox = SecretBox(key: Self.oldKey).seal([7], context: Accounts.secretContext(of: ann.id))
         _ = try store.replacePendingTOTPSecret(userID: bob.id, sealed: annsBox, now: 100)
         let rotation = try SecretBox(key: Self.newKey, previousKeys: [Self.oldKey]).resealTOTPSecrets(in: store)
         #expect(rotation.unopenable == [bob.id] && rotation.resealed == 0)

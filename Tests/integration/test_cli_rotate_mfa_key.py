@@ -14,14 +14,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 import subprocess
 import time
 
+import pyotp
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import support
-from api_client import Database, unique
+from api_client import DEFAULT_PASSWORD, Database, unique
+from test_cgi import run_cgi
 from test_cli import describe, err, out
 
 OLD_KEY = "the MFA key being replaced, 0123456789abcdef"
@@ -59,9 +62,17 @@ class Deployment:
         self.env = support.service_env(directory, AUTH_ENV="production")
         self.db = Database(directory / "auth.db", url=self.env["DATABASE_URL"])
 
+    def keys(self, key: str, previous: str) -> dict[str, str]:
+        return {**self.env, "MFA_SECRET_KEY": key, "MFA_PREVIOUS_SECRET_KEY": previous}
+
     def run(self, *args, key: str, previous: str = "") -> subprocess.CompletedProcess:
-        env = {**self.env, "MFA_SECRET_KEY": key, "MFA_PREVIOUS_SECRET_KEY": previous}
-        return subprocess.run([str(self.binary), *args], capture_output=True, cwd=self.dir, env=env, timeout=30)
+        return subprocess.run([str(self.binary), *args], capture_output=True, cwd=self.dir,
+                              env=self.keys(key, previous), timeout=30)
+
+    def api(self, path: str, body: dict | None = None, token: str | None = None, *, key: str):
+        """One POST answered by the binary as a CGI program, with `key` as MFA_SECRET_KEY."""
+        extra = {**self.keys(key, ""), **({"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {})}
+        return run_cgi(self.binary, self.dir, "POST", path, body=json.dumps(body or {}).encode(), extra=extra)
 
     def enroll(self, key: str) -> tuple[int, bytes]:
         """A user with a confirmed TOTP secret sealed under `key`, as the service stores it."""
@@ -132,3 +143,39 @@ def test_bad_settings_and_flags_exit_2(auth_bin, short_tmp):
     assert p.returncode == 2 and "MFA_PREVIOUS_SECRET_KEY" in err(p), describe(p)
     p = d.run("rotate-mfa-key", "--bogus", key=NEW_KEY)
     assert p.returncode == 2, describe(p)
+
+
+def test_a_user_enrolled_through_the_api_signs_in_with_a_code_after_the_rotation(auth_bin, short_tmp):
+    d = Deployment(auth_bin, short_tmp)
+    name = unique("otp")
+    credentials = {"username": name, "password": DEFAULT_PASSWORD}
+    r = d.api("/api/auth/register", {**credentials, "email": f"{name}@example.com"}, key=OLD_KEY)
+    assert r.status == 201, r.body
+    user_id = r.json()["user"]["id"]
+    token = d.api("/api/auth/login", credentials, key=OLD_KEY).json()["access_token"]
+    secret = d.api("/api/auth/mfa/totp", token=token, key=OLD_KEY).json()["secret"]
+    totp = pyotp.TOTP(secret)
+    r = d.api("/api/auth/mfa/totp/confirm", {"code": totp.now()}, token=token, key=OLD_KEY)
+    assert r.status == 200, r.body
+    recovery_code = r.json()["recovery_codes"][0]
+    # The database holds the secret only sealed, here under the old key.
+    box = d.sealed()[user_id]
+    assert secret not in box and open_box(OLD_KEY, box, user_id) == base64.b32decode(secret + "=" * (-len(secret) % 8))
+
+    p = d.run("rotate-mfa-key", key=NEW_KEY, previous=OLD_KEY)
+    assert p.returncode == 0 and "Re-sealed 1 TOTP secrets" in out(p), describe(p)
+    assert open_box(NEW_KEY, d.sealed()[user_id], user_id) == open_box(OLD_KEY, box, user_id)
+
+    def second_step(proof: dict, key: str):
+        first = d.api("/api/auth/login", credentials, key=key)
+        assert first.status == 403 and first.json()["code"] == "mfa_required", first.body
+        return d.api("/api/auth/login/mfa", {"mfa_token": first.json()["mfa_token"], **proof}, key=key)
+
+    # The new key alone signs in with a code (the next step's: the confirming one is used).
+    r = second_step({"code": totp.at(time.time() + 30)}, key=NEW_KEY)
+    assert r.status == 200, r.body
+    # The old key alone opens the secret no more; recovery codes, only hashed, still work.
+    r = second_step({"code": totp.at(time.time() + 60)}, key=OLD_KEY)
+    assert r.status != 200, r.body
+    r = second_step({"recovery_code": recovery_code}, key=OLD_KEY)
+    assert r.status == 200, r.body

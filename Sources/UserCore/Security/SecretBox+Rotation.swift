@@ -1,11 +1,5 @@
 /// Moving stored TOTP secrets to a new `MFA_SECRET_KEY` (`auth-fcgi rotate-mfa-key`).
 extension SecretBox {
-    /// The context a user's TOTP secret is sealed with: a box copied to another user's row
-    /// does not open there.
-    package static func totpContext(userID: Int64) -> String {
-        "totp:\(userID)"
-    }
-
     /// Re-seals under the current key every stored TOTP secret sealed under a previous one.
     /// Each row is replaced only if it still holds what was read, so an enrollment that
     /// happens meanwhile is kept (the running service sealed it under its own key). The
@@ -17,7 +11,7 @@ extension SecretBox {
                 rotation.alreadyCurrent += 1
                 continue
             }
-            let context = Self.totpContext(userID: userID)
+            let context = Accounts.secretContext(of: userID)
             guard let secret = try? open(sealed, context: context) else {
                 rotation.unopenable.append(userID)
                 continue
