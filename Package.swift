@@ -32,10 +32,17 @@ let package = Package(
         // callgrind profiles of the whole binary.
         .target(
             name: "CLazyLibraries", path: "Sources/CLazyLibraries", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        // libcrypto initialised at load without its atexit cleanup, which would free locks
+        // under threads still running at exit (see its header).
+        .target(
+            name: "COpenSSLSetup", path: "Sources/COpenSSLSetup", cSettings: [.unsafeFlags(["-gdwarf-4"])],
+            linkerSettings: [.linkedLibrary("crypto")]),
         // The core: users, accounts, storage, tokens, settings, mail, logging. No HTTP types.
         .target(
             name: "UserCore",
-            dependencies: ["CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl", "CQREncode", "CLazyLibraries"],
+            dependencies: [
+                "CSQLite", "CPostgres", "COpenSSL", "COpenSSLSetup", "CCrypt", "CCurl", "CQREncode", "CLazyLibraries",
+            ],
             path: "Sources/UserCore"),
         // The HTTP layer over the core: requests, routing, handlers, the OpenAPI document.
         .target(

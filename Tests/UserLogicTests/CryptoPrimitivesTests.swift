@@ -1,8 +1,15 @@
+import COpenSSLSetup
 import Testing
 
 @testable import UserCore
 
 @Suite struct CryptoPrimitivesTests {
+    /// libcrypto was set up at load, before any use, without its atexit cleanup (see
+    /// COpenSSLSetup): a later initialisation could not have changed that.
+    @Test func libcryptoIsSetUpWithoutExitCleanup() {
+        #expect(copenssl_setup_succeeded() == 1)
+    }
+
     func bytes(_ hex: String) -> [UInt8] {
         var result: [UInt8] = []
         var index = hex.startIndex
