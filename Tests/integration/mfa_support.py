@@ -19,6 +19,7 @@ import jwt
 import pyotp
 import requests
 
+import support
 from api_client import SECRET, Account, Api, Pair, assert_json, assert_problem
 
 MFA_TOKEN_LIFETIME = 300
@@ -31,6 +32,13 @@ _last_step: dict[str, int] = {}
 
 def current_step() -> int:
     return int(time.time()) // STEP
+
+
+def steady_step(margin: float = 5.0) -> int:
+    """The current step once at least `margin` seconds of it are left (polled), for a test
+    whose codes must stay a known number of steps away from the service's clock."""
+    support.wait_for(lambda: STEP - time.time() % STEP >= margin, margin + 1, "a step with time left", interval=0.05)
+    return current_step()
 
 
 def code_at(secret: str, offset_steps: int = 0) -> str:

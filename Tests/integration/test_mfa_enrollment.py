@@ -14,7 +14,8 @@ import pytest
 
 from api_client import ISSUER, assert_json, assert_problem, assert_unauthorized, assert_validation
 from mfa_support import (
-    code_at, confirm, enroll, fresh_code, login_first_step, second_step, start_enrolment, wrong_code,
+    code_at, code_of_step, confirm, enroll, fresh_code, login_first_step, second_step, start_enrolment, steady_step,
+    wrong_code,
 )
 from users_support import start_users_api
 
@@ -136,6 +137,17 @@ def test_a_wrong_code_leaves_the_secret_pending(api):
     assert mfa_enabled(api, member.token) is False
     body = assert_json(confirm(api, member.token, fresh_code(secret)), 200)
     assert body["user"]["mfa_enabled"] is True
+
+
+def test_a_code_of_one_step_either_side_is_accepted(api):
+    member = api.new_member()
+    secret = start_enrolment(api, member.token)["secret"]
+    step = steady_step()
+    for far in (step - 2, step + 2):
+        assert_problem(confirm(api, member.token, code_of_step(secret, far)), 400, "mfa_code_invalid")
+    assert_json(confirm(api, member.token, code_of_step(secret, step - 1)), 200)
+    mfa_token = login_first_step(api, member.account)
+    assert_json(second_step(api, mfa_token, code=code_of_step(secret, step + 1)), 200)
 
 
 def test_confirm_turns_it_on_and_returns_ten_recovery_codes(api):
