@@ -17,7 +17,7 @@ from mfa_support import (
     code_at, code_of_step, confirm, enroll, fresh_code, login_first_step, second_step, start_enrolment, steady_step,
     wrong_code,
 )
-from users_support import start_users_api
+from users_support import api, start_users_api  # noqa: F401 (fixture)
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 RECOVERY_CODES = 10
@@ -31,11 +31,6 @@ ALPHABETS = [
     "0123456789abcdefghijklmnopqrstuvwxyz",
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
 ]
-
-
-@pytest.fixture(scope="module")
-def api(module_stack_factory):
-    return start_users_api(module_stack_factory)
 
 
 def mfa_enabled(api, token) -> bool:

@@ -15,19 +15,9 @@ from mfa_support import (
     MFA_TOKEN_LIFETIME, amr, code_at, decode_claims, enroll, fresh_code, login_first_step, login_with_code, second_step,
     wrong_code,
 )
-from users_support import LOCKOUT_THRESHOLD, start_users_api
+from users_support import LOCKOUT_THRESHOLD, admin, api  # noqa: F401 (fixtures)
 
 WRONG_PASSWORD = "not the password at all"
-
-
-@pytest.fixture(scope="module")
-def api(module_stack_factory):
-    return start_users_api(module_stack_factory)
-
-
-@pytest.fixture(scope="module")
-def admin(api):
-    return api.new_admin()
 
 
 @pytest.fixture

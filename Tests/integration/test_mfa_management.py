@@ -13,7 +13,7 @@ from mfa_support import (
 from smtp_server import (  # noqa: F401 (mailbox: fixture)
     NO_VERIFICATION_MAIL, assert_not_logged, mail_barrier, mailbox, next_token_mail, to_recipient,
 )
-from users_support import LOCKOUT_THRESHOLD, start_users_api, tag
+from users_support import LOCKOUT_THRESHOLD, admin, start_users_api, tag  # noqa: F401 (fixture)
 
 WRONG_PASSWORD = "not the password at all"
 
@@ -21,11 +21,6 @@ WRONG_PASSWORD = "not the password at all"
 @pytest.fixture(scope="module")
 def api(mailbox, module_stack_factory):
     return start_users_api(module_stack_factory, MAIL_URL=mailbox.url(), **NO_VERIFICATION_MAIL)
-
-
-@pytest.fixture(scope="module")
-def admin(api):
-    return api.new_admin()
 
 
 def disable(api, member, password):
