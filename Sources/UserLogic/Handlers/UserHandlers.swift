@@ -238,6 +238,7 @@ extension UserListQuery {
         }
         query.active = flag("active")
         query.emailVerified = flag("email_verified")
+        query.mfaEnabled = flag("mfa_enabled")
         if let sort = parameters["sort"] {
             let descending = sort.hasPrefix("-")
             if let field = UserListQuery.SortField(rawValue: String(descending ? sort.dropFirst() : sort[...])) {
