@@ -17,6 +17,7 @@ from mfa_support import (
     code_at, code_of_step, confirm, enroll, fresh_code, login_first_step, second_step, start_enrolment, steady_step,
     wrong_code,
 )
+from qr_support import decode_qr_svg
 from users_support import api, start_users_api  # noqa: F401 (fixture)
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -65,11 +66,10 @@ def assert_otpauth_uri(uri: str, secret: str, issuer: str, username: str) -> Non
     assert totp.at(1_000_000) == pyotp.TOTP(secret).at(1_000_000)
 
 
-def assert_svg(document: str) -> None:
-    root = ET.fromstring(document)
-    assert root.tag == SVG_NS + "svg", root.tag
-    drawn = [e for e in root.iter() if e.tag in (SVG_NS + "rect", SVG_NS + "path")]
-    assert drawn, "the QR code's SVG draws nothing"
+def assert_qr_svg(document: str, text: str) -> None:
+    """An SVG document whose QR code a reader scans as `text`."""
+    assert ET.fromstring(document).tag == SVG_NS + "svg", document[:200]
+    assert decode_qr_svg(document) == text
 
 
 def assert_recovery_codes(codes) -> None:
@@ -91,7 +91,7 @@ def test_start_gives_a_secret_an_otpauth_uri_and_a_qr_code(api):
     body = start_enrolment(api, member.token)
     assert_secret(body["secret"])
     assert_otpauth_uri(body["otpauth_uri"], body["secret"], ISSUER, member.account.username)
-    assert_svg(body["qr_svg"])
+    assert_qr_svg(body["qr_svg"], body["otpauth_uri"])
 
 
 @pytest.mark.parametrize("env, issuer", [
@@ -103,6 +103,7 @@ def test_the_issuer_comes_from_the_settings(stack_factory, env, issuer):
     member = api.new_member()
     body = start_enrolment(api, member.token)
     assert_otpauth_uri(body["otpauth_uri"], body["secret"], issuer, member.account.username)
+    assert_qr_svg(body["qr_svg"], body["otpauth_uri"])
 
 
 def test_a_pending_enrolment_changes_nothing(api):

@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from api_client import (
-    Pair, assert_json, assert_problem, assert_unauthorized, assert_validation, claims, parse_time, sign, verify,
-    wait_until_next_second,
+    USER_KEYS, Pair, assert_json, assert_problem, assert_unauthorized, assert_validation, claims, parse_time, sign,
+    verify, wait_until_next_second,
 )
 from mfa_support import (
     MFA_TOKEN_LIFETIME, amr, code_at, decode_claims, enroll, fresh_code, login_first_step, login_with_code, second_step,
@@ -78,6 +78,7 @@ def test_second_step_with_a_code_is_the_login(api, enrolled):
     body = assert_json(second_step(api, mfa_token, code=fresh_code(secret)), 200)
     assert set(body) == {"access_token", "refresh_token", "token_type", "expires_in", "user"}, body
     assert body["token_type"] == "Bearer" and body["expires_in"] == 900
+    assert set(body["user"]) == USER_KEYS
     assert body["user"]["id"] == member.id and body["user"]["mfa_enabled"] is True
     assert parse_time(body["user"]["last_login_at"]) >= before
     pair = Pair(body)

@@ -13,6 +13,7 @@ from mfa_support import (
 from smtp_server import (  # noqa: F401 (mailbox: fixture)
     NO_VERIFICATION_MAIL, assert_not_logged, mail_barrier, mailbox, next_token_mail, to_recipient,
 )
+from support import TEST_MFA_SECRET
 from users_support import LOCKOUT_THRESHOLD, admin, start_users_api, tag  # noqa: F401 (fixture)
 
 WRONG_PASSWORD = "not the password at all"
@@ -181,8 +182,9 @@ def test_the_database_alone_yields_no_secret(api):
     assert enrolled.account.username in text  # the dump does read the rows
     forms = secret_forms(secret) + secret_forms(pending_secret) + [f for c in codes for f in recovery_code_forms(c)]
     assert not [f for f in forms if f in text], "a TOTP secret or recovery code is stored readably"
+    assert TEST_MFA_SECRET not in text, "MFA_SECRET_KEY is in the database"
     for f in api.db.files():
         data = f.read_bytes()
         leaked = [form for form in forms if form.encode("latin-1") in data]
         assert not leaked, f"a TOTP secret or recovery code in {f.name}"
-    assert_not_logged(api.stack.output_path, [secret, pending_secret, *codes])
+    assert_not_logged(api.stack.output_path, [secret, pending_secret, *codes, TEST_MFA_SECRET])
