@@ -26,6 +26,10 @@ public protocol Store: AnyObject {
     /// Nil when there is no such user.
     func reserveLoginAttempt(userID: Int64, threshold: Int, lockSeconds: Int64, now: Int64) throws
         -> LoginAttemptReservation?
+    /// Takes back one reservation of a check that was no failure and no login (a right
+    /// password before the second factor): the count goes down by one, and the lock goes if it
+    /// is still the one that reservation set (`lockedUntil`).
+    func releaseLoginAttempt(userID: Int64, lockedUntil: Int64?) throws
     /// Resets the failure count, clears any lock (the caller's own reservation may have set it) and
     /// sets `last_login_at`.
     func recordSuccessfulLogin(userID: Int64, now: Int64) throws
