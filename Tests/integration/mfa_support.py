@@ -132,6 +132,12 @@ def table_names(api: Api) -> list[str]:
     return sorted(r[0] for r in rows)
 
 
+def factor_rows(api: Api, user_id: int) -> tuple[int, int]:
+    """How many rows of the user's TOTP secret and recovery codes are stored."""
+    return tuple(api.db.query(f"SELECT count(*) FROM {table} WHERE user_id = ?", (user_id,))[0][0]
+                 for table in ("totp_secrets", "recovery_codes"))
+
+
 def stored_text(api: Api) -> str:
     """Every value of every table, as text: SQLite BLOBs as their bytes (latin-1) and as
     hex, PostgreSQL's values in its text form (a bytea as \\x and hex)."""

@@ -15,7 +15,8 @@ from mfa_support import (
     MFA_TOKEN_LIFETIME, amr, code_at, decode_claims, enroll, fresh_code, login_first_step, login_with_code, second_step,
     wrong_code,
 )
-from users_support import LOCKOUT_THRESHOLD, admin, api  # noqa: F401 (fixtures)
+from smtp_server import is_verification_mail, mailbox, next_token_mail, verification_token  # noqa: F401 (fixture)
+from users_support import LOCKOUT_THRESHOLD, admin, api, start_users_api  # noqa: F401 (fixtures)
 
 WRONG_PASSWORD = "not the password at all"
 
@@ -85,10 +86,14 @@ def test_second_step_with_a_code_is_the_login(api, enrolled):
     access = verify(pair.access, "access")
     assert access["amr"] == ["pwd", "otp"] and access["sub"] == str(member.id), access
     assert pair.sid in session_ids(api, pair.access)
-    # A refresh keeps the session's amr.
+    # A refresh keeps the session's amr, and so does a password change's pair (§5: it belongs
+    # to the presenting session).
     refreshed = Pair(assert_json(api.refresh(pair.refresh), 200))
     assert verify(refreshed.access, "access")["amr"] == ["pwd", "otp"]
     assert refreshed.sid == pair.sid
+    body = {"current_password": member.account.password, "new_password": "another long passphrase"}
+    changed = Pair(assert_json(api.change_password(refreshed.access, body), 200))
+    assert changed.sid == pair.sid and amr(changed) == ["pwd", "otp"]
 
 
 def test_a_password_login_has_amr_pwd(api):
@@ -224,3 +229,18 @@ def test_mfa_required_comes_after_the_other_checks(api, admin, enrolled):
     assert_json(api.patch_user(admin.token, member.id, {"active": False}), 200)
     r = api.login({"username": member.account.username, "password": member.account.password})
     assert "mfa_token" not in assert_problem(r, 403, "account_disabled")
+
+
+def test_an_unverified_address_is_refused_before_the_second_factor(stack_factory, mailbox):
+    """Under EMAIL_VERIFICATION=required, email_not_verified is one of the other checks."""
+    api = start_users_api(stack_factory, MAIL_URL=mailbox.url(), EMAIL_VERIFICATION="required")
+    account = api.new_user()
+    mail = next_token_mail(mailbox, account.email, is_verification_mail)
+    assert_json(api.post("/api/auth/email/verify", {"token": verification_token(mail, api.stack.base_url)}), 200)
+    pair = api.login_as(account)
+    enroll(api, pair)
+    login_first_step(api, account)
+    body = {"email": f"moved-{account.email}", "current_password": account.password}
+    assert assert_json(api.patch_user(pair.access, account.id, body), 200)["user"]["email_verified"] is False
+    r = api.login({"username": account.username, "password": account.password})
+    assert "mfa_token" not in assert_problem(r, 403, "email_not_verified")

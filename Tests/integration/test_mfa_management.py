@@ -7,8 +7,8 @@ import pytest
 
 from api_client import assert_json, assert_no_content, assert_problem, assert_unauthorized, assert_validation
 from mfa_support import (
-    amr, enroll, login_first_step, recovery_code_forms, second_step, secret_forms, start_enrolment, stored_text,
-    table_names,
+    amr, enroll, factor_rows, login_first_step, recovery_code_forms, second_step, secret_forms, start_enrolment,
+    stored_text, table_names,
 )
 from smtp_server import (  # noqa: F401 (mailbox: fixture)
     NO_VERIFICATION_MAIL, assert_not_logged, mail_barrier, mailbox, next_token_mail, to_recipient,
@@ -125,10 +125,24 @@ def test_an_admin_turns_it_off_for_a_user(api, admin, mailbox):
     member = api.new_member()
     enroll(api, member.pair)
     seen = mails_so_far(api, mailbox, member.account.email)
+    assert factor_rows(api, member.id) == (1, 10)
     assert_no_content(admin_reset(api, admin.token, member.id))
     assert api.user_ok(admin.token, member.id)["mfa_enabled"] is False
+    assert factor_rows(api, member.id) == (0, 0)  # "TOTP secret and recovery codes deleted"
     assert_password_login(api, member.account)
     assert_off_notice(mailbox, member.account.email, seen)
+    enroll(api, member.pair)  # from scratch again
+
+
+def test_a_user_with_two_factor_on_can_be_deleted(api, admin):
+    for deleter in ("self", "admin"):
+        member = api.new_member()
+        enroll(api, member.pair)
+        token = member.token if deleter == "self" else admin.token
+        assert_no_content(api.delete_user(token, member.id))
+        assert factor_rows(api, member.id) == (0, 0)
+        assert_problem(api.login({"username": member.account.username, "password": member.account.password}), 401,
+                       "invalid_credentials")
 
 
 def test_the_admin_reset_follows_the_admin_rules(api, admin):
