@@ -58,13 +58,19 @@ def fresh_code(secret: str) -> str:
     return code_of_step(secret, step)
 
 
-def wrong_code(secret: str) -> str:
-    """Six digits that are no code of this secret in the steps around now."""
+def wrong_codes(secret: str, n: int) -> list[str]:
+    """n different six-digit strings that are no code of this secret in the steps around now."""
     taken = {code_at(secret, k) for k in range(-3, 4)}
-    candidate = int(code_at(secret))
-    while f"{candidate:06d}" in taken:
-        candidate = (candidate + 1) % 1_000_000
-    return f"{candidate:06d}"
+    candidate, found = int(code_at(secret)), []
+    while len(found) < n:
+        candidate = (candidate + 7919) % 1_000_000
+        if f"{candidate:06d}" not in taken:
+            found.append(f"{candidate:06d}")
+    return found
+
+
+def wrong_code(secret: str) -> str:
+    return wrong_codes(secret, 1)[0]
 
 
 # --- enrolment -------------------------------------------------------------------------------

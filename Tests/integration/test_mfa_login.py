@@ -13,12 +13,19 @@ from api_client import (
 )
 from mfa_support import (
     MFA_TOKEN_LIFETIME, amr, code_at, decode_claims, enroll, fresh_code, login_first_step, login_with_code, second_step,
-    wrong_code,
+    wrong_code, wrong_codes,
 )
 from smtp_server import is_verification_mail, mailbox, next_token_mail, verification_token  # noqa: F401 (fixture)
-from users_support import LOCKOUT_THRESHOLD, admin, api, start_users_api  # noqa: F401 (fixtures)
+from test_auth_concurrency import in_parallel
+from users_support import LOCKOUT_THRESHOLD, admin, start_users_api  # noqa: F401 (fixture)
 
 WRONG_PASSWORD = "not the password at all"
+
+
+@pytest.fixture(scope="module")
+def api(module_stack_factory):
+    """Two worker processes of eight threads each, so that parallel second steps race for real."""
+    return start_users_api(module_stack_factory, FCGI_WORKERS=2, FCGI_THREADS=8)
 
 
 @pytest.fixture
@@ -244,3 +251,24 @@ def test_an_unverified_address_is_refused_before_the_second_factor(stack_factory
     assert assert_json(api.patch_user(pair.access, account.id, body), 200)["user"]["email_verified"] is False
     r = api.login({"username": account.username, "password": account.password})
     assert "mfa_token" not in assert_problem(r, 403, "email_not_verified")
+
+
+@pytest.mark.parametrize("factor", ["code", "recovery_code"])
+def test_parallel_uses_of_one_code_let_one_in(api, enrolled, factor):
+    member, secret, codes = enrolled
+    proof = {"code": fresh_code(secret)} if factor == "code" else {"recovery_code": codes[0]}
+    tokens = [login_first_step(api, member.account) for _ in range(8)]
+    responses = in_parallel(api, tokens, lambda client, token: second_step(client, token, **proof))
+    assert [r.status_code for r in responses].count(200) == 1, [r.status_code for r in responses]
+    for r in responses:
+        if r.status_code != 200:
+            assert r.status_code in (401, 423) and r.json()["code"] in ("mfa_code_invalid", "account_locked"), r.text
+
+
+def test_parallel_wrong_codes_lock_at_the_threshold(api, enrolled):
+    member, secret, _ = enrolled
+    mfa_token = login_first_step(api, member.account)
+    responses = in_parallel(api, wrong_codes(secret, 12), lambda client, code: second_step(client, mfa_token, code=code))
+    statuses = [r.status_code for r in responses]
+    assert set(statuses) <= {401, 423} and statuses.count(401) <= LOCKOUT_THRESHOLD, statuses
+    assert_locked(second_step(api, mfa_token, code=fresh_code(secret)))
