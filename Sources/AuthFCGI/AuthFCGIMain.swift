@@ -58,7 +58,8 @@ struct AuthFCGIMain {
                     return 2
                 }
             }
-            let service = try makeService(source)
+            let configuration = try ServiceConfiguration.load(from: source)
+            let service = try makeService(configuration)
             let applied = try service.prepareStorage()
             switch command.command {
             case .serve:
@@ -69,6 +70,10 @@ struct AuthFCGIMain {
                 return 0
             case .createAdmin:
                 return try CreateAdminCommand(service: service, flags: command.flags).run()
+            case .rotateMFAKey:
+                return try RotateMFAKeyCommand(
+                    store: service.makeThreadContext().store(), secrets: configuration.mfaSecrets
+                ).run()
             case .importUsers:
                 return try ImportUsersCommand(service: service, flags: command.flags, usage: importUsage!).run()
             case .users:
@@ -99,16 +104,15 @@ struct AuthFCGIMain {
     /// Answers the one request of a CGI invocation; its service and database connection are
     /// released when it returns.
     static func serveCGI(_ source: ConfigSource) throws -> Int32 {
-        let service = try makeService(source, cgi: true)
+        let service = try makeService(ServiceConfiguration.load(from: source), cgi: true)
         let thread = service.makeThreadContext()
         try thread.prepareStore()
         return CGIMode.run(service: service, thread: thread)
     }
 
     /// `cgi`: one request, which loads libcurl only if it sends mail.
-    static func makeService(_ source: ConfigSource, cgi: Bool = false) throws(ConfigError) -> Service {
-        let configuration = try ServiceConfiguration.load(from: source)
-        return Service(
+    static func makeService(_ configuration: ServiceConfiguration, cgi: Bool = false) throws(ConfigError) -> Service {
+        Service(
             configuration: configuration, logger: try configuration.makeLogger(),
             mailTransport: try configuration.mail.makeTransport(loadingLibraryNow: !cgi))
     }

@@ -7,6 +7,7 @@ struct CommandLineArguments {
         case migrate
         case createAdmin = "create-admin"
         case purge
+        case rotateMFAKey = "rotate-mfa-key"
         case importUsers = "import-users"
         /// Its subcommands parse their own arguments (`UsersArguments`).
         case users
@@ -16,7 +17,7 @@ struct CommandLineArguments {
             switch self {
             case .serve: Set(Settings.all.compactMap(\.flag))
             case .createAdmin: ["--username", "--email", "--first-name", "--last-name"]
-            case .migrate, .purge, .help, .users: []
+            case .migrate, .purge, .rotateMFAKey, .help, .users: []
             case .importUsers: ImportUsersCommand.flags
             }
         }
@@ -126,6 +127,7 @@ struct CommandLineArguments {
         case .migrate: migrateHelp
         case .createAdmin: createAdminHelp
         case .purge: purgeHelp
+        case .rotateMFAKey: RotateMFAKeyCommand.help
         case .importUsers: ImportUsersCommand.help
         case .users: UsersArguments.overview
         }
@@ -137,7 +139,7 @@ struct CommandLineArguments {
 
     static let serveHelp = """
         Usage: auth-fcgi [serve] [--listen ADDR] [--threads N] [--workers N]
-               auth-fcgi migrate | create-admin | purge | import-users | users   (each with --help)
+               auth-fcgi migrate | create-admin | purge | rotate-mfa-key | import-users | users   (each with --help)
                auth-fcgi help config   the settings: defaults, values and what each does
 
         Serves the user-management API over FastCGI (behind nginx), or answers one request

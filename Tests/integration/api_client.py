@@ -54,7 +54,7 @@ RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 USER_KEYS = {"id", "username", "email", "first_name", "last_name", "role", "active", "email_verified",
              "mfa_enabled", "created_at", "updated_at", "last_login_at"}
 SESSION_KEYS = {"id", "created_at", "last_used_at", "expires_at", "user_agent", "ip", "current"}
-CLAIM_KEYS = {"iss", "aud", "sub", "iat", "nbf", "exp", "jti", "typ", "sid", "role"}
+CLAIM_KEYS = {"iss", "aud", "sub", "iat", "nbf", "exp", "jti", "typ", "sid", "role", "amr"}
 JSON = {"Content-Type": "application/json"}
 _UNSET = object()
 

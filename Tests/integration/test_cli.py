@@ -78,6 +78,7 @@ def describe(p: subprocess.CompletedProcess) -> str:
     (["migrate", "--help"], "migrate"),
     (["create-admin", "--help"], "create-admin"),
     (["purge", "--help"], "purge"),
+    (["rotate-mfa-key", "--help"], "rotate-mfa-key"),
 ])
 def test_help(cli, args, usage):
     p = cli.run(*args)

@@ -61,7 +61,7 @@ def test_cli_migrate_purge_create_admin(auth_bin, short_tmp, database_server):
     outputs = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0] * 4, outputs
     applied = "".join(out.decode() for out, _ in outputs)
-    steps = ["accounts_and_sessions", "password_reset_tokens", "user_counts", "email_verification"]
+    steps = ["accounts_and_sessions", "password_reset_tokens", "user_counts", "email_verification", "two_factor"]
     assert [applied.count(step) for step in steps] == [1] * len(steps), applied
     with pg_support.connect_url(url) as db:
         assert db.query("SELECT version, name FROM schema_migrations ORDER BY version") == list(enumerate(steps, 1))

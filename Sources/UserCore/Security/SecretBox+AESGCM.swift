@@ -14,19 +14,9 @@ extension SecretBox {
     static func aes256GCMSeal(key: [UInt8], nonce: [UInt8], aad: [UInt8], plaintext: [UInt8])
         -> (ciphertext: [UInt8], tag: [UInt8])
     {
-        precondition(key.count == aesKeyByteCount && nonce.count == nonceByteCount, "AES-256-GCM: bad key or nonce")
-        let context = CipherContext()
-        var ciphertext = [UInt8](repeating: 0, count: plaintext.count)
         var tag = [UInt8](repeating: 0, count: tagByteCount)
-        var length: Int32 = 0
-        var finalLength: Int32 = 0
-        guard EVP_EncryptInit_ex(context.pointer, EVP_aes_256_gcm(), nil, key, nonce) == 1,
-            aad.isEmpty || EVP_EncryptUpdate(context.pointer, nil, &length, aad, Int32(aad.count)) == 1,
-            plaintext.isEmpty
-                || EVP_EncryptUpdate(context.pointer, &ciphertext, &length, plaintext, Int32(plaintext.count)) == 1,
-            // GCM is a stream mode: Final writes nothing, so the buffer is only a valid pointer.
-            EVP_EncryptFinal_ex(context.pointer, &tag, &finalLength) == 1, finalLength == 0,
-            EVP_CIPHER_CTX_ctrl(context.pointer, EVP_CTRL_GCM_GET_TAG, Int32(tagByteCount), &tag) == 1
+        guard
+            let ciphertext = aes256GCM(encrypting: true, key: key, nonce: nonce, aad: aad, input: plaintext, tag: &tag)
         else { fatalError("OpenSSL AES-256-GCM encryption failed") }
         return (ciphertext, tag)
     }
@@ -35,25 +25,34 @@ extension SecretBox {
     static func aes256GCMOpen(key: [UInt8], nonce: [UInt8], aad: [UInt8], ciphertext: [UInt8], tag: [UInt8])
         -> [UInt8]?
     {
-        precondition(key.count == aesKeyByteCount && nonce.count == nonceByteCount, "AES-256-GCM: bad key or nonce")
         guard tag.count == tagByteCount else { return nil }
-        let context = CipherContext()
-        var plaintext = [UInt8](repeating: 0, count: ciphertext.count)
         var expectedTag = tag
+        return aes256GCM(encrypting: false, key: key, nonce: nonce, aad: aad, input: ciphertext, tag: &expectedTag)
+    }
+
+    /// One pass of `EVP_Cipher*` in either direction: encrypting writes the tag into `tag`,
+    /// decrypting checks `tag`. Nil when the final step fails, which for decryption means the
+    /// tag doesn't match (OpenSSL compares it in constant time); the output written so far
+    /// is then discarded.
+    private static func aes256GCM(
+        encrypting: Bool, key: [UInt8], nonce: [UInt8], aad: [UInt8], input: [UInt8], tag: inout [UInt8]
+    ) -> [UInt8]? {
+        precondition(key.count == aesKeyByteCount && nonce.count == nonceByteCount, "AES-256-GCM: bad key or nonce")
+        let context = CipherContext()
+        var output = [UInt8](repeating: 0, count: input.count)
         var length: Int32 = 0
-        var finalLength: Int32 = 0
-        guard EVP_DecryptInit_ex(context.pointer, EVP_aes_256_gcm(), nil, key, nonce) == 1,
-            aad.isEmpty || EVP_DecryptUpdate(context.pointer, nil, &length, aad, Int32(aad.count)) == 1,
-            ciphertext.isEmpty
-                || EVP_DecryptUpdate(context.pointer, &plaintext, &length, ciphertext, Int32(ciphertext.count)) == 1,
-            EVP_CIPHER_CTX_ctrl(context.pointer, EVP_CTRL_GCM_SET_TAG, Int32(tagByteCount), &expectedTag) == 1
-        else { fatalError("OpenSSL AES-256-GCM decryption failed") }
-        // Final compares the tags (in constant time) and fails on a mismatch; the plaintext
-        // written so far is then discarded.
-        guard EVP_DecryptFinal_ex(context.pointer, &expectedTag, &finalLength) == 1, finalLength == 0 else {
+        guard EVP_CipherInit_ex(context.pointer, EVP_aes_256_gcm(), nil, key, nonce, encrypting ? 1 : 0) == 1,
+            aad.isEmpty || EVP_CipherUpdate(context.pointer, nil, &length, aad, Int32(aad.count)) == 1,
+            input.isEmpty || EVP_CipherUpdate(context.pointer, &output, &length, input, Int32(input.count)) == 1,
+            encrypting || EVP_CIPHER_CTX_ctrl(context.pointer, EVP_CTRL_GCM_SET_TAG, Int32(tagByteCount), &tag) == 1
+        else { fatalError("OpenSSL AES-256-GCM failed") }
+        // GCM is a stream mode: Final writes no bytes, so any valid pointer will do.
+        var finalBlock = [UInt8](repeating: 0, count: 16)
+        guard EVP_CipherFinal_ex(context.pointer, &finalBlock, &length) == 1, length == 0 else { return nil }
+        if encrypting, EVP_CIPHER_CTX_ctrl(context.pointer, EVP_CTRL_GCM_GET_TAG, Int32(tagByteCount), &tag) != 1 {
             return nil
         }
-        return plaintext
+        return output
     }
 }
 

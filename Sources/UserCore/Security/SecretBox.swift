@@ -86,11 +86,21 @@ package struct SecretBox: Sendable {
 }
 
 /// Why a box didn't open.
-package enum SecretBoxError: Error, Equatable {
+package enum SecretBoxError: Error, Equatable, CustomStringConvertible {
     /// Not a box of this version: cut, or not base64url.
     case malformed
     /// Sealed under a key that is neither the current nor a previous one.
     case unknownKey
     /// The tag doesn't match: altered, or opened with another context.
     case authenticationFailed
+
+    /// What the log of a failed request says: what to check, never a key or a secret.
+    package var description: String {
+        switch self {
+        case .malformed: "a sealed TOTP secret is malformed"
+        case .unknownKey:
+            "a TOTP secret is sealed under neither MFA_SECRET_KEY nor MFA_PREVIOUS_SECRET_KEY (see rotate-mfa-key)"
+        case .authenticationFailed: "a sealed TOTP secret does not open: altered, or moved to another user"
+        }
+    }
 }

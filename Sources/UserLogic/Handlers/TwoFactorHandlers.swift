@@ -51,7 +51,7 @@ struct TwoFactorHandlers: Sendable {
     func confirm(_ context: AuthenticatedContext) throws -> Response {
         let caller = context.caller
         var fields = FieldReader(try context.request.jsonObjectBody(), allowed: ["code"])
-        let code = Self.code(&fields, "code")
+        let code = Self.code(&fields, "code", required: true)
         try fields.finish()
         guard let code else { throw APIError.validationFailed(fields.errors) }
         let confirmed: ConfirmedTOTP
@@ -83,8 +83,8 @@ struct TwoFactorHandlers: Sendable {
         default: break
         }
         let token = fields.requiredString("mfa_token")
-        let code = Self.code(&fields, "code")
-        let recoveryCode = Self.code(&fields, "recovery_code")
+        let code = Self.code(&fields, "code", required: false)
+        let recoveryCode = Self.code(&fields, "recovery_code", required: false)
         if token == "" { fields.report("mfa_token", .tooShort, "The mfa_token is empty.") }
         try fields.finish()
         guard let token,
@@ -193,8 +193,8 @@ struct TwoFactorHandlers: Sendable {
     }
 
     /// A code field: any non-empty string (a wrong one is the endpoint's own error).
-    private static func code(_ fields: inout FieldReader, _ name: String) -> String? {
-        let code = fields.optionalString(name)
+    private static func code(_ fields: inout FieldReader, _ name: String, required: Bool) -> String? {
+        let code = required ? fields.requiredString(name) : fields.optionalString(name)
         if code == "" { fields.report(name, .tooShort, "The \(name) is empty.") }
         return code
     }
