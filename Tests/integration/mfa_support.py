@@ -3,9 +3,9 @@ with TOTP", issue 18): enrolment, the login's two steps, codes computed by an in
 TOTP implementation (pyotp, RFC 6238), the `mfa_token`'s claims, and the stored rows as
 text for "the database alone never yields a secret".
 
-Codes: the service accepts a step's code once per user (and, keeping the last used step,
-no older one afterwards), so `fresh_code` hands out increasing steps only: the current
-one, or the next one when the current one is spent. Two codes after an enrolment within
+Codes: the service accepts a step's code once per user (and may refuse an older step once
+a newer one was used), so `fresh_code` hands out increasing steps only: the current one,
+or the next one when the current one is spent. Two codes after an enrolment within
 one 30-second step are one too many: a test that needs more uses recovery codes or a
 fresh user, never a sleep.
 """
@@ -25,6 +25,7 @@ from api_client import SECRET, Account, Api, Pair, assert_json, assert_problem
 MFA_TOKEN_LIFETIME = 300
 METHODS = ["totp", "recovery_code"]
 STEP = 30
+WRONG_PASSWORD = "not the password at all"
 
 # The last step this test process sent to the service, per secret (see the module doc).
 _last_step: dict[str, int] = {}
@@ -47,6 +48,7 @@ def code_at(secret: str, offset_steps: int = 0) -> str:
 
 
 def code_of_step(secret: str, step: int) -> str:
+    """The code of the step numbered `step` (Unix time // 30)."""
     return pyotp.TOTP(secret).at(step * STEP)
 
 
@@ -97,25 +99,31 @@ def enroll(api: Api, pair: Pair) -> tuple[str, list[str]]:
 
 # --- the login's two steps ---------------------------------------------------------------
 
-def login_first_step(api: Api, account: Account, password: str | None = None) -> str:
+def login_first_step(api: Api, account: Account) -> str:
     """Login with the right password of an account with TOTP on → 403 mfa_required; returns
     its `mfa_token`."""
-    r = api.login({"username": account.username, "password": password or account.password})
+    r = api.login({"username": account.username, "password": account.password})
     problem = assert_problem(r, 403, "mfa_required")
     assert problem.get("methods") == METHODS, problem
     assert isinstance(problem.get("mfa_token"), str) and problem["mfa_token"], problem
     return problem["mfa_token"]
 
 
-def second_step(api: Api, mfa_token, code=None, recovery_code=None, **extra) -> requests.Response:
+def second_step(api: Api, mfa_token, code=None, recovery_code=None) -> requests.Response:
     """POST /api/auth/login/mfa with the given members (None: left out)."""
-    body = {"mfa_token": mfa_token, "code": code, "recovery_code": recovery_code, **extra}
+    body = {"mfa_token": mfa_token, "code": code, "recovery_code": recovery_code}
     return api.post("/api/auth/login/mfa", {k: v for k, v in body.items() if v is not None})
 
 
 def login_with_code(api: Api, account: Account, secret: str) -> Pair:
     """Both steps, the second with a fresh TOTP code."""
     return Pair(assert_json(second_step(api, login_first_step(api, account), code=fresh_code(secret)), 200))
+
+
+def assert_locked(resp: requests.Response) -> None:
+    """423 account_locked with a Retry-After within the stacks' LOCKOUT_SECONDS (900)."""
+    assert_problem(resp, 423, "account_locked")
+    assert 1 <= int(resp.headers["Retry-After"]) <= 900, resp.headers
 
 
 def decode_claims(token: str) -> dict:
@@ -125,6 +133,7 @@ def decode_claims(token: str) -> dict:
 
 
 def amr(pair: Pair) -> list[str]:
+    """The `amr` claim of the pair's access token."""
     return decode_claims(pair.access)["amr"]
 
 

@@ -12,14 +12,12 @@ from api_client import (
     verify, wait_until_next_second,
 )
 from mfa_support import (
-    MFA_TOKEN_LIFETIME, amr, code_at, decode_claims, enroll, fresh_code, login_first_step, login_with_code, second_step,
-    wrong_code, wrong_codes,
+    MFA_TOKEN_LIFETIME, WRONG_PASSWORD, amr, assert_locked, code_at, decode_claims, enroll, fresh_code,
+    login_first_step, login_with_code, second_step, wrong_code, wrong_codes,
 )
 from smtp_server import is_verification_mail, mailbox, next_token_mail, verification_token  # noqa: F401 (fixture)
 from test_auth_concurrency import in_parallel
 from users_support import LOCKOUT_THRESHOLD, admin, start_users_api  # noqa: F401 (fixture)
-
-WRONG_PASSWORD = "not the password at all"
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +38,6 @@ def wrong_login(api, account):
     r = api.login({"username": account.username, "password": WRONG_PASSWORD})
     body = assert_unauthorized(r, "invalid_credentials", presented=False)
     assert "mfa_token" not in body, body
-
-
-def assert_locked(resp) -> None:
-    assert_problem(resp, 423, "account_locked")
-    assert 1 <= int(resp.headers["Retry-After"]) <= 900, resp.headers
 
 
 def session_ids(api, token) -> list[str]:
@@ -268,7 +261,8 @@ def test_parallel_uses_of_one_code_let_one_in(api, enrolled, factor):
 def test_parallel_wrong_codes_lock_at_the_threshold(api, enrolled):
     member, secret, _ = enrolled
     mfa_token = login_first_step(api, member.account)
-    responses = in_parallel(api, wrong_codes(secret, 12), lambda client, code: second_step(client, mfa_token, code=code))
+    responses = in_parallel(api, wrong_codes(secret, 12),
+                            lambda client, code: second_step(client, mfa_token, code=code))
     # §5: each attempt is reserved before it is checked, so exactly THRESHOLD are answered 401.
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [401] * LOCKOUT_THRESHOLD + [423] * (12 - LOCKOUT_THRESHOLD), statuses

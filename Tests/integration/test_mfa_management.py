@@ -7,16 +7,14 @@ import pytest
 
 from api_client import assert_json, assert_no_content, assert_problem, assert_unauthorized, assert_validation
 from mfa_support import (
-    amr, enroll, factor_rows, login_first_step, recovery_code_forms, second_step, secret_forms, start_enrolment,
-    stored_text, table_names,
+    WRONG_PASSWORD, amr, assert_locked, enroll, factor_rows, login_first_step, recovery_code_forms, second_step,
+    secret_forms, start_enrolment, stored_text, table_names,
 )
 from smtp_server import (  # noqa: F401 (mailbox: fixture)
     NO_VERIFICATION_MAIL, assert_not_logged, mail_barrier, mailbox, next_token_mail, to_recipient,
 )
 from support import TEST_MFA_SECRET
 from users_support import LOCKOUT_THRESHOLD, admin, start_users_api, tag  # noqa: F401 (fixture)
-
-WRONG_PASSWORD = "not the password at all"
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +53,6 @@ def assert_password_login(api, account) -> None:
     pair = api.login_as(account)
     assert pair.body["user"]["mfa_enabled"] is False
     assert amr(pair) == ["pwd"]
-
-
-def assert_locked(resp) -> None:
-    assert_problem(resp, 423, "account_locked")
-    assert 1 <= int(resp.headers["Retry-After"]) <= 900, resp.headers
 
 
 def test_disable_with_the_right_password(api, mailbox):
