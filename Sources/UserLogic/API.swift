@@ -30,6 +30,7 @@ enum API {
             Route("POST", "/api/auth/mfa/totp/confirm", "confirmTotpEnrollment", .user, twoFactor.confirm),
             Route("POST", "/api/auth/mfa/totp/disable", "disableTotp", .user, twoFactor.disable),
             Route("POST", "/api/auth/mfa/recovery-codes", "renewRecoveryCodes", .user, twoFactor.renewRecoveryCodes),
+            Route("GET", "/api/auth/verify", "verifyToken", .user, VerifyHandler().verify),
             Route("GET", "/api/users", "listUsers", .admin, users.list),
             Route("POST", "/api/users", "createUser", .admin, users.create),
             Route("GET", "/api/users/{id:int}", "getUser", .user, users.get),

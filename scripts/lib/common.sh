@@ -272,6 +272,8 @@ render_local_nginx() {
     # Generic snippets included by relative path from the shipped ones.
     ln -sfn "$shipped/fastcgi-params.conf" "$nd/auth-fcgi/fastcgi-params.conf"
     ln -sfn "$shipped/cors-headers.conf" "$nd/auth-fcgi/cors-headers.conf"
+    ln -sfn "$shipped/protect.conf" "$nd/auth-fcgi/protect.conf"
+    ln -sfn "$shipped/protect-fastcgi.conf" "$nd/auth-fcgi/protect-fastcgi.conf"
 
     # As root, nginx switches its workers to `nobody` unless told otherwise, and nobody
     # can't reach a socket in a private (0700) run directory.
