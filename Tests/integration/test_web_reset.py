@@ -166,10 +166,13 @@ ASSETS = {
     "/auth-web/shared/ui.js": "text/javascript",
     "/auth-web/shared/link-token.js": "text/javascript",
     "/auth-web/shared/mail-request.js": "text/javascript",
+    "/auth-web/shared/messages.js": "text/javascript",
+    "/auth-web/shared/session.js": "text/javascript",
+    "/auth-web/shared/sign-in.js": "text/javascript",
+    "/auth-web/shared/app.css": "text/css",
     "/auth-web/reset-password/reset.js": "text/javascript",
     "/auth-web/forgot-password/forgot.js": "text/javascript",
     "/auth-web/admin/admin.js": "text/javascript",
-    "/auth-web/admin/session.js": "text/javascript",
     "/auth-web/admin/admin.css": "text/css",
 }
 
