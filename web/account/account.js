@@ -8,9 +8,9 @@ import { request } from "../shared/api.js";
 import { clearMessages, fail, inform } from "../shared/messages.js";
 import * as session from "../shared/session.js";
 import { signInSteps } from "../shared/sign-in.js";
-import { busy, byId, formatTime, h, say, showProblem } from "../shared/ui.js";
+import { busy, byId, clear, clearFieldErrors, formatTime, h, say, showProblem } from "../shared/ui.js";
 import { loadSessions } from "./sessions.js";
-import { renderTwoFactor } from "./two-factor.js";
+import { forgetTwoFactor, renderTwoFactor } from "./two-factor.js";
 import "./password.js";
 
 let current = null; // "view-signin" | "view-account"
@@ -41,7 +41,18 @@ const resetSignIn = signInSteps({
   clearMessages,
 });
 
+/** Nothing of the last user stays in the page: its codes, key, sessions, messages. */
+function forgetAccount() {
+  forgetTwoFactor();
+  byId("sessions-list").replaceChildren();
+  const passwordForm = byId("password-form");
+  passwordForm.reset();
+  clearFieldErrors(passwordForm);
+  for (const region of byId("view-account").querySelectorAll(".message[role]")) clear(region);
+}
+
 function showSignIn() {
+  forgetAccount();
   showAccount(null);
   const changed = show("view-signin");
   resetSignIn();

@@ -42,10 +42,15 @@ byId("mfa-codes-download").addEventListener("click", () => {
   say(shown.region, "success", `Downloading recovery-codes-${shown.username}.txt.`);
 });
 
-byId("mfa-codes-done").addEventListener("click", () => {
-  const { done } = shown;
+/** Removes the codes from the page. */
+export function forgetCodes() {
   shown = null;
   byId("mfa-codes-list").replaceChildren();
   byId("mfa-codes").hidden = true;
+}
+
+byId("mfa-codes-done").addEventListener("click", () => {
+  const { done } = shown;
+  forgetCodes();
   done();
 });

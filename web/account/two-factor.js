@@ -9,7 +9,7 @@
 import * as session from "../shared/session.js";
 import { busy, byId, clear, clearFieldErrors, say, setFieldError, showProblem } from "../shared/ui.js";
 import { copyText } from "./copy.js";
-import { showCodes } from "./recovery-codes.js";
+import { forgetCodes, showCodes } from "./recovery-codes.js";
 
 const message = byId("two-factor-message");
 const PARTS = ["mfa-off", "mfa-enroll", "mfa-codes", "mfa-on"];
@@ -26,6 +26,14 @@ export function renderTwoFactor(user) {
   phase = "idle";
   closePasswordForm();
   showPart(user.mfa_enabled ? "mfa-on" : "mfa-off");
+}
+
+/** Signed out: the key, the codes and the forms of the last user leave the page. */
+export function forgetTwoFactor() {
+  endEnrollment();
+  forgetCodes();
+  closePasswordForm();
+  clear(message);
 }
 
 async function refreshUser() {
