@@ -52,6 +52,7 @@ export function signInSteps({ signedIn, fail, inform, clearMessages }) {
     loginForm.hidden = true;
     mfaForm.hidden = false;
     setMethod(false);
+    inform("info", "Your password is right. Your account has two-factor sign-in on: one more step.");
     code.focus();
   }
 
