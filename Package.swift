@@ -23,8 +23,11 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         // libpq (libpq-dev): the PostgreSQL storage. Headers only, like CCurl.
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres"),
-        // libpq and libcurl opened with dlopen when first used, not linked: they and their
-        // dependencies cost every process ~3 ms at start, and most deployments use neither.
+        // libqrencode (libqrencode-dev): the QR code of a TOTP enrolment. Headers only, like CCurl.
+        .systemLibrary(name: "CQREncode", path: "Sources/CQREncode"),
+        // libpq, libcurl and libqrencode opened with dlopen when first used, not linked: libpq,
+        // libcurl and their dependencies cost every process ~3 ms at start, most deployments use
+        // neither, and only a TOTP enrolment draws a QR code.
         // DWARF 4: clang's default DWARF 5 stops Debian 12's valgrind (3.19), and with it
         // callgrind profiles of the whole binary.
         .target(
@@ -32,7 +35,7 @@ let package = Package(
         // The core: users, accounts, storage, tokens, settings, mail, logging. No HTTP types.
         .target(
             name: "UserCore",
-            dependencies: ["CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl", "CLazyLibraries"],
+            dependencies: ["CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl", "CQREncode", "CLazyLibraries"],
             path: "Sources/UserCore"),
         // The HTTP layer over the core: requests, routing, handlers, the OpenAPI document.
         .target(

@@ -10,11 +10,15 @@ struct UsersArguments {
         case enable, disable, unlock
         case revokeSessions = "revoke-sessions"
         case setPassword = "set-password"
+        case resetMFA = "reset-mfa"
         case delete
 
         /// Options that take a value.
         var options: Set<String> {
-            self == .list ? ["--q", "--role", "--active", "--email-verified", "--sort", "--page", "--per-page"] : []
+            self == .list
+                ? [
+                    "--q", "--role", "--active", "--email-verified", "--mfa-enabled", "--sort", "--page", "--per-page",
+                ] : []
         }
 
         /// Options that take none.
@@ -23,7 +27,7 @@ struct UsersArguments {
             case .list, .show: ["--json"]
             case .setRole, .disable: ["--force"]
             case .delete: ["--yes", "--force"]
-            case .enable, .unlock, .revokeSessions, .setPassword: []
+            case .enable, .unlock, .revokeSessions, .setPassword, .resetMFA: []
             }
         }
 

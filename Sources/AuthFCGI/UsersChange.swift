@@ -12,7 +12,7 @@ struct UsersChange {
     /// `--force`: the last-admin rule doesn't hold.
     let force: Bool
 
-    /// How long `set-password` waits for its notice mail (and the mailer's retries) to go out.
+    /// How long `set-password` and `reset-mfa` wait for their notice mail (and the mailer's retries) to go out.
     static let mailDrainSeconds = 10.0
 
     private var name: String { "\(user.username) (id \(user.id))" }
@@ -95,6 +95,31 @@ struct UsersChange {
         FileOutput.printOutput(
             "Set the password of \(name): revoked \(Self.count(sessions, "session")), voided its reset tokens, "
                 + "cleared any lockout.\n")
+        try reportNotice()
+    }
+
+    /// `reset-mfa`: the API's `DELETE /api/users/{id}/mfa`, for a user who lost both the
+    /// authenticator and the recovery codes; the user is mailed the notice the API sends.
+    func resetMFA() throws {
+        let update: AdministeredUpdate
+        do {
+            update = try accounts.removeTOTP(ofUser: user.id)
+        } catch let failure as AdministrationFailure {
+            throw failure.refusal(user)
+        }
+        guard update.before.mfaEnabled else {
+            return FileOutput.printOutput("\(name) has no two-factor sign-in: nothing changed.\n")
+        }
+        audit("user_mfa_removed")
+        service.mailer.send(service.mail.twoFactorDisabled(to: update.after, byAdmin: true, now: now), requestID: "cli")
+        FileOutput.printOutput(
+            "Turned two-factor sign-in off for \(name): deleted its TOTP secret and recovery codes; "
+                + "it signs in with its password alone until it enrolls again.\n")
+        try reportNotice()
+    }
+
+    /// Waits for the notice mail of a change and says whether it went out.
+    private func reportNotice() throws {
         if service.mailer.drain(seconds: Self.mailDrainSeconds) {
             FileOutput.printOutput("Mailed a notice to \(user.email).\n")
         } else {

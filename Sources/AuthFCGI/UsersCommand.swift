@@ -30,6 +30,7 @@ struct UsersCommand {
             case .unlock: try change(on: thread).unlock()
             case .revokeSessions: try change(on: thread).revokeSessions()
             case .setPassword: try change(on: thread).setPassword()
+            case .resetMFA: try change(on: thread).resetMFA()
             case .delete: try change(on: thread).delete()
             }
             return 0

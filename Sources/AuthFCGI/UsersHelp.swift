@@ -27,6 +27,7 @@ extension UsersArguments {
           revoke-sessions USER
                             sign USER out everywhere
           set-password USER set USER's password (asked twice, or from standard input)
+          reset-mfa USER    turn USER's two-factor sign-in off (lost authenticator and codes)
           delete USER --yes delete USER and its sessions
 
         USER is an id (a number) or a username (any case).
@@ -39,14 +40,15 @@ extension UsersArguments {
         case .list:
             text = """
                 Usage: auth-fcgi users list [--q TEXT] [--role USER|ADMIN] [--active true|false]
-                                            [--email-verified true|false] [--sort FIELD]
-                                            [--page N] [--per-page N] [--json]
+                                            [--email-verified true|false] [--mfa-enabled true|false]
+                                            [--sort FIELD] [--page N] [--per-page N] [--json]
 
                 Lists the users as GET /api/users does, as a table (id, username, email, role,
-                active, verified, locked, last login) with the page and the number of matches.
+                active, verified, 2FA, locked, last login) with the page and the number of
+                matches.
                   --q TEXT          in the username, email, first or last name (any case)
                   --role ROLE       USER or ADMIN
-                  --active, --email-verified
+                  --active, --email-verified, --mfa-enabled
                                     true or false
                   --sort FIELD      id, username, email, created_at or last_login_at; a "-"
                                     before it sorts descending (default id)
@@ -124,6 +126,18 @@ extension UsersArguments {
                 Like a password reset, it revokes all of USER's sessions, voids its reset tokens
                 and clears a lockout, and mails USER the "password changed" notice; audited as
                 password_changed.
+
+                """
+        case .resetMFA:
+            text = """
+                Usage: auth-fcgi users reset-mfa USER
+
+                Turns USER's two-factor sign-in off (an id or a username), like
+                DELETE /api/users/{id}/mfa: deletes its TOTP secret and recovery codes, so it
+                signs in with its password alone until it enrolls again at /account/, and mails
+                USER a notice; audited as user_mfa_removed. For a user who lost both the
+                authenticator and the recovery codes. A user without two-factor sign-in is left
+                as it is.
 
                 """
         case .delete:

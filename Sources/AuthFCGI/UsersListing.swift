@@ -18,11 +18,11 @@ struct UsersListing {
             return emit(.object(page))
         }
         let now = Timestamp.now()
-        let header = ["ID", "USERNAME", "EMAIL", "ROLE", "ACTIVE", "VERIFIED", "LOCKED", "LAST LOGIN"]
+        let header = ["ID", "USERNAME", "EMAIL", "ROLE", "ACTIVE", "VERIFIED", "2FA", "LOCKED", "LAST LOGIN"]
         let rows = users.map { user in
             [
                 String(user.id), user.username, user.email, user.role.rawValue, Self.yesNo(user.active),
-                Self.yesNo(user.emailVerified), Self.yesNo(user.isLocked(at: now)),
+                Self.yesNo(user.emailVerified), Self.yesNo(user.mfaEnabled), Self.yesNo(user.isLocked(at: now)),
                 user.lastLoginAt.map(Timestamp.rfc3339) ?? "never",
             ]
         }
@@ -38,7 +38,8 @@ struct UsersListing {
         let locked = user.lockedUntil.map { Timestamp.rfc3339($0) + (user.isLocked(at: now) ? "" : " (expired)") }
         let fields = [
             ["id", String(user.id)], ["username", user.username], ["email", user.email],
-            ["email_verified", Self.yesNo(user.emailVerified)], ["first_name", user.firstName ?? "-"],
+            ["email_verified", Self.yesNo(user.emailVerified)], ["mfa_enabled", Self.yesNo(user.mfaEnabled)],
+            ["first_name", user.firstName ?? "-"],
             ["last_name", user.lastName ?? "-"], ["role", user.role.rawValue], ["active", Self.yesNo(user.active)],
             ["created_at", Timestamp.rfc3339(user.createdAt)], ["updated_at", Timestamp.rfc3339(user.updatedAt)],
             ["last_login_at", user.lastLoginAt.map(Timestamp.rfc3339) ?? "never"],

@@ -1,4 +1,4 @@
-// libpq and libcurl loaded on first use: see include/lazy_libraries.h for why.
+// libpq, libcurl and libqrencode loaded on first use: see include/lazy_libraries.h for why.
 //
 // Each function below has the name and the prototype of the library's own (the headers are
 // included, so a mismatch is a compile error) and calls the library's function through a
@@ -6,7 +6,7 @@
 // executable is linked with --export-dynamic, and exported, they would also take the
 // libraries' calls to their own functions (libpq's PQexec calls PQclear through its PLT).
 //
-// Adding a libpq or libcurl call to the Swift code or a shim: add the function to the list
+// Adding a libpq, libcurl or libqrencode call to the Swift code or a shim: add the function to the list
 // of its library here, or the link fails with an undefined symbol.
 
 #include "lazy_libraries.h"
@@ -26,6 +26,7 @@
 #include <libpq-fe.h>
 #endif
 #include <curl/curl.h>
+#include <qrencode.h>
 
 #define LAZY_HIDDEN __attribute__((visibility("hidden")))
 
@@ -150,6 +151,11 @@ static inline void *const *lazy_functions(struct lazy_library *library) {
     X(struct curl_slist *, curl_slist_append, (struct curl_slist * list, const char *data), (list, data)) \
     XV(curl_slist_free_all, (struct curl_slist * list), (list))
 
+#define LAZY_LIBQRENCODE_FUNCTIONS(X, XV)                                                                  \
+    X(QRcode *, QRcode_encodeString8bit, (const char *string, int version, QRecLevel level),              \
+      (string, version, level))                                                                            \
+    XV(QRcode_free, (QRcode * qrcode), (qrcode))
+
 #define LAZY_INDEX(prefix, name) prefix##_##name
 #define LAZY_NAME(name) #name,
 
@@ -163,17 +169,23 @@ enum {
     LAZY_LIBCURL_FUNCTIONS(LAZY_CURL_INDEX, LAZY_CURL_INDEX_VOID) lazy_curl_curl_easy_setopt,
     lazy_curl_count
 };
+#define LAZY_QR_INDEX(type, name, parameters, arguments) LAZY_INDEX(lazy_qr, name),
+#define LAZY_QR_INDEX_VOID(name, parameters, arguments) LAZY_INDEX(lazy_qr, name),
+enum { LAZY_LIBQRENCODE_FUNCTIONS(LAZY_QR_INDEX, LAZY_QR_INDEX_VOID) lazy_qr_count };
 
 #define LAZY_STRING(type, name, parameters, arguments) LAZY_NAME(name)
 #define LAZY_STRING_VOID(name, parameters, arguments) LAZY_NAME(name)
 static const char *const lazy_pq_names[] = {LAZY_LIBPQ_FUNCTIONS(LAZY_STRING, LAZY_STRING_VOID)};
 static const char *const lazy_curl_names[] = {
     LAZY_LIBCURL_FUNCTIONS(LAZY_STRING, LAZY_STRING_VOID) "curl_easy_setopt"};
+static const char *const lazy_qr_names[] = {LAZY_LIBQRENCODE_FUNCTIONS(LAZY_STRING, LAZY_STRING_VOID)};
 static void *lazy_pq_functions[lazy_pq_count];
 static void *lazy_curl_functions[lazy_curl_count];
+static void *lazy_qr_functions[lazy_qr_count];
 
 static void lazy_pq_load(void);
 static void lazy_curl_load(void);
+static void lazy_qr_load(void);
 
 static struct lazy_library lazy_libpq = {
     .soname = "libpq.so.5",
@@ -195,11 +207,23 @@ static struct lazy_library lazy_libcurl = {
     .load_once = lazy_curl_load,
 };
 
+static struct lazy_library lazy_libqrencode = {
+    .soname = "libqrencode.so.4",
+    .package = "libqrencode4",
+    .names = lazy_qr_names,
+    .functions = lazy_qr_functions,
+    .count = lazy_qr_count,
+    .once = PTHREAD_ONCE_INIT,
+    .load_once = lazy_qr_load,
+};
+
 static void lazy_pq_load(void) { lazy_load(&lazy_libpq); }
 static void lazy_curl_load(void) { lazy_load(&lazy_libcurl); }
+static void lazy_qr_load(void) { lazy_load(&lazy_libqrencode); }
 
 const char *lazy_libpq_error(void) { return lazy_error(&lazy_libpq); }
 const char *lazy_libcurl_error(void) { return lazy_error(&lazy_libcurl); }
+const char *lazy_libqrencode_error(void) { return lazy_error(&lazy_libqrencode); }
 
 char *lazy_library_probe(const char *soname, const char *symbol) {
     char error[512];
@@ -233,6 +257,12 @@ LAZY_LIBPQ_FUNCTIONS(LAZY_PQ_FORWARD, LAZY_PQ_FORWARD_VOID)
 #define LAZY_CURL_FORWARD_VOID(name, parameters, arguments)                                                 \
     LAZY_FORWARD_VOID(lazy_libcurl, lazy_curl, name, parameters, arguments)
 LAZY_LIBCURL_FUNCTIONS(LAZY_CURL_FORWARD, LAZY_CURL_FORWARD_VOID)
+
+#define LAZY_QR_FORWARD(type, name, parameters, arguments)                                                 \
+    LAZY_FORWARD(lazy_libqrencode, lazy_qr, type, name, parameters, arguments)
+#define LAZY_QR_FORWARD_VOID(name, parameters, arguments)                                                  \
+    LAZY_FORWARD_VOID(lazy_libqrencode, lazy_qr, name, parameters, arguments)
+LAZY_LIBQRENCODE_FUNCTIONS(LAZY_QR_FORWARD, LAZY_QR_FORWARD_VOID)
 
 // curl_easy_setopt's third argument is a long, a pointer (data, string, list, blob), a
 // function pointer or a curl_off_t, as the option's CURLOPTTYPE_ range says; libcurl reads

@@ -7,6 +7,7 @@ enum API {
         let resets = PasswordResetHandlers(environment: environment)
         let verifications = EmailVerificationHandlers(environment: environment)
         let users = UserHandlers(environment: environment)
+        let twoFactor = TwoFactorHandlers(environment: environment)
         let health = HealthHandler(logger: environment.logger)
         let openAPI = OpenAPIHandler()
         return [
@@ -24,6 +25,11 @@ enum API {
             Route("POST", "/api/auth/email/resend", "resendVerification", verifications.resend),
             Route("GET", "/api/auth/sessions", "listSessions", .user, sessions.list),
             Route("DELETE", "/api/auth/sessions/{id}", "deleteSession", .user, sessions.delete),
+            Route("POST", "/api/auth/login/mfa", "loginSecondFactor", twoFactor.completeLogin),
+            Route("POST", "/api/auth/mfa/totp", "startTotpEnrollment", .user, twoFactor.start),
+            Route("POST", "/api/auth/mfa/totp/confirm", "confirmTotpEnrollment", .user, twoFactor.confirm),
+            Route("POST", "/api/auth/mfa/totp/disable", "disableTotp", .user, twoFactor.disable),
+            Route("POST", "/api/auth/mfa/recovery-codes", "renewRecoveryCodes", .user, twoFactor.renewRecoveryCodes),
             Route("GET", "/api/users", "listUsers", .admin, users.list),
             Route("POST", "/api/users", "createUser", .admin, users.create),
             Route("GET", "/api/users/{id:int}", "getUser", .user, users.get),
@@ -32,6 +38,7 @@ enum API {
             Route("DELETE", "/api/users/{id:int}", "deleteUser", .user, users.delete),
             Route("POST", "/api/users/{id:int}/unlock", "unlockUser", .admin, users.unlock),
             Route("DELETE", "/api/users/{id:int}/sessions", "revokeUserSessions", .user, users.revokeSessions),
+            Route("DELETE", "/api/users/{id:int}/mfa", "removeUserTotp", .admin, users.removeTwoFactor),
             Route("GET", "/api/health", "health", health.check),
             Route("GET", "/api/openapi.json", "openapi", openAPI.document),
         ]

@@ -36,6 +36,13 @@ final class CountingPasswords: PasswordChecking {
         counter.countDummyCheck()
         hasher.verifyAgainstDummy(password)
     }
+
+    func hashBatch(_ codes: [String]) throws -> [String] { try hasher.hashBatch(codes) }
+
+    func match(_ code: String, inBatch hashes: [String]) -> Int? {
+        counter.countCheck()
+        return hasher.match(code, inBatch: hashes)
+    }
 }
 
 extension TestDatabase {

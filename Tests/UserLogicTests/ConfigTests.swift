@@ -86,10 +86,13 @@ import Testing
     }
 
     static let key = "k" + String(repeating: "e", count: 31)
+    static let mfaKey = "m" + String(repeating: "f", count: 31)
+    /// The two keys production requires.
+    static let keys = ["JWT_SECRET_KEY": key, "MFA_SECRET_KEY": mfaKey]
 
     @Test func serviceConfigurationDefaults() throws {
         let configuration = try ServiceConfiguration.load(
-            from: ConfigSource(environment: ["LOG_LEVEL": "WARNING", "JWT_SECRET_KEY": Self.key]))
+            from: ConfigSource(environment: Self.keys.merging(["LOG_LEVEL": "WARNING"]) { $1 }))
         #expect(configuration.logLevel == .warning)
         #expect(configuration.database == .sqlite(path: "var/auth.db"))
         #expect(configuration.environment == .production)
@@ -110,7 +113,7 @@ import Testing
             ("PASSWORD_SCHEME", "md5"), ("PASSWORD_COST", "99"), ("DATABASE_URL", "mysql://db"),
         ]
         for (variable, value) in cases {
-            let source = ConfigSource(environment: ["JWT_SECRET_KEY": Self.key, variable: value])
+            let source = ConfigSource(environment: Self.keys.merging([variable: value]) { $1 })
             #expect(throws: ConfigError.self) { try ServiceConfiguration.load(from: source) }
             do {
                 _ = try ServiceConfiguration.load(from: source)
@@ -124,7 +127,7 @@ import Testing
     @Test func theAdminRegistrationKeyHasAtLeast32Bytes() throws {
         func load(_ key: String) throws -> ServiceConfiguration {
             try ServiceConfiguration.load(
-                from: ConfigSource(environment: ["JWT_SECRET_KEY": Self.key, "ADMIN_REGISTRATION_KEY": key]))
+                from: ConfigSource(environment: Self.keys.merging(["ADMIN_REGISTRATION_KEY": key]) { $1 }))
         }
         #expect(throws: ConfigError("ADMIN_REGISTRATION_KEY", "must be at least 32 bytes long")) {
             try load(String(repeating: "k", count: 31))
@@ -140,23 +143,95 @@ import Testing
         }
         #expect(throws: ConfigError.self) {
             try ServiceConfiguration.load(
-                from: ConfigSource(environment: [
-                    "JWT_SECRET_KEY": Self.key, "ACCESS_TOKEN_TTL": "7200", "REFRESH_TOKEN_TTL": "3600",
-                ]))
+                from: ConfigSource(
+                    environment: Self.keys.merging(["ACCESS_TOKEN_TTL": "7200", "REFRESH_TOKEN_TTL": "3600"]) { $1 }))
         }
     }
 
-    @Test func developmentGeneratesAKeyOnceAndKeepsIt() throws {
+    @Test func developmentGeneratesTheKeysOnceAndKeepsThem() throws {
         let directory = TemporaryDirectory()
+        let files = [DevelopmentKey.jwt, .mfa].map { directory.path + "/" + $0.fileName }
         defer {
-            unlinkFile(directory.path + "/" + DevelopmentKey.fileName)
+            files.forEach(unlinkFile)
             directory.remove()
         }
+        let previous = umask(0o022)
+        defer { umask(previous) }
         let environment = ["AUTH_ENV": "development", "DATABASE_URL": "sqlite:///" + directory.path + "/auth.db"]
         let first = try ServiceConfiguration.load(from: ConfigSource(environment: environment))
         let second = try ServiceConfiguration.load(from: ConfigSource(environment: environment))
         #expect(first.tokens.key.count >= 32)
         #expect(first.tokens.key == second.tokens.key)
+        // A secret sealed before a restart opens after it.
+        let sealed = first.mfaSecrets.seal([1, 2, 3], context: "totp:1")
+        #expect(try second.mfaSecrets.open(sealed, context: "totp:1") == [1, 2, 3])
+        #expect(second.mfaSecrets.isCurrent(sealed))
+        // Two keys, two private files: the MFA key is not the JWT key.
+        #expect(files.map { FileSystem.readFile($0) != nil } == [true, true])
+        #expect(FileSystem.readFile(files[0]) != FileSystem.readFile(files[1]))
+        for file in files {
+            var info = stat()
+            #expect(stat(file, &info) == 0)
+            #expect(info.st_mode & 0o7777 == 0o600, "\(file)")
+        }
+    }
+
+    /// Contract §4 and §5 Security (v2): stored TOTP secrets are sealed under MFA_SECRET_KEY.
+    @Test func theMFAKeyIsRequiredInProductionWithAtLeast32Bytes() throws {
+        #expect(
+            throws: ConfigError(
+                "MFA_SECRET_KEY",
+                "is not set (at least 32 random bytes; AUTH_ENV=development generates one; "
+                    + "a version-1 deployment adds it when upgrading)")
+        ) { try ServiceConfiguration.load(from: ConfigSource(environment: ["JWT_SECRET_KEY": Self.key])) }
+        #expect(throws: ConfigError("MFA_SECRET_KEY", "must be at least 32 bytes long")) {
+            try ServiceConfiguration.load(
+                from: ConfigSource(environment: [
+                    "JWT_SECRET_KEY": Self.key, "MFA_SECRET_KEY": String(repeating: "m", count: 31),
+                ]))
+        }
+        let configuration = try ServiceConfiguration.load(from: ConfigSource(environment: Self.keys))
+        let sealed = configuration.mfaSecrets.seal([7], context: "totp:1")
+        #expect(try SecretBox(key: Array(Self.mfaKey.utf8)).open(sealed, context: "totp:1") == [7])
+        // The JWT key is not the MFA key: a box sealed under it doesn't open.
+        #expect(throws: SecretBoxError.unknownKey) {
+            try SecretBox(key: Array(Self.key.utf8)).open(sealed, context: "totp:1")
+        }
+    }
+
+    /// During a rotation the previous key opens old boxes; new ones are sealed under the new key.
+    @Test func thePreviousMFAKeyOnlyOpens() throws {
+        let oldKey = String(repeating: "o", count: 32)
+        let old = SecretBox(key: Array(oldKey.utf8)).seal([9], context: "totp:2")
+        let rotating = try ServiceConfiguration.load(
+            from: ConfigSource(environment: Self.keys.merging(["MFA_PREVIOUS_SECRET_KEY": oldKey]) { $1 }))
+        #expect(try rotating.mfaSecrets.open(old, context: "totp:2") == [9])
+        #expect(!rotating.mfaSecrets.isCurrent(old))
+        #expect(rotating.mfaSecrets.isCurrent(rotating.mfaSecrets.seal([9], context: "totp:2")))
+        let rotated = try ServiceConfiguration.load(from: ConfigSource(environment: Self.keys))
+        #expect(throws: SecretBoxError.unknownKey) { try rotated.mfaSecrets.open(old, context: "totp:2") }
+        #expect(throws: ConfigError("MFA_PREVIOUS_SECRET_KEY", "must be at least 32 bytes long")) {
+            try ServiceConfiguration.load(
+                from: ConfigSource(environment: Self.keys.merging(["MFA_PREVIOUS_SECRET_KEY": "short"]) { $1 }))
+        }
+    }
+
+    @Test func theMFAIssuerDefaultsToTheJWTIssuer() throws {
+        func issuer(_ environment: [String: String]) throws -> String {
+            try ServiceConfiguration.load(from: ConfigSource(environment: Self.keys.merging(environment) { $1 }))
+                .mfaIssuer
+        }
+        #expect(try issuer([:]) == "auth-fcgi")
+        #expect(try issuer(["JWT_ISSUER": "https://id.example.com"]) == "https://id.example.com")
+        #expect(try issuer(["JWT_ISSUER": "https://id.example.com", "MFA_ISSUER": "Example Inc"]) == "Example Inc")
+        #expect(try issuer(["MFA_ISSUER": ""]) == "auth-fcgi", "empty is unset")
+        for bad in ["Example\nInc", "tab\there", "del\u{7F}"] {
+            #expect(throws: ConfigError("MFA_ISSUER", "must not contain control characters")) {
+                try issuer(["MFA_ISSUER": bad])
+            }
+        }
+        let key = TokenSettings(key: Array(Self.key.utf8), issuer: "iss", audience: "aud", leeway: 10)
+        #expect(ServiceConfiguration(database: .sqlite(path: "a.db"), tokens: key).mfaIssuer == "iss")
     }
 }
 

@@ -15,13 +15,14 @@ import Testing
     static let user = User(
         id: 42, username: "ann", email: "ann@example.com", passwordHash: "$y$secret", firstName: "Ånn \"A\"",
         lastName: nil, role: .admin, active: true, createdAt: 1_700_000_000, updatedAt: 1_700_000_001,
-        lastLoginAt: nil, failedLogins: 3, lockedUntil: 1_800_000_000, emailVerified: true)
+        lastLoginAt: nil, failedLogins: 3, lockedUntil: 1_800_000_000, emailVerified: true, mfaEnabled: false)
 
     @Test func writesTheUserObjectOfTheContract() {
         #expect(
             text { Self.user.write(forAdmin: true, to: &$0) }
                 == #"{"id":42,"username":"ann","email":"ann@example.com","first_name":"Ånn \"A\"","last_name":null,"#
-                + #""role":"ADMIN","active":true,"email_verified":true,"created_at":"2023-11-14T22:13:20Z","#
+                + #""role":"ADMIN","active":true,"email_verified":true,"mfa_enabled":false,"#
+                + #""created_at":"2023-11-14T22:13:20Z","#
                 + #""updated_at":"2023-11-14T22:13:21Z","last_login_at":null,"locked_until":"2027-01-15T08:00:00Z"}"#)
     }
 

@@ -72,8 +72,9 @@ import Testing
     }
 
     @Test func developmentKeyLivesInVarForPostgreSQL() throws {
-        #expect(DevelopmentKey.path(nextTo: try DatabaseLocation.parse("postgresql://h/db")) == "var/jwt-secret.key")
-        #expect(DevelopmentKey.path(nextTo: .sqlite(path: "/srv/auth/auth.db")) == "/srv/auth/jwt-secret.key")
+        #expect(
+            DevelopmentKey.jwt.path(nextTo: try DatabaseLocation.parse("postgresql://h/db")) == "var/jwt-secret.key")
+        #expect(DevelopmentKey.jwt.path(nextTo: .sqlite(path: "/srv/auth/auth.db")) == "/srv/auth/jwt-secret.key")
     }
 }
 

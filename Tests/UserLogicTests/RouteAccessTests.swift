@@ -17,9 +17,10 @@ import Testing
     var routes: [Route] { fixture.service.router.routes }
 
     @Test func adminOnlyRoutesAreThoseOfTheContract() {
-        // Contract §5 item 4: the user list, creating users and unlocking.
+        // Contract §5 item 4: the user list, creating users and unlocking; and (v2) turning a
+        // user's two-factor sign-in off.
         let admin = routes.filter { $0.access == .admin }.map(\.operationID)
-        #expect(admin == ["listUsers", "createUser", "unlockUser"])
+        #expect(admin == ["listUsers", "createUser", "unlockUser", "removeUserTotp"])
     }
 
     func registerAndLogIn(_ name: String, admin: Bool = false) throws -> (id: Int64, tokens: (String, String)) {

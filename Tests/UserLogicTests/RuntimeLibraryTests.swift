@@ -5,7 +5,7 @@ import Testing
 
 @testable import UserCore
 
-/// libpq and libcurl are opened on first use (CLazyLibraries): the loader's failures, the
+/// libpq, libcurl and libqrencode are opened on first use (CLazyLibraries): the loader's failures, the
 /// message a missing package gives, and calls through the forwarding functions.
 @Suite struct RuntimeLibraryTests {
     /// What the loader says about `soname` and `symbol`, nil when both are found.
@@ -18,6 +18,8 @@ import Testing
     @Test func theLoaderReportsAMissingLibraryAndAMissingFunction() throws {
         #expect(Self.probe("libpq.so.5", "PQexecPrepared") == nil)
         #expect(Self.probe("libcurl.so.4", "curl_easy_setopt") == nil)
+        #expect(Self.probe("libqrencode.so.4", "QRcode_encodeString8bit") == nil)
+        #expect(Self.probe("libqrencode.so.4", "QRcode_free") == nil)
         let missing = try #require(Self.probe("libauth-fcgi-absent.so.9", "PQexec"))
         #expect(missing.contains("libauth-fcgi-absent.so.9"))
         #expect(missing.contains("cannot open shared object file"))
@@ -42,6 +44,7 @@ import Testing
     @Test func theInstalledLibrariesLoad() {
         #expect(RuntimeLibrary.libpq.problem(for: "PostgreSQL") == nil)
         #expect(RuntimeLibrary.libcurl.problem(for: "SMTP mail") == nil)
+        #expect(RuntimeLibrary.libqrencode.problem(for: "the QR code") == nil)
     }
 
     /// The setopt wrappers of the CCurl shim pass a string, a long, a pointer and a function

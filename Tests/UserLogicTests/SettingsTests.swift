@@ -5,6 +5,8 @@ import Testing
 /// The table of settings against what reads it and what documents it.
 @Suite struct SettingsTests {
     static let key = String(repeating: "k", count: TokenSettings.minimumKeyLength)
+    /// The two keys production requires.
+    static let keys = ["JWT_SECRET_KEY": key, "MFA_SECRET_KEY": String(repeating: "m", count: key.count)]
     static let packageRoot = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
 
     /// The rows of the README's table under "## Configuration": variable → default, both
@@ -49,7 +51,7 @@ import Testing
         #expect(integers.count == 9)
         for setting in integers {
             // The shortest refresh lifetime needs an access lifetime no longer than it.
-            let base = ["JWT_SECRET_KEY": Self.key, Settings.accessTokenTTL.name: "1"]
+            let base = Self.keys.merging([Settings.accessTokenTTL.name: "1"]) { $1 }
             for value in [setting.range.lowerBound, setting.range.upperBound] {
                 let source = ConfigSource(environment: base.merging([setting.name: String(value)]) { $1 })
                 #expect(throws: Never.self, "\(setting.name)=\(value)") { try ServiceConfiguration.load(from: source) }
@@ -66,7 +68,7 @@ import Testing
     }
 
     @Test func theInitializerDefaultsAreTheLoadedDefaults() throws {
-        let loaded = try ServiceConfiguration.load(from: ConfigSource(environment: ["JWT_SECRET_KEY": Self.key]))
+        let loaded = try ServiceConfiguration.load(from: ConfigSource(environment: Self.keys))
         let made = ServiceConfiguration(database: loaded.database, tokens: loaded.tokens)
         #expect(made.database == .sqlite(path: "var/auth.db"))
         #expect(made.logLevel == loaded.logLevel)
@@ -74,6 +76,7 @@ import Testing
         #expect(made.logMaximumBytes == loaded.logMaximumBytes)
         #expect(made.logBackups == loaded.logBackups)
         #expect(made.environment == loaded.environment)
+        #expect(made.mfaIssuer == loaded.mfaIssuer)
         #expect(made.accessTokenLifetime == loaded.accessTokenLifetime)
         #expect(made.refreshTokenLifetime == loaded.refreshTokenLifetime)
         #expect(made.lockoutThreshold == loaded.lockoutThreshold)
@@ -94,7 +97,7 @@ import Testing
     @Test func passwordCostFollowsTheScheme() throws {
         func policy(_ environment: [String: String]) throws -> PasswordPolicy {
             try ServiceConfiguration.load(
-                from: ConfigSource(environment: environment.merging(["JWT_SECRET_KEY": Self.key]) { $1 })
+                from: ConfigSource(environment: environment.merging(Self.keys) { $1 })
             ).passwords
         }
         #expect(try policy([:]) == PasswordPolicy(scheme: .yescrypt, cost: 5))

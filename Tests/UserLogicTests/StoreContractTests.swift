@@ -87,7 +87,7 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         let factory = StoreFactory(location: database.location)
         #expect(
             try factory.prepare() == [
-                "accounts_and_sessions", "password_reset_tokens", "user_counts", "email_verification",
+                "accounts_and_sessions", "password_reset_tokens", "user_counts", "email_verification", "two_factor",
             ])
         #expect(try factory.prepare() == [])
     }
@@ -109,7 +109,7 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         #expect(failures.withLock { $0 } == [])
         #expect(
             results.withLock { $0.flatMap { $0 } }.sorted() == [
-                "accounts_and_sessions", "email_verification", "password_reset_tokens", "user_counts",
+                "accounts_and_sessions", "email_verification", "password_reset_tokens", "two_factor", "user_counts",
             ])
     }
 
@@ -135,6 +135,7 @@ func session(_ id: String, user: Int64, createdAt: Int64 = 100, expiresAt: Int64
         #expect(
             recorded == [
                 "1 accounts_and_sessions", "2 password_reset_tokens", "3 user_counts", "4 email_verification",
+                "5 two_factor",
             ])
         #expect(try StoreFactory(location: database.location).prepare() == [])
     }

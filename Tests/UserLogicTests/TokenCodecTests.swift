@@ -235,3 +235,41 @@ import Testing
         #expect(try codec.verify(codec.sign(claims), now: Self.now) == claims)
     }
 }
+
+/// The `amr` claim and the second-step token of two-factor sign-in (contract §2, §3 (v2)).
+@Suite struct TokenCodecTwoFactorTests {
+    let codec = TokenCodec(settings: TokenCodecTests.settings)
+    let base = TokenCodecTests()
+    static let now = TokenCodecTests.now
+
+    @Test func amrIsSignedAndReadBack() throws {
+        var claims = TokenCodecTests.claims
+        claims.authenticationMethods = ["pwd", "otp"]
+        #expect(try codec.verify(codec.sign(claims), now: Self.now).authenticationMethods == ["pwd", "otp"])
+        // Tokens signed before amr existed have none; a malformed one is refused.
+        #expect(try codec.verify(base.forge(payload: base.payload()), now: Self.now).authenticationMethods == [])
+        for amr in [#""pwd""#, "[1]", "{}"] {
+            #expect(throws: TokenError.malformed) {
+                try codec.verify(base.forge(payload: base.payload(["amr": amr])), now: Self.now)
+            }
+        }
+    }
+
+    @Test func aChallengeIsGoodForTheSecondStepOnly() throws {
+        let challenge = ChallengeClaims(subject: "42", tokenID: "jti-mfa", expiresAt: Self.now + 300)
+        let token = codec.signChallenge(challenge, issuedAt: Self.now)
+        #expect(try codec.verifyChallenge(token, now: Self.now + 299) == challenge)
+        // Not an access or refresh token, and they are not challenges.
+        #expect(throws: TokenError.invalidClaims) { try codec.verify(token, now: Self.now) }
+        #expect(throws: TokenError.invalidClaims) {
+            try codec.verifyChallenge(codec.sign(TokenCodecTests.claims), now: Self.now)
+        }
+        // Expiry (with the leeway), issuer, signature.
+        #expect(throws: TokenError.expired) { try codec.verifyChallenge(token, now: Self.now + 311) }
+        let other = TokenCodec(
+            settings: TokenSettings(
+                key: TokenCodecTests.key, issuer: "https://other.example", audience: "users-api", leeway: 10))
+        #expect(throws: TokenError.invalidClaims) { try other.verifyChallenge(token, now: Self.now) }
+        #expect(throws: TokenError.badSignature) { try codec.verifyChallenge(token + "A", now: Self.now) }
+    }
+}

@@ -41,6 +41,7 @@ DEFAULT_PASSWORD = "correct horse battery"
 # Cheap hashing and no nginx throttling, so the suite stays fast.
 FAST_ENV = {
     "JWT_SECRET_KEY": SECRET,
+    "MFA_SECRET_KEY": support.TEST_MFA_SECRET,
     "PASSWORD_SCHEME": "yescrypt",
     "PASSWORD_COST": "1",
     "RATE_LIMIT_LOGIN": "100000r/s",
@@ -51,9 +52,9 @@ FAST_ENV = {
 
 RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 USER_KEYS = {"id", "username", "email", "first_name", "last_name", "role", "active", "email_verified",
-             "created_at", "updated_at", "last_login_at"}
+             "mfa_enabled", "created_at", "updated_at", "last_login_at"}
 SESSION_KEYS = {"id", "created_at", "last_used_at", "expires_at", "user_agent", "ip", "current"}
-CLAIM_KEYS = {"iss", "aud", "sub", "iat", "nbf", "exp", "jti", "typ", "sid", "role"}
+CLAIM_KEYS = {"iss", "aud", "sub", "iat", "nbf", "exp", "jti", "typ", "sid", "role", "amr"}
 JSON = {"Content-Type": "application/json"}
 _UNSET = object()
 

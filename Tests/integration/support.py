@@ -27,8 +27,9 @@ STOP_TIMEOUT = 15.0
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 HEX32_RE = re.compile(r"^[0-9a-f]{32}$")
 
-# A secret only these tests use, so the backend starts whatever its config rules are.
+# Secrets only these tests use, so the backend starts whatever its config rules are.
 TEST_JWT_SECRET = "integration-test-secret-key-0123456789abcdef"
+TEST_MFA_SECRET = "integration-test-mfa-secret-key-0123456789abcdef"
 
 
 class WaitTimeout(AssertionError):
@@ -215,6 +216,7 @@ def service_env(data_dir: Path, **overrides) -> dict[str, str]:
     env = base_env(
         AUTH_ENV="development",
         JWT_SECRET_KEY=TEST_JWT_SECRET,
+        MFA_SECRET_KEY=TEST_MFA_SECRET,
         DATABASE_URL=overrides.get("DATABASE_URL") or database_url(data_dir),
     )
     env.update({k: str(v) for k, v in overrides.items()})

@@ -1,5 +1,5 @@
 """Revocations are stored, not kept in memory: they survive a restart of the stack on the
-same RUN_DIR (same SQLite file) and JWT_SECRET_KEY."""
+same RUN_DIR (same SQLite file), JWT_SECRET_KEY and MFA_SECRET_KEY."""
 
 import support
 from api_client import Api, Pair, assert_json, assert_no_content, assert_unauthorized, auth_env

@@ -31,7 +31,7 @@ def lighttpd(auth_bin):
     os.symlink(auth_bin, cgi_bin / "auth.cgi")
     port = support.free_port()
     env = support.service_env(data)
-    setenv = ", ".join(f'"{k}" => "{env[k]}"' for k in ("AUTH_ENV", "JWT_SECRET_KEY", "DATABASE_URL"))
+    setenv = ", ".join(f'"{k}" => "{env[k]}"' for k in ("AUTH_ENV", "JWT_SECRET_KEY", "MFA_SECRET_KEY", "DATABASE_URL"))
     conf = root / "lighttpd.conf"
     conf.write_text(f"""
 server.document-root = "{root}/htdocs"

@@ -103,6 +103,7 @@ def test_help_config_prints_the_settings_table(cli):
             rows[line[:default_at].strip()] = (line[default_at:values_at].strip(), line[values_at:].strip())
     assert rows["DATABASE_URL"][0] == "sqlite:///var/auth.db", rows
     assert rows["JWT_SECRET_KEY"][0] == "unset", rows
+    assert rows["MFA_SECRET_KEY"] == ("unset", "at least 32 bytes"), rows
     assert rows["ACCESS_TOKEN_TTL"] == ("900", "1-86400"), rows
     assert rows["FCGI_THREADS"] == ("4", "1-256"), rows
     assert rows["MAIL_FROM"][0] == "auth-fcgi <no-reply@localhost>", rows

@@ -14,6 +14,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pyotp
 import pytest
 
 import support
@@ -101,7 +102,7 @@ def only_event(cli: UsersCli, name: str) -> dict:
 # --- help and usage ------------------------------------------------------------------------
 
 SUBCOMMANDS = ["list", "show", "set-role", "enable", "disable", "unlock", "revoke-sessions", "set-password",
-               "delete"]
+               "reset-mfa", "delete"]
 
 
 @pytest.mark.parametrize("subcommand", SUBCOMMANDS)
@@ -193,7 +194,7 @@ def test_list_table(cli):
     p = cli.users("list", "--sort", "-username")
     assert p.returncode == 0, describe(p)
     lines = out(p).splitlines()
-    assert lines[0].split() == ["ID", "USERNAME", "EMAIL", "ROLE", "ACTIVE", "VERIFIED", "LOCKED", "LAST", "LOGIN"]
+    assert lines[0].split() == ["ID", "USERNAME", "EMAIL", "ROLE", "ACTIVE", "VERIFIED", "2FA", "LOCKED", "LAST", "LOGIN"]
     rows = [line.split() for line in lines[1:3]]
     expected = sorted([root, user], key=lambda u: u["username"], reverse=True)
     assert [row[:4] for row in rows] == [[str(u["id"]), u["username"], u["email"], u["role"]] for u in expected]
@@ -330,6 +331,30 @@ def test_set_password_from_stdin(cli):
     assert cli.login(user["username"], NEW_PASSWORD).status == 200
     notices = cli.mailbox.messages(lambda m: m.subject == "Your password was changed")
     assert len(notices) == 1
+
+
+def test_reset_mfa_turns_two_factor_off_and_mails_a_notice(cli):
+    cli.admin()
+    user = cli.register()
+    token = cli.token(user["username"])
+    secret = cli.api("POST", "/api/auth/mfa/totp", token=token).json()["secret"]
+    r = cli.api("POST", "/api/auth/mfa/totp/confirm", {"code": pyotp.TOTP(secret).now()}, token=token)
+    assert r.status == 200, r.body
+    assert problem_code(cli.login(user["username"])) == (403, "mfa_required")
+    listed = json.loads(out(cli.users("list", "--mfa-enabled", "true", "--json")))
+    assert [u["id"] for u in listed["items"]] == [user["id"]]
+
+    p = cli.users("reset-mfa", user["username"])
+    assert p.returncode == 0, describe(p)
+    assert "Turned two-factor sign-in off" in out(p) and f"Mailed a notice to {user['email']}" in out(p), describe(p)
+    assert only_event(cli, "user_mfa_removed")["target_id"] == user["id"]
+    assert cli.show(user["id"])["mfa_enabled"] is False
+    assert cli.login(user["username"]).status == 200
+    assert len(cli.mailbox.messages(lambda m: m.subject == "Two-factor sign-in was turned off")) == 1
+    # Again: nothing to do, nothing audited or mailed.
+    again = cli.users("reset-mfa", str(user["id"]))
+    assert again.returncode == 0 and "nothing changed" in out(again), describe(again)
+    assert len(cli.events("user_mfa_removed")) == 1
 
 
 @pytest.mark.parametrize("password, message", [

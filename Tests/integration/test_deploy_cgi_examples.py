@@ -82,6 +82,7 @@ def make_layout(auth_bin: Path, root: Path, cgi_dir: Path, owner: str | None) ->
         "# written by test_deploy_cgi_examples.py\n"
         "AUTH_ENV=production\n"
         f"JWT_SECRET_KEY={support.TEST_JWT_SECRET}\n"
+        f"MFA_SECRET_KEY={support.TEST_MFA_SECRET}\n"
         f"DATABASE_URL=sqlite:///{data}/auth.db\n"
         f"MAIL_URL=file://{data}/mail\n"
         "PUBLIC_BASE_URL=http://127.0.0.1\n"
@@ -376,7 +377,8 @@ def test_configuration_is_not_served(site):
     for path in site.dotenv_urls:
         status, body = raw_get(site, path)
         assert status in (400, 403, 404), f"GET {path}: {status} {body[:200]!r}"
-        assert support.TEST_JWT_SECRET.encode() not in body, f"GET {path} served the configuration"
+        for secret in (support.TEST_JWT_SECRET, support.TEST_MFA_SECRET):
+            assert secret.encode() not in body, f"GET {path} served the configuration"
 
 
 def test_concurrent_requests(site):

@@ -27,10 +27,12 @@ def start_with_umask_022(b: support.Backend) -> support.Backend:
 
 def test_created_files_are_private_under_umask_022(backend_factory, short_tmp):
     mail_dir = short_tmp / "mail" / "out"  # neither exists: the service makes both
+    keys = ("JWT_SECRET_KEY", "MFA_SECRET_KEY")  # unset: development generates both
     env = {k: v for k, v in auth_env(AUTH_ENV="development", MAIL_URL=f"file://{mail_dir}").items()
-           if k != "JWT_SECRET_KEY"}
+           if k not in keys}
     b = backend_factory(env=env, start=False)
-    b.env.pop("JWT_SECRET_KEY", None)
+    for key in keys:
+        b.env.pop(key, None)
     start_with_umask_022(b)
 
     name = unique()
@@ -46,14 +48,15 @@ def test_created_files_are_private_under_umask_022(backend_factory, short_tmp):
         assert mode(mail) == 0o600, mail
     assert mode(mail_dir) == 0o700 and mode(mail_dir.parent) == 0o700
     if pg_support.BACKEND == "postgresql":
-        key = b.workdir / "var" / "jwt-secret.key"
-        assert mode(key.parent) == 0o700
+        key_dir = b.workdir / "var"
+        assert mode(key_dir) == 0o700
     else:
-        key = b.workdir / "jwt-secret.key"
+        key_dir = b.workdir
         database = b.workdir / "auth.db"
         for path in (database, database.with_name("auth.db-wal"), database.with_name("auth.db-shm")):
             assert mode(path) == 0o600, path
-    assert mode(key) == 0o600
+    for key in ("jwt-secret.key", "mfa-secret.key"):
+        assert mode(key_dir / key) == 0o600, key
 
 
 def test_database_directories_created_for_sqlite_are_0700(backend_factory, short_tmp):

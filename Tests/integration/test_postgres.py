@@ -125,17 +125,19 @@ def test_bad_database_url_is_one_line_without_the_password(auth_bin, short_tmp, 
         assert secret not in err, err
 
 
-def test_development_key_is_kept_in_var(auth_bin, short_tmp, database_server):
+def test_development_keys_are_kept_in_var(auth_bin, short_tmp, database_server):
     url = database_server.url(fresh_database(database_server))
     env = support.base_env(**{k: v for k, v in auth_env(AUTH_ENV="development", DATABASE_URL=url).items()
-                              if k != "JWT_SECRET_KEY"})
+                              if k not in ("JWT_SECRET_KEY", "MFA_SECRET_KEY")})
     p = run_cli(auth_bin, short_tmp, env, "migrate")
     assert p.returncode == 0, describe(p)
-    key = short_tmp / "var" / "jwt-secret.key"
-    assert key.is_file() and stat.S_IMODE(key.stat().st_mode) == 0o600
-    first = key.read_bytes()
+    keys = [short_tmp / "var" / name for name in ("jwt-secret.key", "mfa-secret.key")]
+    for key in keys:
+        assert key.is_file() and stat.S_IMODE(key.stat().st_mode) == 0o600, key
+    first = [key.read_bytes() for key in keys]
+    assert first[0] != first[1]
     assert run_cli(auth_bin, short_tmp, env, "migrate").returncode == 0
-    assert key.read_bytes() == first
+    assert [key.read_bytes() for key in keys] == first
 
 
 # --- several nodes behind one nginx upstream -------------------------------------------------

@@ -128,11 +128,24 @@ def test_flag_overrides_env(auth_bin, short_tmp):
     ("FCGI_LISTEN", "127.0.0.1:notaport"),
     ("FCGI_LISTEN", "127.0.0.1:99999"),
     ("ADMIN_REGISTRATION_KEY", "k" * 31),  # contract §5 Security (v2): at least 32 bytes
+    ("MFA_SECRET_KEY", "k" * 31),
+    ("MFA_PREVIOUS_SECRET_KEY", "k" * 31),
+    ("MFA_ISSUER", "Example\x7fInc"),
 ])
 def test_bad_config_exits_2_naming_the_variable(auth_bin, short_tmp, variable, value):
     env = {"FCGI_LISTEN": f"unix:{short_tmp}/ok.sock", variable: value}
     r = run_to_exit(auth_bin, short_tmp, [], env)
     assert_one_line_error(r, variable)
+
+
+def test_production_without_mfa_secret_key_exits_2(auth_bin, short_tmp):
+    """A version-1 deployment upgraded without MFA_SECRET_KEY: refused in one line that says
+    what to add (an empty value is unset)."""
+    env = {"AUTH_ENV": "production", "FCGI_LISTEN": f"unix:{short_tmp}/ok.sock", "MFA_SECRET_KEY": ""}
+    r = run_to_exit(auth_bin, short_tmp, [], env)
+    assert_one_line_error(r, "MFA_SECRET_KEY")
+    assert "version-1 deployment adds it" in r.stderr.decode(), r.stderr
+    assert not os.path.exists(short_tmp / "ok.sock") and not os.path.exists(short_tmp / "mfa-secret.key")
 
 
 @pytest.mark.parametrize("args,name", [

@@ -1,6 +1,7 @@
-"""libpq and libcurl are opened when first used, not linked (CLazyLibraries): the binary
-starts without them, and a configuration that needs a missing one stops at start with a
-message naming the Debian package.
+"""libpq, libcurl and libqrencode are opened when first used, not linked (CLazyLibraries): the
+binary starts without them, and a configuration that needs a missing one stops at start with a
+message naming the Debian package; without libqrencode a two-factor enrollment still works,
+without its QR code.
 
 "Missing" is made honestly: the test runs the binary in a private mount namespace
 (unshare) where the library's real file is covered by an empty one, so dlopen fails as it
@@ -8,6 +9,7 @@ would on a host without the package. Without unshare (or user namespaces) those 
 """
 
 import functools
+import json
 import shutil
 import subprocess
 import sys
@@ -16,8 +18,9 @@ import pytest
 
 import support
 from fcgi_client import parse_cgi_response
+from test_cgi import run_cgi
 
-LIBRARIES = {"libpq": "libpq.so.5", "libcurl": "libcurl.so.4"}
+LIBRARIES = {"libpq": "libpq.so.5", "libcurl": "libcurl.so.4", "libqrencode": "libqrencode.so.4"}
 POSTGRES_URL = "postgresql://auth@127.0.0.1:1/auth"
 
 
@@ -33,11 +36,11 @@ def library_file(soname: str) -> str | None:
     return r.stdout.strip() or None
 
 
-def test_startup_binary_links_neither_libpq_nor_libcurl(auth_bin):
+def test_startup_binary_links_none_of_the_lazy_libraries(auth_bin):
     if shutil.which("ldd") is None:
         pytest.skip("no ldd")
     linked = subprocess.run(["ldd", str(auth_bin)], capture_output=True, text=True, timeout=10).stdout
-    for name in ("libpq", "libcurl", "libldap", "libgnutls", "libkrb5", "libssh2"):
+    for name in ("libpq", "libcurl", "libqrencode", "libldap", "libgnutls", "libkrb5", "libssh2"):
         assert name not in linked, linked
 
 
@@ -118,6 +121,27 @@ def test_startup_cgi_without_either_library(auth_bin, short_tmp, without):
     response = parse_cgi_response(r.stdout)
     assert response.status == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_enrollment_without_libqrencode_answers_no_qr_code(auth_bin, short_tmp, without):
+    """A host without libqrencode4: the secret and the URI still come, qr_svg is null, and
+    the log says why (CGI, so each request is a process of its own)."""
+    body = json.dumps({"username": "qr-less", "email": "qr-less@example.com", "password": "correct horse battery"})
+    assert run_cgi(auth_bin, short_tmp, "POST", "/api/auth/register", body=body.encode()).status == 201
+    credentials = json.dumps({"username": "qr-less", "password": "correct horse battery"})
+    login = run_cgi(auth_bin, short_tmp, "POST", "/api/auth/login", body=credentials.encode())
+    env = support.service_env(short_tmp)
+    env.update({"GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "PATH_INFO": "/api/auth/mfa/totp",
+                "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+                "HTTP_AUTHORIZATION": "Bearer " + login.json()["access_token"]})
+    r = without(["libqrencode"], [auth_bin], env)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    response = parse_cgi_response(r.stdout)
+    assert response.status == 200, response.body
+    enrollment = response.json()
+    assert enrollment["qr_svg"] is None
+    assert enrollment["otpauth_uri"].startswith("otpauth://totp/") and len(enrollment["secret"]) == 32
+    assert "qr_code_unavailable" in r.stderr.decode() and "libqrencode4" in r.stderr.decode()
 
 
 def test_startup_libraries_are_really_hidden(without):

@@ -68,10 +68,12 @@ check_port() {
 
 # The rate-limited routes, one row each: the zone (auth_fcgi_<zone> in rate-limits.conf
 # and api-locations.conf), the setting, its default rate, and the location's URI. A new
-# rate-limited route is one row here plus its zone and location in the shipped files.
+# rate-limited route is one row here plus its zone and location in the shipped files; a
+# zone that brakes two routes has a row for each.
 # shellcheck disable=SC2034 # used by scripts/serve-local
 AUTH_FCGI_RATE_LIMITS=(
     "login RATE_LIMIT_LOGIN 10r/s /api/auth/login"
+    "login RATE_LIMIT_LOGIN 10r/s /api/auth/login/mfa"
     "forgot RATE_LIMIT_FORGOT 5r/m /api/auth/password/forgot"
     "register RATE_LIMIT_REGISTER 5r/m /api/auth/register"
     "resend RATE_LIMIT_RESEND 5r/m /api/auth/email/resend"

@@ -28,20 +28,28 @@ package struct AccountRules: Sendable {
     var sessionLifetime: Int64
     /// `EMAIL_VERIFICATION`: under `required` a login needs a verified address.
     var emailVerification: EmailVerificationMode
+    /// Seals and opens TOTP secrets (`MFA_SECRET_KEY`).
+    var mfaSecrets: SecretBox
+    /// `MFA_ISSUER`: the name authenticator apps show.
+    var mfaIssuer: String
 
     init(
         lockoutThreshold: Int, lockoutSeconds: Int64, sessionLifetime: Int64,
-        emailVerification: EmailVerificationMode = .optional
+        emailVerification: EmailVerificationMode = .optional,
+        mfaSecrets: SecretBox = SecretBox(key: SecureRandom.bytes(32)), mfaIssuer: String = "auth-fcgi"
     ) {
         self.lockoutThreshold = lockoutThreshold
         self.lockoutSeconds = lockoutSeconds
         self.sessionLifetime = sessionLifetime
         self.emailVerification = emailVerification
+        self.mfaSecrets = mfaSecrets
+        self.mfaIssuer = mfaIssuer
     }
 
     package init(_ configuration: ServiceConfiguration) {
         self.init(
             lockoutThreshold: configuration.lockoutThreshold, lockoutSeconds: configuration.lockoutSeconds,
-            sessionLifetime: configuration.refreshTokenLifetime, emailVerification: configuration.emailVerification)
+            sessionLifetime: configuration.refreshTokenLifetime, emailVerification: configuration.emailVerification,
+            mfaSecrets: configuration.mfaSecrets, mfaIssuer: configuration.mfaIssuer)
     }
 }

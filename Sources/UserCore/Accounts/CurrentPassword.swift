@@ -31,8 +31,9 @@ enum ReservedCheck {
     case locked(until: Int64)
     /// The password is wrong; `lockedUntil` is set when this attempt locked the account.
     case wrong(lockedUntil: Int64?)
-    /// The password is right; its reservation still counts until the caller clears it.
-    case right(outdated: Bool)
+    /// The password is right; its reservation still counts until the caller clears or
+    /// releases it. `lockedUntil` is set when that reservation locked the account.
+    case right(outdated: Bool, lockedUntil: Int64?)
 }
 
 extension Accounts {
@@ -50,7 +51,7 @@ extension Accounts {
             guard case .right(let outdated) = passwords.check(password, against: user.passwordHash) else {
                 return .wrong(lockedUntil: lockedUntil)
             }
-            return .right(outdated: outdated)
+            return .right(outdated: outdated, lockedUntil: lockedUntil)
         }
     }
 }

@@ -19,6 +19,9 @@ package enum LoginFailure: Error, Equatable {
     /// The password is right, the account active, but its address is unverified under
     /// `EMAIL_VERIFICATION=required`.
     case emailNotVerified(userID: Int64)
+    /// The password is right and everything else allows the login, but the account has
+    /// two-factor sign-in on: the login continues with `completeLogin`.
+    case secondFactorRequired(userID: Int64)
 }
 
 /// A successful login: the user as stored after it, and its new session.
@@ -39,6 +42,7 @@ extension Accounts {
             throw LoginFailure.unknownUser
         }
         let outdated: Bool
+        let reservationLock: Int64?
         switch try reservedCheck(password, of: user) {
         case .gone:
             passwords.verifyAgainstDummy(password)
@@ -47,8 +51,9 @@ extension Accounts {
             throw LoginFailure.locked(userID: user.id, until: until)
         case .wrong(let lockedUntil):
             throw LoginFailure.wrongPassword(userID: user.id, lockedUntil: lockedUntil)
-        case .right(let isOutdated):
+        case .right(let isOutdated, let lockedUntil):
             outdated = isOutdated
+            reservationLock = lockedUntil
         }
         // The right password is no failure: its reservation must not count, nor leave the
         // account locked once it is enabled or verified. The right password clears the count
@@ -65,6 +70,15 @@ extension Accounts {
         }
         // Hashed before the transaction: the write lock is not held for a hash's time.
         let rehashed = outdated ? try passwords.hash(password) : nil
+        if user.mfaEnabled {
+            // Contract §3: the right password neither counts as a failure nor resets the count;
+            // nothing about the login is recorded until the second step.
+            try store.transaction {
+                try store.releaseLoginAttempt(userID: user.id, lockedUntil: reservationLock)
+                if let rehashed { try store.updatePasswordHash(userID: user.id, hash: rehashed, now: now) }
+            }
+            throw LoginFailure.secondFactorRequired(userID: user.id)
+        }
         return try store.transaction {
             try store.recordSuccessfulLogin(userID: user.id, now: now)
             if let rehashed { try store.updatePasswordHash(userID: user.id, hash: rehashed, now: now) }

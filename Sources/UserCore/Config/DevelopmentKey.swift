@@ -1,19 +1,26 @@
 import Glibc
 
-/// The signing key `AUTH_ENV=development` generates when `JWT_SECRET_KEY` is unset: made once,
-/// kept in a private file beside the SQLite database (in `var/` of the working directory for
-/// PostgreSQL), so tokens survive restarts.
-enum DevelopmentKey {
-    static let fileName = "jwt-secret.key"
+/// A key `AUTH_ENV=development` generates when its setting is unset: made once, kept in a
+/// private file beside the SQLite database (in `var/` of the working directory for
+/// PostgreSQL), so tokens and sealed TOTP secrets survive restarts.
+struct DevelopmentKey {
+    /// `JWT_SECRET_KEY`'s.
+    static let jwt = DevelopmentKey(fileName: "jwt-secret.key", setting: Settings.jwtSecretKey)
+    /// `MFA_SECRET_KEY`'s.
+    static let mfa = DevelopmentKey(fileName: "mfa-secret.key", setting: Settings.mfaSecretKey)
 
-    static func path(nextTo database: DatabaseLocation) -> String {
+    let fileName: String
+    /// The setting the key stands in for.
+    let setting: OptionalTextSetting
+
+    func path(nextTo database: DatabaseLocation) -> String {
         switch database {
         case .sqlite(let path): FileSystem.parentDirectory(of: path) + "/" + fileName
         case .postgresql: "var/" + fileName
         }
     }
 
-    static func loadOrCreate(nextTo database: DatabaseLocation) throws(ConfigError) -> [UInt8] {
+    func loadOrCreate(nextTo database: DatabaseLocation) throws(ConfigError) -> [UInt8] {
         let path = path(nextTo: database)
         do {
             try FileSystem.createDirectories(FileSystem.parentDirectory(of: path))
@@ -35,7 +42,7 @@ enum DevelopmentKey {
             }
             return key
         } catch {
-            throw ConfigError(Settings.jwtSecretKey.name, "development key: \(error)")
+            throw ConfigError(setting.name, "development key: \(error)")
         }
     }
 }

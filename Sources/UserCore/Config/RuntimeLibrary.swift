@@ -2,7 +2,8 @@ internal import CLazyLibraries
 
 /// A shared library that is opened when the configuration needs it instead of being linked
 /// (see CLazyLibraries): libpq for a PostgreSQL `DATABASE_URL`, libcurl for an SMTP
-/// `MAIL_URL`. A process that uses neither never loads them.
+/// `MAIL_URL`, libqrencode for the QR code of a TOTP enrolment. A process that uses none of
+/// them never loads them.
 ///
 /// Whatever configures a use of one calls `require` first, so a missing package stops the
 /// start with a message naming it; a library function called without that check would
@@ -22,6 +23,10 @@ package struct RuntimeLibrary: Sendable {
 
     static let libcurl = RuntimeLibrary(soname: "libcurl.so.4", package: "libcurl4") {
         lazy_libcurl_error().map { String(cString: $0) }
+    }
+
+    package static let libqrencode = RuntimeLibrary(soname: "libqrencode.so.4", package: "libqrencode4") {
+        lazy_libqrencode_error().map { String(cString: $0) }
     }
 
     /// nil once the library is loaded, else a message saying that `feature` needs it and

@@ -13,6 +13,13 @@ public struct ServiceConfiguration: Sendable {
     public var logBackups: Int
     public var environment: Environment
     public var tokens: TokenSettings
+    /// `MFA_ISSUER`: the issuer of TOTP enrollment URIs, which authenticator apps show.
+    public var mfaIssuer: String
+    /// Seals and opens stored TOTP secrets under `MFA_SECRET_KEY` (and, during a rotation,
+    /// opens under `MFA_PREVIOUS_SECRET_KEY`). `init` gives it a random key of its own, which
+    /// only tests rely on: `load` sets the configured one, and secrets sealed under a random
+    /// key don't open after a restart.
+    package var mfaSecrets: SecretBox
     public var accessTokenLifetime: Int64
     public var refreshTokenLifetime: Int64
     public var lockoutThreshold: Int
@@ -28,10 +35,12 @@ public struct ServiceConfiguration: Sendable {
     public var mail: MailSettings
     public var mailFrom: String
 
-    /// Every default comes from `Settings`.
+    /// Every default comes from `Settings`; `mfaIssuer` nil is `tokens.issuer`, as unset
+    /// `MFA_ISSUER` is `JWT_ISSUER`'s value.
     public init(
         database: DatabaseLocation,
         tokens: TokenSettings,
+        mfaIssuer: String? = nil,
         logLevel: Logger.Level = Settings.logLevel.defaultValue,
         environment: Environment = Settings.authEnv.defaultValue,
         accessTokenLifetime: Int64 = Int64(Settings.accessTokenTTL.defaultValue),
@@ -50,6 +59,8 @@ public struct ServiceConfiguration: Sendable {
     ) {
         self.database = database
         self.tokens = tokens
+        self.mfaIssuer = mfaIssuer ?? tokens.issuer
+        self.mfaSecrets = SecretBox(key: SecureRandom.bytes(TokenSettings.minimumKeyLength))
         self.logLevel = logLevel
         self.logFile = Settings.logFile.defaultValue
         self.logMaximumBytes = Settings.logMaxBytes.defaultValue
@@ -83,10 +94,11 @@ public struct ServiceConfiguration: Sendable {
         var configuration = ServiceConfiguration(
             database: database,
             tokens: TokenSettings(
-                key: try signingKey(source, environment: environment, database: database),
+                key: try key(.jwt, source, environment: environment, database: database),
                 issuer: try source.read(Settings.jwtIssuer),
                 audience: try source.read(Settings.jwtAudience),
                 leeway: Int64(try source.read(Settings.jwtLeeway))),
+            mfaIssuer: try mfaIssuer(source.read(Settings.mfaIssuer)),
             logLevel: try source.read(Settings.logLevel),
             environment: environment,
             accessTokenLifetime: Int64(accessLifetime),
@@ -104,6 +116,11 @@ public struct ServiceConfiguration: Sendable {
                 ?? .directory(MailSettings.defaultDirectory),
             mailFrom: try mailFrom(source.read(Settings.mailFrom))
         )
+        configuration.mfaSecrets = SecretBox(
+            key: try key(
+                .mfa, source, environment: environment, database: database,
+                unsetNote: "; a version-1 deployment adds it when upgrading"),
+            previousKeys: try secret(Settings.mfaPreviousSecretKey, from: source).map { [Array($0.utf8)] } ?? [])
         configuration.logFile = try source.read(Settings.logFile)
         configuration.logMaximumBytes = try source.read(Settings.logMaxBytes)
         configuration.logBackups = try source.read(Settings.logBackups)
@@ -152,18 +169,32 @@ public struct ServiceConfiguration: Sendable {
         return value
     }
 
-    /// `JWT_SECRET_KEY`, at least `TokenSettings.minimumKeyLength` bytes; without one only development mode starts, with a
-    /// key generated once and kept beside the database (contract §5).
-    private static func signingKey(_ source: ConfigSource, environment: Environment, database: DatabaseLocation)
-        throws(ConfigError) -> [UInt8]
-    {
-        let minimum = TokenSettings.minimumKeyLength
-        if let key = try secret(Settings.jwtSecretKey, from: source) { return Array(key.utf8) }
+    /// `MFA_ISSUER` when set: text without control characters (it goes into enrollment URIs
+    /// and authenticator apps); nil leaves `JWT_ISSUER`'s value.
+    private static func mfaIssuer(_ issuer: String?) throws(ConfigError) -> String? {
+        guard let issuer else { return nil }
+        guard !issuer.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ConfigError(Settings.mfaIssuer.name, "must not contain control characters")
+        }
+        return issuer
+    }
+
+    /// The key of `developmentKey`'s setting (`JWT_SECRET_KEY`, `MFA_SECRET_KEY`), at least
+    /// `TokenSettings.minimumKeyLength` bytes; without one only development mode starts, with a
+    /// key generated once and kept beside the database (contract §5). `unsetNote` ends the
+    /// error for an unset key.
+    private static func key(
+        _ developmentKey: DevelopmentKey, _ source: ConfigSource, environment: Environment,
+        database: DatabaseLocation, unsetNote: String = ""
+    ) throws(ConfigError) -> [UInt8] {
+        let setting = developmentKey.setting
+        if let key = try secret(setting, from: source) { return Array(key.utf8) }
         guard environment == .development else {
             throw ConfigError(
-                Settings.jwtSecretKey.name,
-                "is not set (at least \(minimum) random bytes; AUTH_ENV=development generates one)")
+                setting.name,
+                "is not set (at least \(TokenSettings.minimumKeyLength) random bytes; "
+                    + "AUTH_ENV=development generates one\(unsetNote))")
         }
-        return try DevelopmentKey.loadOrCreate(nextTo: database)
+        return try developmentKey.loadOrCreate(nextTo: database)
     }
 }

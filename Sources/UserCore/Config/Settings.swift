@@ -13,7 +13,7 @@ public enum Settings {
     public static let authEnv = ChoiceSetting(
         "AUTH_ENV", default: ServiceConfiguration.Environment.production,
         choices: ServiceConfiguration.Environment.allCases.map { ($0.rawValue, $0) },
-        help: "development generates JWT_SECRET_KEY once and keeps it beside the SQLite database")
+        help: "development generates JWT_SECRET_KEY and MFA_SECRET_KEY once, kept beside the SQLite database")
     public static let jwtSecretKey = OptionalTextSetting(
         "JWT_SECRET_KEY", values: "at least \(TokenSettings.minimumKeyLength) bytes",
         help: "the HS256 signing key; required unless AUTH_ENV=development")
@@ -23,6 +23,15 @@ public enum Settings {
         "JWT_AUDIENCE", default: "auth-fcgi-api", values: "text", help: "aud of issued tokens, checked on every token")
     public static let jwtLeeway = IntegerSetting(
         "JWT_LEEWAY", default: 10, range: 0...30, help: "clock leeway for exp, nbf and iat, in seconds")
+    public static let mfaSecretKey = OptionalTextSetting(
+        "MFA_SECRET_KEY", values: "at least \(TokenSettings.minimumKeyLength) bytes",
+        help: "the AES-256-GCM key of stored TOTP secrets; required unless AUTH_ENV=development")
+    public static let mfaPreviousSecretKey = OptionalTextSetting(
+        "MFA_PREVIOUS_SECRET_KEY", values: "at least \(TokenSettings.minimumKeyLength) bytes",
+        help: "during a key rotation, the key being replaced: it opens stored secrets, never seals")
+    public static let mfaIssuer = OptionalTextSetting(
+        "MFA_ISSUER", values: "text without control characters",
+        help: "the issuer authenticator apps show for TOTP; unset: JWT_ISSUER's value")
     public static let accessTokenTTL = IntegerSetting(
         "ACCESS_TOKEN_TTL", default: 900, range: 1...86_400,
         help: "access-token lifetime in seconds, at most REFRESH_TOKEN_TTL")
@@ -81,7 +90,8 @@ public enum Settings {
 
     /// Every setting, in the order `help config` and the README list them.
     public static let all: [any Setting] = [
-        databaseURL, authEnv, jwtSecretKey, jwtIssuer, jwtAudience, jwtLeeway, accessTokenTTL, refreshTokenTTL,
+        databaseURL, authEnv, jwtSecretKey, jwtIssuer, jwtAudience, jwtLeeway, mfaSecretKey, mfaPreviousSecretKey,
+        mfaIssuer, accessTokenTTL, refreshTokenTTL,
         lockoutThreshold, lockoutSeconds, registrationOpen, adminRegistrationKey, passwordScheme, passwordCost,
         resetTokenTTL, emailVerification, emailTokenTTL, publicBaseURL, mailURL, mailFrom, logLevel, logFile,
         logMaxBytes, logBackups, fastCGIListen,

@@ -62,6 +62,24 @@ package struct AccountMail {
             date: now)
     }
 
+    /// The notice after two-factor sign-in was turned off, by the user or by an admin: a
+    /// stolen password and session could do it first.
+    package func twoFactorDisabled(to user: User, byAdmin: Bool, now: Int64) -> MailMessage {
+        let who = byAdmin ? "an administrator" : "you (or someone signed in as you)"
+        return MailMessage(
+            from: from, to: user.email, subject: "Two-factor sign-in was turned off",
+            body: """
+                Hello \(user.username),
+
+                Two-factor sign-in for your account was turned off by \(who) at
+                \(Timestamp.rfc3339(now)). Signing in now needs only your password.
+
+                If this wasn't expected, change your password, turn two-factor sign-in on again at
+                \(publicBaseURL)/account/ and tell your administrator.
+                """,
+            date: now)
+    }
+
     /// The notice to the old address after an email change (contract §3, v2): the change of
     /// address is how a stolen session would take the account over. The new address is named
     /// only partly, so the notice doesn't hand it to whoever reads the old mailbox.

@@ -16,6 +16,8 @@ public struct User: Sendable, Equatable {
     public var lockedUntil: Int64?
     /// Whether the user proved it reads `email` (contract §3, Email verification (v2)).
     public var emailVerified: Bool
+    /// Whether logins need a second factor (contract §3, Two-factor sign-in (v2)).
+    public var mfaEnabled: Bool
 
     /// Whether a lock is in force at `now`.
     public func isLocked(at now: Int64) -> Bool {
@@ -45,6 +47,7 @@ public struct User: Sendable, Equatable {
         members.member("role", role.rawValue)
         members.member("active", active)
         members.member("email_verified", emailVerified)
+        members.member("mfa_enabled", mfaEnabled)
         members.member("created_at", timestamp: createdAt)
         members.member("updated_at", timestamp: updatedAt)
         members.member("last_login_at", timestamp: lastLoginAt)

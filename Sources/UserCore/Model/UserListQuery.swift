@@ -13,6 +13,7 @@ public struct UserListQuery: Sendable, Equatable {
     public var role: Role?
     public var active: Bool?
     public var emailVerified: Bool?
+    public var mfaEnabled: Bool?
     public var sort: SortField = .id
     public var descending = false
 

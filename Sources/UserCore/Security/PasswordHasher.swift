@@ -104,6 +104,31 @@ public final class PasswordHasher {
         return .right(outdated: matched > 0 || needsRehash(storedHash))
     }
 
+    /// Hashes of `codes` that share one setting (one salt), so `match(_:inBatch:)` checks a
+    /// code against all of them with one hash: for recovery codes, random enough (≥ 50 bits
+    /// each) that a salt per code would add nothing.
+    public func hashBatch(_ codes: [String]) throws -> [String] {
+        guard let setting = Self.makeSetting(policy) else { throw PasswordHashingError.hashingFailed }
+        return try codes.map { code in
+            guard let hashed = crypt(Self.cString(Array(code.utf8)), setting: setting), hashed.hasPrefix(setting)
+            else { throw PasswordHashingError.hashingFailed }
+            return hashed
+        }
+    }
+
+    /// The index of the hash of `code` among `hashes`, all of one `hashBatch`; every
+    /// comparison constant time. Nil when none matches (or the code holds U+0000).
+    public func match(_ code: String, inBatch hashes: [String]) -> Int? {
+        guard let first = hashes.first, !code.utf8.contains(0),
+            let hashed = crypt(Self.cString(Array(code.utf8)), setting: first)
+        else { return nil }
+        var found: Int?
+        for (index, hash) in hashes.enumerated() where ConstantTime.equals(hashed.utf8, hash.utf8) {
+            found = index
+        }
+        return found
+    }
+
     /// Whether `password` matches `storedHash`: `check` without the re-hash answer.
     public func verify(_ password: String, against storedHash: String) -> Bool {
         check(password, against: storedHash) != .wrong

@@ -20,10 +20,13 @@ public struct TokenClaims: Sendable, Equatable {
     public var sessionID: String
     /// Informational only: authorisation reads the user's current row.
     public var role: String
+    /// `amr` (RFC 8176): how the session's login was authenticated, `["pwd"]` or
+    /// `["pwd", "otp"]`; refreshes carry it on. Tokens signed before it existed have none.
+    public var authenticationMethods: [String]
 
     public init(
         issuer: String, audience: String, subject: String, issuedAt: Int64, notBefore: Int64, expiresAt: Int64,
-        tokenID: String, type: TokenType, sessionID: String, role: String
+        tokenID: String, type: TokenType, sessionID: String, role: String, authenticationMethods: [String] = []
     ) {
         self.issuer = issuer
         self.audience = audience
@@ -35,5 +38,22 @@ public struct TokenClaims: Sendable, Equatable {
         self.type = type
         self.sessionID = sessionID
         self.role = role
+        self.authenticationMethods = authenticationMethods
+    }
+}
+
+/// The claims of a login's second-step token (typ `mfa`, contract §3 Two-factor sign-in): it
+/// names the user whose password was right and is good for `POST /api/auth/login/mfa` only.
+public struct ChallengeClaims: Sendable, Equatable {
+    /// The user id, as a string.
+    public var subject: String
+    /// `jti`: recorded when the token completes a login, so it completes one.
+    public var tokenID: String
+    public var expiresAt: Int64
+
+    public init(subject: String, tokenID: String, expiresAt: Int64) {
+        self.subject = subject
+        self.tokenID = tokenID
+        self.expiresAt = expiresAt
     }
 }

@@ -23,7 +23,7 @@ public final class TokenCodec {
     }
 
     public func sign(_ claims: TokenClaims) -> String {
-        let payload: JSONObject = [
+        var payload: JSONObject = [
             "iss": .string(claims.issuer),
             "aud": .string(claims.audience),
             "sub": .string(claims.subject),
@@ -35,15 +35,61 @@ public final class TokenCodec {
             "sid": .string(claims.sessionID),
             "role": .string(claims.role),
         ]
+        if !claims.authenticationMethods.isEmpty {
+            payload.append("amr", .array(claims.authenticationMethods.map { .string($0) }))
+        }
+        return sign(payload)
+    }
+
+    /// A second-step token (typ `mfa`): `sub`, `jti`, `exp` and the usual `iss`, `aud`,
+    /// `iat`, `nbf`; no session, no role, so no endpoint but the second step takes it.
+    public func signChallenge(_ claims: ChallengeClaims, issuedAt: Int64) -> String {
+        sign([
+            "iss": .string(settings.issuer),
+            "aud": .string(settings.audience),
+            "sub": .string(claims.subject),
+            "iat": .number(Double(issuedAt)),
+            "nbf": .number(Double(issuedAt)),
+            "exp": .number(Double(claims.expiresAt)),
+            "jti": .string(claims.tokenID),
+            "typ": .string(Self.challengeType),
+        ])
+    }
+
+    /// The `typ` of a second-step token; `verify` refuses it as an unknown type.
+    static let challengeType = "mfa"
+
+    private func sign(_ payload: JSONObject) -> String {
         let signingInput = Self.encodedHeader + "." + Base64URL.encode(JSONWriter.encode(.object(payload)))
         return signingInput + "." + Base64URL.encode(mac.authenticate(signingInput.utf8))
     }
 
     public func verify(_ token: String, now: Int64) throws(TokenError) -> TokenClaims {
+        try Self.withBytes(of: token) { bytes throws(TokenError) in try verify(bytes, now: now) }
+    }
+
+    /// Verifies a second-step token (typ `mfa`) like `verify` does the others; a token of
+    /// another type is `invalidClaims`.
+    public func verifyChallenge(_ token: String, now: Int64) throws(TokenError) -> ChallengeClaims {
+        try Self.withBytes(of: token) { bytes throws(TokenError) in
+            let payload = try verifiedPayload(bytes)
+            let dates = try validDates(in: payload, now: now)
+            guard try Self.string(payload.typ) == Self.challengeType,
+                let subject = try Self.string(payload.sub), !subject.isEmpty,
+                let tokenID = try Self.string(payload.jti), !tokenID.isEmpty
+            else { throw .invalidClaims }
+            try checkExpiry(dates.expiresAt, now: now)
+            return ChallengeClaims(subject: subject, tokenID: tokenID, expiresAt: dates.expiresAt)
+        }
+    }
+
+    private static func withBytes<T>(
+        of token: String, _ body: (UnsafeBufferPointer<UInt8>) throws(TokenError) -> T
+    ) throws(TokenError) -> T {
         var token = token
         token.makeContiguousUTF8()  // a no-op for native strings
         let result = token.utf8.withContiguousStorageIfAvailable { bytes in
-            Result { () throws(TokenError) in try verify(bytes, now: now) }
+            Result { () throws(TokenError) in try body(bytes) }
         }
         guard let result else { throw .malformed }
         return try result.get()
@@ -51,6 +97,12 @@ public final class TokenCodec {
 
     /// Verifies a token given as its UTF-8 bytes, e.g. in place in an `Authorization` header.
     package func verify(_ bytes: UnsafeBufferPointer<UInt8>, now: Int64) throws(TokenError) -> TokenClaims {
+        try claims(in: try verifiedPayload(bytes), now: now)
+    }
+
+    /// The payload of a token whose form, header and signature are right; its claims are
+    /// still to be checked.
+    private func verifiedPayload(_ bytes: UnsafeBufferPointer<UInt8>) throws(TokenError) -> Payload {
         guard bytes.count <= Self.maximumTokenLength,
             let firstDot = bytes.firstIndex(of: UInt8(ascii: ".")),
             let secondDot = bytes[(firstDot + 1)...].firstIndex(of: UInt8(ascii: ".")),
@@ -72,11 +124,34 @@ public final class TokenCodec {
 
         guard let payload = Base64URL.decode(buffer: UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot]))
         else { throw .malformed }
-        return try claims(in: try Payload(json: payload), now: now)
+        return try Payload(json: payload)
     }
 
-    /// Validates the payload of a correctly signed token.
+    /// Validates the payload of a correctly signed access or refresh token.
     private func claims(in payload: Payload, now: Int64) throws(TokenError) -> TokenClaims {
+        let (issuedAt, notBefore, expiresAt) = try validDates(in: payload, now: now)
+        guard let typ = try Self.string(payload.typ), let type = TokenType(rawValue: typ) else {
+            throw .invalidClaims
+        }
+        guard let subject = try Self.string(payload.sub), !subject.isEmpty,
+            let tokenID = try Self.string(payload.jti), !tokenID.isEmpty,
+            let sessionID = try Self.string(payload.sid), !sessionID.isEmpty,
+            let role = try Self.string(payload.role)
+        else { throw .invalidClaims }
+        let methods = try Self.strings(payload.amr)
+        try checkExpiry(expiresAt, now: now)
+
+        return TokenClaims(
+            issuer: settings.issuer, audience: settings.audience, subject: subject, issuedAt: issuedAt,
+            notBefore: notBefore, expiresAt: expiresAt, tokenID: tokenID, type: type, sessionID: sessionID,
+            role: role, authenticationMethods: methods)
+    }
+
+    /// The time, issuer and audience claims every token of ours has, checked; `exp` is only
+    /// read here: expiry is checked last (`checkExpiry`).
+    private func validDates(in payload: Payload, now: Int64) throws(TokenError) -> (
+        issuedAt: Int64, notBefore: Int64, expiresAt: Int64
+    ) {
         let leeway = settings.leeway
         let latestStart = now.addingReportingOverflow(leeway).overflow ? Int64.max : now + leeway
 
@@ -87,28 +162,18 @@ public final class TokenCodec {
 
         guard try Self.string(payload.iss) == settings.issuer else { throw .invalidClaims }
         guard try audienceMatches(payload.aud) else { throw .invalidClaims }
-        guard let typ = try Self.string(payload.typ), let type = TokenType(rawValue: typ) else {
-            throw .invalidClaims
-        }
-        guard let subject = try Self.string(payload.sub), !subject.isEmpty,
-            let tokenID = try Self.string(payload.jti), !tokenID.isEmpty,
-            let sessionID = try Self.string(payload.sid), !sessionID.isEmpty,
-            let role = try Self.string(payload.role)
-        else { throw .invalidClaims }
+        return (issuedAt, notBefore, expiresAt)
+    }
 
-        let (expiryEnd, overflow) = expiresAt.addingReportingOverflow(leeway)
+    private func checkExpiry(_ expiresAt: Int64, now: Int64) throws(TokenError) {
+        let (expiryEnd, overflow) = expiresAt.addingReportingOverflow(settings.leeway)
         if !overflow && expiryEnd < now { throw .expired }
-
-        return TokenClaims(
-            issuer: settings.issuer, audience: settings.audience, subject: subject, issuedAt: issuedAt,
-            notBefore: notBefore, expiresAt: expiresAt, tokenID: tokenID, type: type, sessionID: sessionID,
-            role: role)
     }
 
     /// The registered and private claims we read, as they appear in the payload; any other
     /// member is parsed (it must be valid JSON) and ignored.
     private struct Payload {
-        var iss, aud, sub, iat, nbf, exp, jti, typ, sid, role: JSONValue?
+        var iss, aud, sub, iat, nbf, exp, jti, typ, sid, role, amr: JSONValue?
 
         private init() {}
 
@@ -133,6 +198,7 @@ public final class TokenCodec {
                         case Self.key("jti"): payload.jti = value
                         case Self.key("typ"): payload.typ = value
                         case Self.key("sid"): payload.sid = value
+                        case Self.key("amr"): payload.amr = value
                         default: break
                         }
                     case 4 where name.elementsEqual("role".utf8):
@@ -180,6 +246,19 @@ public final class TokenCodec {
         switch value {
         case nil: return nil
         case .string(let text): return text
+        default: throw .malformed
+        }
+    }
+
+    /// An array-of-strings claim; empty when absent.
+    private static func strings(_ value: JSONValue?) throws(TokenError) -> [String] {
+        switch value {
+        case nil: return []
+        case .array(let elements):
+            return try elements.map { element throws(TokenError) in
+                guard case .string(let text) = element else { throw .malformed }
+                return text
+            }
         default: throw .malformed
         }
     }

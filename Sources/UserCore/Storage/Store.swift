@@ -26,6 +26,10 @@ public protocol Store: AnyObject {
     /// Nil when there is no such user.
     func reserveLoginAttempt(userID: Int64, threshold: Int, lockSeconds: Int64, now: Int64) throws
         -> LoginAttemptReservation?
+    /// Takes back one reservation of a check that was no failure and no login (a right
+    /// password before the second factor): the count goes down by one, and the lock goes if it
+    /// is still the one that reservation set (`lockedUntil`).
+    func releaseLoginAttempt(userID: Int64, lockedUntil: Int64?) throws
     /// Resets the failure count, clears any lock (the caller's own reservation may have set it) and
     /// sets `last_login_at`.
     func recordSuccessfulLogin(userID: Int64, now: Int64) throws
@@ -91,6 +95,40 @@ public protocol Store: AnyObject {
     /// stored. Nil when the token was not usable, so two requests can't both use one.
     func consumeVerificationToken(tokenHash: String, now: Int64) throws -> User?
 
+    // MARK: Two-factor sign-in
+
+    /// The user's TOTP secret, pending or confirmed, or nil.
+    func totpSecret(userID: Int64) throws -> StoredTOTPSecret?
+    /// Stores `sealed` as the user's pending secret, replacing a pending one; false (nothing
+    /// changed) when a confirmed secret is there.
+    func replacePendingTOTPSecret(userID: Int64, sealed: String, now: Int64) throws -> Bool
+    /// Confirms the pending secret if it is still `sealed`: two-factor sign-in is on,
+    /// `step` counts as used and `recoveryCodeHashes` replace any recovery codes. The user as
+    /// stored, or nil when that secret is no longer pending.
+    func confirmTOTPSecret(userID: Int64, sealed: String, step: Int64, recoveryCodeHashes: [String], now: Int64)
+        throws -> User?
+    /// Records `step` as the user's last used step if it is later than the last one; false
+    /// for a replayed (or older) step, so two requests can't both use one code.
+    func useTOTPStep(userID: Int64, step: Int64) throws -> Bool
+    /// The hashes of the user's unused recovery codes.
+    func unusedRecoveryCodeHashes(userID: Int64) throws -> [String]
+    /// Marks an unused recovery code used; false when it was used meanwhile.
+    func useRecoveryCode(userID: Int64, codeHash: String, now: Int64) throws -> Bool
+    /// Replaces every recovery code of the user.
+    func replaceRecoveryCodes(userID: Int64, hashes: [String]) throws
+    /// Deletes the secret (pending or not) and the recovery codes and turns two-factor sign-in
+    /// off. The user as stored, or nil when there is no such user.
+    func removeTOTP(userID: Int64, now: Int64) throws -> User?
+    /// Every stored secret, for re-sealing them under a new key (`rotate-mfa-key`).
+    func sealedTOTPSecrets() throws -> [(userID: Int64, sealed: String)]
+    /// Replaces one user's sealed secret if it is still `expected`; false otherwise.
+    func resealTOTPSecret(userID: Int64, expected: String, sealed: String) throws -> Bool
+    /// Records the id of a login's second-step token as used until its expiry; false when it
+    /// already was, so one token completes one login.
+    func useChallenge(tokenID: String, expiresAt: Int64) throws -> Bool
+    /// Whether a second-step token's id was used.
+    func isChallengeUsed(tokenID: String) throws -> Bool
+
     /// Deletes what can no longer matter at `now`: revoked access-token ids past their expiry,
     /// sessions whose access tokens have all expired, and used or expired reset and
     /// verification tokens.
@@ -114,6 +152,15 @@ public struct AuthenticationState: Sendable {
     public var user: User?
     public var sessionLive: Bool
     public var tokenRevoked: Bool
+}
+
+/// A user's TOTP secret as stored: sealed under `MFA_SECRET_KEY`.
+public struct StoredTOTPSecret: Sendable, Equatable {
+    public var sealed: String
+    /// False while the enrollment waits for its first code.
+    public var confirmed: Bool
+    /// The newest step whose code was accepted.
+    public var lastUsedStep: Int64?
 }
 
 /// How many rows `purgeExpired` deleted, by kind.

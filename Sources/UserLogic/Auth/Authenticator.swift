@@ -7,6 +7,12 @@ public struct AuthenticatedCaller {
     public let claims: TokenClaims
 
     public var isAdmin: Bool { user.role == .admin }
+
+    /// The `amr` of the caller's session; tokens signed before `amr` existed came from a
+    /// password login.
+    public var authenticationMethods: [String] {
+        claims.authenticationMethods.isEmpty ? AuthenticationMethod.password : claims.authenticationMethods
+    }
 }
 
 /// Checks the bearer token of a request, in the contract's order: presence (token_missing),

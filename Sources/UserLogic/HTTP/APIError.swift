@@ -10,6 +10,8 @@ public struct APIError: Error, Sendable {
     public var detail: String
     public var fieldErrors: [FieldError]
     public var headers: [(name: String, value: String)]
+    /// Members after the standard ones, e.g. `mfa_token` and `methods` of `mfa_required`.
+    public var members = JSONObject()
 
     public init(
         _ status: HTTPStatus,
@@ -37,6 +39,7 @@ public struct APIError: Error, Sendable {
         if code == .validationFailed {
             problem.append("errors", .array(fieldErrors.map(\.json)))
         }
+        for member in members.members { problem.append(member.name, member.value) }
         return Response(
             status: status,
             headers: [("Content-Type", "application/problem+json")] + headers,
@@ -68,6 +71,13 @@ extension APIError {
 
     public static let unexpected = APIError(
         .internalServerError, .internalError, "The server could not complete the request. It has been logged.")
+
+    /// The same error with `members` added to its problem object.
+    func with(members: JSONObject) -> APIError {
+        var error = self
+        for member in members.members { error.members.append(member.name, member.value) }
+        return error
+    }
 
     public static func validationFailed(_ errors: [FieldError]) -> APIError {
         APIError(.unprocessableContent, .validationFailed, "Some fields are invalid.", fieldErrors: errors)

@@ -33,6 +33,13 @@ public enum ErrorCode: String, CaseIterable, Sendable, CustomStringConvertible {
     case emailNotVerified = "email_not_verified"
     case verificationTokenInvalid = "verification_token_invalid"
 
+    // Two-factor sign-in (contract §3, v2).
+    case mfaRequired = "mfa_required"
+    case mfaCodeInvalid = "mfa_code_invalid"
+    case mfaAlreadyEnabled = "mfa_already_enabled"
+    case mfaNotPending = "mfa_not_pending"
+    case mfaNotEnabled = "mfa_not_enabled"
+
     // Sessions and users.
     case sessionNotFound = "session_not_found"
     case userNotFound = "user_not_found"

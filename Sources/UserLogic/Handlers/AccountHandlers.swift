@@ -67,7 +67,8 @@ struct AccountHandlers: Sendable {
         }
         environment.audit(context, "login_succeeded", userID: loggedIn.user.id)
         return environment.issuer(context, now: now).pairResponse(
-            for: loggedIn.user, sessionID: loggedIn.session.id, refreshTokenID: loggedIn.session.refreshTokenID)
+            for: loggedIn.user, sessionID: loggedIn.session.id, refreshTokenID: loggedIn.session.refreshTokenID,
+            methods: AuthenticationMethod.password)
     }
 
     /// The audit lines of a refused login, and its answer.
@@ -92,6 +93,9 @@ struct AccountHandlers: Sendable {
         case .emailNotVerified(let userID):
             failed(userID, "email_not_verified")
             return .emailNotVerified
+        case .secondFactorRequired(let userID):
+            environment.audit(context, "login_mfa_required", userID: userID)
+            return environment.issuer(context, now: now).challengeError(for: userID)
         }
     }
 
@@ -131,7 +135,8 @@ struct AccountHandlers: Sendable {
         environment.mailer.send(
             environment.mail.passwordChanged(to: change.user, now: now), requestID: context.request.requestID)
         return environment.issuer(context, now: now).pairResponse(
-            for: change.user, sessionID: sessionID, refreshTokenID: change.refreshTokenID)
+            for: change.user, sessionID: sessionID, refreshTokenID: change.refreshTokenID,
+            methods: caller.authenticationMethods)
     }
 }
 
@@ -184,6 +189,8 @@ extension APIError {
         headers: [("WWW-Authenticate", "Bearer")])
     public static let emailNotVerified = APIError(
         .forbidden, .emailNotVerified, "Verify your email address first: the link is in the mail we sent.")
+    public static let mfaRequired = APIError(
+        .forbidden, .mfaRequired, "Enter a code from your authenticator app or a recovery code to finish signing in.")
     public static let currentPasswordIncorrect = APIError(
         .forbidden, .currentPasswordIncorrect, "The current password is wrong.")
 }

@@ -23,7 +23,7 @@ struct SessionHandlers: Sendable {
         }
         environment.audit(context, "token_refreshed", userID: caller.user.id, ["session_id": .string(sessionID)])
         return environment.issuer(context, now: now).pairResponse(
-            for: caller.user, sessionID: sessionID, refreshTokenID: next)
+            for: caller.user, sessionID: sessionID, refreshTokenID: next, methods: caller.authenticationMethods)
     }
 
     /// `POST /api/auth/logout`: the presented access token and its session.

@@ -128,6 +128,30 @@ struct UserHandlers: Sendable {
         return .noContent()
     }
 
+    /// `DELETE /api/users/{id}/mfa` (admin; not another admin's): two-factor sign-in off, the
+    /// secret and the recovery codes deleted, the user told by mail. A user without it is left
+    /// as it is, and told nothing.
+    func removeTwoFactor(_ context: AuthenticatedContext) throws -> Response {
+        let caller = context.caller
+        let id = try targetID(context)
+        let now = environment.clock()
+        let update: AdministeredUpdate
+        do {
+            update = try environment.accounts(context, now: now).removeTOTP(ofUser: id) { target in
+                try requireMayModify(target, caller: caller)
+            }
+        } catch let failure as AdministrationFailure {
+            throw failure.apiError
+        }
+        if update.before.mfaEnabled {
+            audit(context, "user_mfa_removed", target: id)
+            environment.mailer.send(
+                environment.mail.twoFactorDisabled(to: update.after, byAdmin: true, now: now),
+                requestID: context.request.requestID)
+        }
+        return .noContent()
+    }
+
     /// An administration event: `user_id` is the actor, `target_id` the account acted on.
     private func audit(_ context: AuthenticatedContext, _ event: String, target: Int64, _ details: JSONObject = [:]) {
         var fields: JSONObject = ["target_id": .number(Double(target))]
@@ -238,6 +262,7 @@ extension UserListQuery {
         }
         query.active = flag("active")
         query.emailVerified = flag("email_verified")
+        query.mfaEnabled = flag("mfa_enabled")
         if let sort = parameters["sort"] {
             let descending = sort.hasPrefix("-")
             if let field = UserListQuery.SortField(rawValue: String(descending ? sort.dropFirst() : sort[...])) {

@@ -281,5 +281,51 @@ struct Migration: Sendable {
                 CREATE INDEX verification_tokens_by_user ON verification_tokens (user_id);
                 CREATE INDEX verification_tokens_by_expiry ON verification_tokens (expires_at);
                 """),
+        Migration(
+            version: 5, name: "two_factor",
+            sqlite: """
+                ALTER TABLE users ADD COLUMN mfa_enabled INTEGER NOT NULL DEFAULT 0 CHECK (mfa_enabled IN (0, 1));
+                CREATE INDEX users_by_mfa_enabled ON users (mfa_enabled);
+                -- One TOTP secret per user, sealed with MFA_SECRET_KEY (SecretBox): the database
+                -- alone never yields it. Pending until confirmed_at is set; last_used_step is the
+                -- newest 30-second step whose code was accepted (a step's code works once).
+                CREATE TABLE totp_secrets (
+                    user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                    sealed_secret TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    confirmed_at INTEGER,
+                    last_used_step INTEGER
+                );
+                -- Recovery codes as crypt(5) hashes of one batch sharing one setting, so a
+                -- presented code costs one hash whatever the number of codes.
+                CREATE TABLE recovery_codes (
+                    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    code_hash TEXT NOT NULL,
+                    used_at INTEGER,
+                    PRIMARY KEY (user_id, code_hash)
+                ) WITHOUT ROWID;
+                """,
+            postgresql: """
+                ALTER TABLE users ADD COLUMN mfa_enabled BOOLEAN NOT NULL DEFAULT FALSE;
+                CREATE INDEX users_by_mfa_enabled ON users (mfa_enabled);
+                -- One TOTP secret per user, sealed with MFA_SECRET_KEY (SecretBox): the database
+                -- alone never yields it. Pending until confirmed_at is set; last_used_step is the
+                -- newest 30-second step whose code was accepted (a step's code works once).
+                CREATE TABLE totp_secrets (
+                    user_id BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                    sealed_secret TEXT COLLATE "C" NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    confirmed_at BIGINT,
+                    last_used_step BIGINT
+                );
+                -- Recovery codes as crypt(5) hashes of one batch sharing one setting, so a
+                -- presented code costs one hash whatever the number of codes.
+                CREATE TABLE recovery_codes (
+                    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    code_hash TEXT COLLATE "C" NOT NULL,
+                    used_at BIGINT,
+                    PRIMARY KEY (user_id, code_hash)
+                );
+                """),
     ]
 }

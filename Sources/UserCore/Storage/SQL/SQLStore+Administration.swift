@@ -12,6 +12,7 @@ extension SQLStore {
         // user_counts counts by role and active only: any other condition needs a real count.
         var uncounted: [String] = []
         if let verified = query.emailVerified { uncounted.append("email_verified = \(parameter(.bool(verified)))") }
+        if let mfaEnabled = query.mfaEnabled { uncounted.append("mfa_enabled = \(parameter(.bool(mfaEnabled)))") }
         var pageConditions = (filters + uncounted).map(dialect.pageFilter)
         if let search = query.search {
             // search_text joins the fields with U+001F, which no field contains: a `q` with
@@ -24,7 +25,7 @@ extension SQLStore {
         }
         let countSQL: String
         if !uncounted.isEmpty {
-            // The role/active and email_verified indexes serve this count.
+            // The role/active, email_verified and mfa_enabled indexes serve this count.
             countSQL = "SELECT count(*) FROM users \(Self.whereClause(filters + uncounted))"
         } else {
             // Exact without a scan: the triggers of migration 3 keep these counts.

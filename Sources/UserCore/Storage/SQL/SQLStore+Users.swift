@@ -65,6 +65,10 @@ extension SQLStore {
         throw StoreError.unavailable("the login attempt could not be reserved: the lock kept changing")
     }
 
+    public func releaseLoginAttempt(userID: Int64, lockedUntil: Int64?) throws {
+        try change(UserSQL.releaseLoginAttempt, [.integer(userID), .integer(lockedUntil)])
+    }
+
     public func recordSuccessfulLogin(userID: Int64, now: Int64) throws {
         try change(UserSQL.recordSuccessfulLogin, [.integer(now), .integer(userID)])
     }
@@ -94,6 +98,14 @@ private enum UserSQL {
         RETURNING locked_until
         """)
     static let lockedUntil = SQL("SELECT locked_until FROM users WHERE id = $1")
+    /// The cast gives PostgreSQL the type of a NULL lock.
+    static let releaseLoginAttempt = SQL(
+        """
+        UPDATE users SET
+            failed_logins = CASE WHEN failed_logins > 0 THEN failed_logins - 1 ELSE 0 END,
+            locked_until = CASE WHEN locked_until = CAST($2 AS BIGINT) THEN NULL ELSE locked_until END
+        WHERE id = $1
+        """)
     static let recordSuccessfulLogin = SQL(
         "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2")
 }

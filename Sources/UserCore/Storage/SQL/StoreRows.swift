@@ -5,10 +5,10 @@ enum StoreRows {
 
     static let userColumns = """
         id, username, email, password_hash, first_name, last_name, role, active, created_at, updated_at,
-        last_login_at, failed_logins, locked_until, email_verified
+        last_login_at, failed_logins, locked_until, email_verified, mfa_enabled
         """
     /// How many columns `userColumns` has: what follows them in a row starts here.
-    static let userColumnCount: Int32 = 14
+    static let userColumnCount: Int32 = 15
 
     /// Reads a row selected with `userColumns`, starting at column `offset`.
     static func user(_ row: SQLRow, offset: Int32 = 0) -> User {
@@ -26,7 +26,8 @@ enum StoreRows {
             lastLoginAt: row.optionalInteger(offset + 10),
             failedLogins: Int(row.integer(offset + 11)),
             lockedUntil: row.optionalInteger(offset + 12),
-            emailVerified: row.bool(offset + 13)
+            emailVerified: row.bool(offset + 13),
+            mfaEnabled: row.bool(offset + 14)
         )
     }
 
