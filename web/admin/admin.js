@@ -521,6 +521,7 @@ byId("resend-verification").addEventListener("click", async (event) => {
 // For an account whose authenticator is lost (and its recovery codes with it): the user
 // signs in with the password alone again, and is mailed a notice (contract §3 Users).
 byId("reset-mfa").addEventListener("click", async (event) => {
+  const button = event.currentTarget; // null once the handler awaited
   const { user } = shown;
   const confirmed = await confirmAction({
     title: `Turn off two-factor sign-in for ${user.username}?`,
@@ -529,7 +530,7 @@ byId("reset-mfa").addEventListener("click", async (event) => {
     ok: "Turn off two-factor",
   });
   if (!confirmed) return;
-  const done = busy(event.currentTarget, "Turning off…");
+  const done = busy(button, "Turning off…");
   const result = await session.call("DELETE", `/api/users/${user.id}/mfa`);
   done();
   if (!result.ok) {
