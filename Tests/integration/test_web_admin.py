@@ -15,6 +15,10 @@ admin token):
 - email verification (issue 17): a verified/unverified badge per user, the filter on it,
   "mark verified" (then the API says true) and "resend verification" (a mail arrives,
   the API's neutral message is shown), neither offered where it can't apply;
+- two-factor sign-in (issue 18): an admin with it on signs in with a code in the second
+  step; a "2FA" badge per user and the filter on it; "turn off two-factor" (after a
+  confirmation; then the API says false), not offered for another admin, and the server's
+  refusal shown when the user became an admin meanwhile;
 - tokens refreshed before they expire (ACCESS_TOKEN_TTL=3), sign-out calls logout;
 - phone width: no horizontal scrolling.
 """
@@ -25,10 +29,12 @@ import re
 
 import pytest
 
-from api_client import DEFAULT_PASSWORD, assert_json, assert_problem, assert_unauthorized
+from api_client import DEFAULT_PASSWORD, assert_json, assert_problem, assert_unauthorized, claims
 from smtp_server import mailbox  # noqa: F401 - the fixture
 from users_support import LOCKOUT_THRESHOLD, start_users_api, tag
-from web_support import PHONE, Keys, Select, browser, verification_link, verification_mail_to  # noqa: F401 - browser
+from web_support import (  # noqa: F401 - browser
+    PHONE, Keys, Select, browser, enable_totp, second_step, verification_link, verification_mail_to,
+)
 
 SESSION_KEY = "auth-fcgi-admin.session"
 
@@ -45,12 +51,14 @@ def admin(api):
 
 # --- page helpers ----------------------------------------------------------------------
 
-def sign_in(browser, api, account, expect_admin: bool = True) -> None:
+def sign_in(browser, api, account, expect_admin: bool = True, authenticator=None) -> None:
     browser.fresh(api.stack.url("/admin/"))
     browser.wait_visible("signin-login")
     browser.fill("signin-login", account.username)
     browser.fill("signin-password", account.password)
     browser.el("signin-submit").click()
+    if authenticator is not None:
+        second_step(browser, code=authenticator.code())
     if expect_admin:
         browser.wait_visible("users-table")
         browser.wait(lambda: browser.text("account-name") == account.username, "the account name in the top bar")
@@ -396,6 +404,76 @@ def test_email_verification_badge_filter_mark_verified_and_resend(api, admin, ma
     browser.wait_hidden("mark-verified")
     assert not browser.visible("resend-verification")
     assert [b.text for b in browser.css("#user-badges .badge.email")] == ["Verified"]
+    assert browser.console_problems() == []
+
+
+def test_second_step_with_a_code(api, browser):
+    admin = api.new_admin()
+    authenticator, _ = enable_totp(api, admin.token)
+    sign_in(browser, api, admin.account, authenticator=authenticator)
+    stored = browser.session_storage()[SESSION_KEY]
+    access = re.search(r'"access":"([^"]+)"', stored).group(1)
+    assert claims(access)["amr"] == ["pwd", "otp"]
+    assert browser.console_problems() == []
+
+
+def mfa_badge(browser, user_id: int) -> str:
+    found = browser.css(f'#users-body tr[data-user-id="{user_id}"] .badge.mfa')
+    return found[0].text if found else ""
+
+
+def test_two_factor_badge_filter_and_turn_off(api, admin, browser):
+    marker = tag()
+    on = api.new_member(username=f"{marker}on")
+    enable_totp(api, on.token)
+    off = api.new_member(username=f"{marker}off")
+
+    sign_in(browser, api, admin.account)
+    search(browser, marker)
+    wait_rows(browser, [on.id, off.id], "the search")
+    assert (mfa_badge(browser, on.id), mfa_badge(browser, off.id)) == ("2FA", "")
+
+    # The filter: the rows the API gives for mfa_enabled, and the hash keeps it.
+    for value, expected in (("true", [on.id]), ("false", [off.id])):
+        Select(browser.el("filter-mfa")).select_by_value(value)
+        assert api_ids(api, admin.token, q=marker, mfa_enabled=value) == expected
+        wait_rows(browser, expected, f"mfa_enabled={value}")
+        assert f"mfa_enabled={value}" in browser.url
+    Select(browser.el("filter-mfa")).select_by_value("")
+    wait_rows(browser, [on.id, off.id], "either")
+
+    # Turn it off for a user: Escape cancels the confirmation, the confirm button turns it off.
+    open_user(browser, on.id, on.account.username)
+    browser.wait_text("mfa-state", r"is on")
+    browser.click("reset-mfa")
+    browser.wait_visible("confirm-dialog")
+    assert "two-factor" in browser.text("confirm-title")
+    browser.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    browser.wait_hidden("confirm-dialog")
+    assert api.user_ok(admin.token, on.id)["mfa_enabled"] is True
+    browser.click("reset-mfa")
+    browser.click("confirm-ok")
+    browser.wait_text("notice", r"two-factor sign-in is off")
+    assert api.user_ok(admin.token, on.id)["mfa_enabled"] is False
+    browser.wait_hidden("reset-mfa")
+    browser.wait_text("mfa-state", r"is off")
+    assert [b.text for b in browser.css("#user-badges .badge.mfa")] == []
+
+    # A user promoted to admin since its page was shown: the server's refusal, and then
+    # the page of an admin (no such button).
+    promoted = api.new_member()
+    enable_totp(api, promoted.token)
+    browser.open(api.stack.url(f"/admin/#/users/{promoted.id}"))
+    browser.wait(lambda: browser.text("user-title") == promoted.account.username and browser.visible("reset-mfa"),
+                 "the page of a user with two-factor on")
+    assert_json(api.patch_user(admin.token, promoted.id, {"role": "ADMIN"}), 200)
+    refusal = assert_problem(api.delete(f"/api/users/{promoted.id}/mfa", token=admin.token), 403, "forbidden")
+    browser.click("reset-mfa")
+    browser.click("confirm-ok")
+    browser.wait_text("error", re.escape(refusal["detail"]))
+    assert api.user_ok(admin.token, promoted.id)["mfa_enabled"] is True
+    browser.wait_text("user-readonly", r"is an admin")
+    assert not browser.visible("reset-mfa")
     assert browser.console_problems() == []
 
 

@@ -159,18 +159,23 @@ def test_page_without_a_token_points_to_the_forgot_page(api, browser):
     assert browser.console_problems() == []
 
 
-PAGES = ["/reset-password", "/reset-password?token=abc", "/forgot-password", "/admin/"]
+PAGES = ["/reset-password", "/reset-password?token=abc", "/forgot-password", "/admin/", "/account/"]
 ASSETS = {
     "/auth-web/shared/base.css": "text/css",
     "/auth-web/shared/api.js": "text/javascript",
     "/auth-web/shared/ui.js": "text/javascript",
     "/auth-web/shared/link-token.js": "text/javascript",
     "/auth-web/shared/mail-request.js": "text/javascript",
+    "/auth-web/shared/messages.js": "text/javascript",
+    "/auth-web/shared/session.js": "text/javascript",
+    "/auth-web/shared/sign-in.js": "text/javascript",
+    "/auth-web/shared/app.css": "text/css",
     "/auth-web/reset-password/reset.js": "text/javascript",
     "/auth-web/forgot-password/forgot.js": "text/javascript",
     "/auth-web/admin/admin.js": "text/javascript",
-    "/auth-web/admin/session.js": "text/javascript",
     "/auth-web/admin/admin.css": "text/css",
+    "/auth-web/account/account.js": "text/javascript",
+    "/auth-web/account/account.css": "text/css",
 }
 
 
@@ -201,7 +206,7 @@ def test_security_headers(api):
 
 def test_pages_have_no_inline_script_or_style():
     pages = sorted((REPO_ROOT / "web").rglob("*.html"))
-    assert len(pages) == 4, pages
+    assert len(pages) == 5, pages
     for page in pages:
         html = page.read_text()
         for tag in re.findall(r"<script\b[^>]*>", html):

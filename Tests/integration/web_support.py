@@ -1,7 +1,8 @@
 """Headless Debian chromium driven through chromedriver by Selenium, for the tests of the
 web pages (test_web_*.py): a module-scoped browser fixture, explicit waits, and the
 browser console's errors (a CSP violation or a script error fails a test); the pages'
-security headers and the verification mail's link.
+security headers and the verification mail's link; the test's own authenticator app
+(pyotp) and the two steps of a sign-in with two-factor sign-in on.
 
 Offline like the docs page's test: every host but 127.0.0.1 fails to resolve. Selenium
 Manager never runs (the driver path is given, SE_OFFLINE is set). The browser is quit at
@@ -16,14 +17,17 @@ import re
 import shutil
 import signal
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 import requests
 
+from api_client import Account, Pair, assert_json
 from smtp_server import is_verification_mail, to_recipient, verification_token
-from support import wait_for
+from support import assert_problem, wait_for
 
 os.environ.setdefault("SE_OFFLINE", "true")
 
@@ -48,7 +52,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 __all__ = ["Browser", "By", "Keys", "Select", "browser", "TimeoutException", "CSP", "PHONE", "DESKTOP",
-           "assert_logged_without_token", "assert_security_headers", "verification_mail_to", "verification_link"]
+           "assert_logged_without_token", "assert_security_headers", "verification_mail_to", "verification_link",
+           "Authenticator", "enable_totp", "login_with_code", "second_step"]
 
 
 def assert_security_headers(r) -> None:
@@ -99,6 +104,63 @@ def verification_link(mailbox, address: str, public_base_url: str, n: int = 1,
                       known: tuple[str, ...] = ()) -> tuple[str, str]:
     return mailed_link(mailbox, address, public_base_url, is_verification_mail, verification_token, "verify-email",
                        n, known)
+
+
+# --- two-factor sign-in (contract §3 "Two-factor sign-in with TOTP") --------------------
+
+STEP = 30  # seconds, RFC 6238's default period, the service's
+
+
+class Authenticator:
+    """The test's authenticator app for one secret: RFC 6238 codes computed by pyotp, an
+    implementation independent of the service's. The service takes a step's code once per
+    user and one step either side of now, so each code handed out is of a later step than
+    the last one: now, else the next step (waiting for the clock when that is not yet
+    within reach)."""
+
+    def __init__(self, secret: str):
+        self.totp = pyotp.TOTP(secret)
+        self.last_step: int | None = None
+
+    def code(self) -> str:
+        now = int(time.time()) // STEP
+        step = now if self.last_step is None else max(now, self.last_step + 1)
+        wait_for(lambda: int(time.time()) // STEP >= step - 1, STEP + 5, f"TOTP step {step} to be within reach")
+        self.last_step = step
+        return self.totp.at(step * STEP)
+
+
+def enable_totp(api, access_token: str) -> tuple[Authenticator, list[str]]:
+    """Turns two-factor sign-in on through the API: (the authenticator, the recovery codes)."""
+    started = assert_json(api.post("/api/auth/mfa/totp", token=access_token), 200)
+    authenticator = Authenticator(started["secret"])
+    confirmed = assert_json(api.post("/api/auth/mfa/totp/confirm", {"code": authenticator.code()},
+                                     token=access_token), 200)
+    assert confirmed["user"]["mfa_enabled"] is True, confirmed
+    return authenticator, confirmed["recovery_codes"]
+
+
+def login_with_code(api, account: Account, authenticator: Authenticator) -> Pair:
+    """Both steps of a login through the API."""
+    challenge = assert_problem(api.login({"username": account.username, "password": account.password}),
+                               403, "mfa_required")
+    return Pair(assert_json(api.post("/api/auth/login/mfa", {"mfa_token": challenge["mfa_token"],
+                                                            "code": authenticator.code()}), 200))
+
+
+def second_step(browser, code: str | None = None, recovery_code: str | None = None) -> None:
+    """The sign-in page's second step (web/shared/sign-in.js): a code from the app, or
+    after the switch a recovery code, typed and sent with the keyboard."""
+    browser.wait_visible("mfa-code")
+    assert not browser.visible("signin-form"), "step one stays on screen in step two"
+    if recovery_code is not None:
+        browser.click("mfa-switch")
+        browser.wait_visible("mfa-recovery")
+        assert browser.driver.switch_to.active_element.get_attribute("id") == "mfa-recovery"
+        browser.fill("mfa-recovery", recovery_code + Keys.ENTER)
+    else:
+        assert browser.driver.switch_to.active_element.get_attribute("id") == "mfa-code"
+        browser.fill("mfa-code", code + Keys.ENTER)
 
 
 def find_binaries() -> tuple[str, str]:

@@ -1,6 +1,7 @@
-// The admin console at /admin/: sign-in (admins only), the user list (search, filters,
-// sorting, paging), one user (edit, mark verified, resend verification, unlock, revoke
-// sessions, delete), a new user.
+// The admin console at /admin/: sign-in (admins only; with the second step when the
+// account has two-factor sign-in on), the user list (search, filters, sorting, paging),
+// one user (edit, mark verified, resend verification, unlock, turn off two-factor sign-in,
+// revoke sessions, delete), a new user.
 // Routes live in the hash: #/users?q=...&page=2, #/users/7, #/new.
 //
 // The page offers only what the API allows (contract §3 "Users"): another ADMIN can't be
@@ -9,34 +10,17 @@
 // problem body's detail and field messages.
 
 import { request } from "../shared/api.js";
-import * as session from "./session.js";
-import {
-  busy, byId, clear, clearFieldErrors, formatDate, formatTime, h, say, setFieldError, showProblem,
-} from "../shared/ui.js";
+import { clearMessages, fail, inform } from "../shared/messages.js";
+import * as session from "../shared/session.js";
+import { signInSteps } from "../shared/sign-in.js";
+import { busy, byId, clearFieldErrors, formatDate, formatTime, h, setFieldError } from "../shared/ui.js";
 
 const VIEWS = ["view-signin", "view-list", "view-user", "view-create"];
-const notice = byId("notice");
-const errorBox = byId("error");
 let currentView = null;
 let flash = null; // a message to show after the next navigation
 let lastListHash = "#/users";
 
-// --- messages and views ------------------------------------------------------------
-
-function inform(kind, ...content) {
-  clear(errorBox);
-  say(notice, kind, ...content);
-}
-
-function fail(problem, options) {
-  clear(notice);
-  showProblem(errorBox, problem, options);
-}
-
-function clearMessages() {
-  clear(notice);
-  clear(errorBox);
-}
+// --- views ------------------------------------------------------------------------
 
 function show(view) {
   byId("app-loading").hidden = true;
@@ -72,6 +56,7 @@ function endedMessage(problem) {
 }
 
 session.configure({
+  key: "auth-fcgi-admin.session",
   ended(problem) {
     showAccount(null);
     showSignIn();
@@ -94,51 +79,25 @@ async function refuse(user, accessToken) {
     h("p", { text: "You have been signed out again. If you need access, ask one of the service's admins." }));
 }
 
+const resetSignIn = signInSteps({
+  signedIn(pair) {
+    if (!pair.user || pair.user.role !== "ADMIN") {
+      refuse(pair.user, pair.access_token);
+      return;
+    }
+    session.begin(pair);
+    route();
+  },
+  fail,
+  inform,
+  clearMessages,
+});
+
 function showSignIn() {
   const changed = show("view-signin");
-  byId("signin-password").value = "";
+  resetSignIn();
   if (changed) byId("signin-login").focus();
 }
-
-byId("signin-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = event.currentTarget;
-  const login = byId("signin-login");
-  const password = byId("signin-password");
-  clearFieldErrors(form);
-  clearMessages();
-  let missing = false;
-  if (!login.value.trim()) {
-    setFieldError(login, "Enter your username or email.");
-    missing = true;
-  }
-  if (!password.value) {
-    setFieldError(password, "Enter your password.");
-    missing = true;
-  }
-  if (missing) {
-    form.querySelector("[aria-invalid]").focus();
-    return;
-  }
-  const name = login.value.trim();
-  const body = name.includes("@") ? { email: name, password: password.value } : { username: name, password: password.value };
-  const done = busy(byId("signin-submit"), "Signing in…");
-  const result = await request("POST", "/api/auth/login", { body });
-  done();
-  if (!result.ok) {
-    password.value = "";
-    fail(result.problem, { form, fields: { username: login, email: login, password } });
-    return;
-  }
-  const pair = result.data;
-  if (!pair.user || pair.user.role !== "ADMIN") {
-    await refuse(pair.user || { username: name }, pair.access_token);
-    return;
-  }
-  password.value = "";
-  session.begin(pair);
-  route();
-});
 
 byId("sign-out").addEventListener("click", async () => {
   await session.logout();
@@ -149,11 +108,14 @@ byId("sign-out").addEventListener("click", async () => {
 
 // --- the user list -------------------------------------------------------------------
 
-const LIST_DEFAULTS = { q: "", role: "", active: "", email_verified: "", sort: "id", page: "1", per_page: "20" };
+const LIST_DEFAULTS = {
+  q: "", role: "", active: "", email_verified: "", mfa_enabled: "", sort: "id", page: "1", per_page: "20",
+};
 const filterForm = byId("filter-form");
 const filterInputs = {
   q: byId("filter-q"), role: byId("filter-role"), active: byId("filter-active"),
-  email_verified: byId("filter-verified"), sort: byId("filter-sort"), per_page: byId("filter-per-page"),
+  email_verified: byId("filter-verified"), mfa_enabled: byId("filter-mfa"), sort: byId("filter-sort"),
+  per_page: byId("filter-per-page"),
 };
 let listSequence = 0;
 let listState = { ...LIST_DEFAULTS };
@@ -170,7 +132,8 @@ function listHash(state) {
 function stateFromForm(page = "1") {
   return {
     q: filterInputs.q.value.trim(), role: filterInputs.role.value, active: filterInputs.active.value,
-    email_verified: filterInputs.email_verified.value, sort: filterInputs.sort.value,
+    email_verified: filterInputs.email_verified.value, mfa_enabled: filterInputs.mfa_enabled.value,
+    sort: filterInputs.sort.value,
     per_page: filterInputs.per_page.value, page,
   };
 }
@@ -180,7 +143,7 @@ filterForm.addEventListener("submit", (event) => {
   clearTimeout(searchTimer);
   navigate(listHash(stateFromForm()));
 });
-for (const key of ["role", "active", "email_verified", "sort", "per_page"]) {
+for (const key of ["role", "active", "email_verified", "mfa_enabled", "sort", "per_page"]) {
   filterInputs[key].addEventListener("change", () => navigate(listHash(stateFromForm())));
 }
 let searchTimer = null;
@@ -215,6 +178,7 @@ function badges(user) {
   if (isLocked(user)) list.push(h("span", { class: "badge warn", text: "Locked" }));
   list.push(user.email_verified ? h("span", { class: "badge email ok", text: "Verified" })
     : h("span", { class: "badge email pending", text: "Unverified" }));
+  if (user.mfa_enabled) list.push(h("span", { class: "badge mfa ok", title: "Two-factor sign-in is on", text: "2FA" }));
   return list;
 }
 
@@ -355,6 +319,7 @@ function renderUser(user, lastAdmin) {
     fact("Updated", formatTime(user.updated_at)),
     fact("Last sign-in", formatTime(user.last_login_at)),
     fact("Locked", isLocked(user) ? `until ${formatTime(user.locked_until)}` : "no"),
+    fact("Two-factor sign-in", user.mfa_enabled ? "on" : "off"),
   ]);
 
   const readonly = byId("user-readonly");
@@ -396,6 +361,10 @@ function renderUser(user, lastAdmin) {
     : `The email address ${user.email} isn't verified yet.`;
   byId("mark-verified").hidden = user.email_verified || otherAdmin;
   byId("resend-verification").hidden = user.email_verified;
+  byId("mfa-state").textContent = user.mfa_enabled
+    ? "Two-factor sign-in is on: signing in needs a code from the authenticator app or a recovery code."
+    : "Two-factor sign-in is off.";
+  byId("reset-mfa").hidden = !user.mfa_enabled || otherAdmin;
   byId("sessions-row").hidden = otherAdmin;
   byId("delete-row").hidden = otherAdmin || (self && lastAdmin !== false);
   byId("user-body").hidden = false;
@@ -547,6 +516,32 @@ byId("resend-verification").addEventListener("click", async (event) => {
     return;
   }
   inform("success", `${user.username} (${user.email}): ${result.data.message}`);
+});
+
+// For an account whose authenticator is lost (and its recovery codes with it): the user
+// signs in with the password alone again, and is mailed a notice (contract §3 Users).
+byId("reset-mfa").addEventListener("click", async (event) => {
+  const button = event.currentTarget; // null once the handler awaited
+  const { user } = shown;
+  const confirmed = await confirmAction({
+    title: `Turn off two-factor sign-in for ${user.username}?`,
+    text: `${user.username} can then sign in with the password alone; its authenticator secret and recovery ` +
+      "codes are deleted, and it gets a mail saying so. It can turn two-factor sign-in on again on its account page.",
+    ok: "Turn off two-factor",
+  });
+  if (!confirmed) return;
+  const done = busy(button, "Turning off…");
+  const result = await session.call("DELETE", `/api/users/${user.id}/mfa`);
+  done();
+  if (!result.ok) {
+    if (!session.signedIn()) return;
+    // 403: the account became an admin since the page was shown; show what it is now.
+    if (result.status === 403) await reloadShown();
+    fail(result.problem);
+    return;
+  }
+  await reloadShown();
+  inform("success", `${user.username}: two-factor sign-in is off.`);
 });
 
 byId("revoke-sessions").addEventListener("click", async (event) => {

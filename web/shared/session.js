@@ -1,11 +1,13 @@
-// The admin's tokens: kept in sessionStorage (this tab only, gone when it closes; never
+// The signed-in tokens of a page (the admin console, the account page): kept in
+// sessionStorage under the page's own key (this tab only, gone when it closes; never
 // localStorage or cookies), refreshed with the refresh token before the access token
 // expires (`expires_in` of the token pair), and on a 401 once before giving up.
 
-import { localProblem, request } from "../shared/api.js";
+import { localProblem, request } from "./api.js";
 
-const STORAGE_KEY = "auth-fcgi-admin.session";
 const MIN_DELAY_MS = 1000;
+
+let storageKey = null; // set by configure(), before restore()
 
 let state = null; // {access, refresh, expiresAt (ms), lifetime (s), user}
 let timer = null;
@@ -24,20 +26,20 @@ function storage() {
 function save() {
   const store = storage();
   if (!store) return;
-  if (state) store.setItem(STORAGE_KEY, JSON.stringify(state));
-  else store.removeItem(STORAGE_KEY);
+  if (state) store.setItem(storageKey, JSON.stringify(state));
+  else store.removeItem(storageKey);
 }
 
 function load() {
   const store = storage();
   if (!store) return null;
   try {
-    const value = JSON.parse(store.getItem(STORAGE_KEY) || "null");
+    const value = JSON.parse(store.getItem(storageKey) || "null");
     if (value && typeof value.access === "string" && typeof value.refresh === "string") return value;
   } catch {
     /* ignore a damaged entry */
   }
-  store.removeItem(STORAGE_KEY);
+  store.removeItem(storageKey);
   return null;
 }
 
@@ -70,8 +72,12 @@ function adopt(pair) {
   if (state.user) onUser(state.user);
 }
 
-/** Callbacks: ended(problem) when the session can't go on; user(user) when it changes. */
-export function configure({ ended, user }) {
+/**
+ * `key`: the sessionStorage entry of this page's tokens. Callbacks: ended(problem) when
+ * the session can't go on; user(user) when it changes.
+ */
+export function configure({ key, ended, user }) {
+  storageKey = key;
   if (ended) onEnd = ended;
   if (user) onUser = user;
 }
