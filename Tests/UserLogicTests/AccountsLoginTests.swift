@@ -6,7 +6,10 @@ import Testing
 /// failures, no HTTP and no JSON.
 @Suite struct AccountsLoginTests {
     static let password = "correct horse"
-    static let rules = AccountRules(lockoutThreshold: 3, lockoutSeconds: 60, sessionLifetime: 3600)
+    static let rules = AccountRules(
+        lockoutThreshold: 3, lockoutSeconds: 60, sessionLifetime: 3600, mfaSecrets: mfaSecrets, mfaIssuer: "auth-fcgi")
+    /// The key the tests' TOTP secrets are sealed under.
+    static let mfaSecrets = SecretBox(key: Array("0123456789abcdef0123456789abcdef".utf8))
     static let origin = SessionOrigin(userAgent: "test-agent", ip: "192.0.2.7")
 
     /// A fresh database with one account whose password is `password`.
@@ -189,7 +192,9 @@ import Testing
         let setup = try Setup(kind)
         defer { setup.database.remove() }
         let counter = CheckCounter()
-        let rules = AccountRules(lockoutThreshold: 5, lockoutSeconds: 900, sessionLifetime: 3600)
+        let rules = AccountRules(
+            lockoutThreshold: 5, lockoutSeconds: 900, sessionLifetime: 3600, mfaSecrets: Self.mfaSecrets,
+            mfaIssuer: "auth-fcgi")
         let results = concurrently(20, on: setup.database) { store, index in
             let accounts = Accounts(store: store, passwords: CountingPasswords(counter), rules: rules, now: 2000)
             do {

@@ -159,6 +159,61 @@ import Testing
                 Self.challenge(for: setup), with: .recoveryCode(codes[0]), from: Self.origin)
         }
         #expect(try setup.stored()?.failedLogins == 0)
+        // A refusal spends nothing: the code and the challenge are still unused.
+        #expect(try setup.store.unusedRecoveryCodeHashes(userID: setup.user.id).count == 10)
+        #expect(!(try setup.store.isChallengeUsed(tokenID: "kept")))
+        _ = try? setup.accounts(at: Self.now).completeLogin(
+            Self.challenge(for: setup, id: "kept"), with: .recoveryCode(codes[1]), from: Self.origin)
+        #expect(!(try setup.store.isChallengeUsed(tokenID: "kept")))
+    }
+
+    @Test(arguments: StoreKind.allCases) func anUnverifiedAddressIsRefusedAfterTheCodeWhenRequired(kind: StoreKind)
+        throws
+    {
+        let setup = try Setup(kind)
+        defer { setup.database.remove() }
+        let (_, codes) = try Self.enroll(setup)
+        var rules = AccountsLoginTests.rules
+        rules.emailVerification = .required
+        let accounts = Accounts(store: setup.store, passwords: setup.passwords, rules: rules, now: Self.now)
+        #expect(throws: SecondStepFailure.emailNotVerified(userID: setup.user.id)) {
+            try accounts.completeLogin(Self.challenge(for: setup), with: .recoveryCode(codes[0]), from: Self.origin)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases) func aChallengeIsVoidOnceTwoFactorIsOffOrTheCodesAreGone(kind: StoreKind)
+        throws
+    {
+        let setup = try Setup(kind)
+        defer { setup.database.remove() }
+        let (_, codes) = try Self.enroll(setup)
+        let accounts = setup.accounts(at: Self.now)
+        // Every recovery code used: the next one is wrong (and costs a dummy hash all the same).
+        for code in codes {
+            _ = try accounts.completeLogin(Self.challenge(for: setup), with: .recoveryCode(code), from: Self.origin)
+        }
+        let dummies = setup.passwords.counter.dummyCount
+        #expect(throws: SecondStepFailure.codeInvalid(userID: setup.user.id, lockedUntil: nil)) {
+            try accounts.completeLogin(Self.challenge(for: setup), with: .recoveryCode(codes[0]), from: Self.origin)
+        }
+        #expect(setup.passwords.counter.dummyCount == dummies + 1)
+        // Turned off by an admin between the two steps: the challenge is worth nothing.
+        let challenge = Self.challenge(for: setup)
+        _ = try accounts.removeTOTP(ofUser: setup.user.id)
+        #expect(throws: SecondStepFailure.challengeInvalid) {
+            try accounts.completeLogin(challenge, with: .code("123456"), from: Self.origin)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases) func aUsedChallengeOutlivesItsExpiryByTheLongestLeeway(kind: StoreKind) throws
+    {
+        let setup = try Setup(kind)
+        defer { setup.database.remove() }
+        let (_, codes) = try Self.enroll(setup)
+        let challenge = Self.challenge(for: setup, id: "once")
+        _ = try setup.accounts(at: Self.now).completeLogin(challenge, with: .recoveryCode(codes[0]), from: Self.origin)
+        _ = try setup.store.purgeExpired(now: challenge.expiresAt + 30, accessTokenLifetime: 900)
+        #expect(try setup.store.isChallengeUsed(tokenID: "once"))
     }
 
     @Test(arguments: StoreKind.allCases) func disablingAndNewCodesNeedTheCurrentPassword(kind: StoreKind) throws {

@@ -35,8 +35,7 @@ package struct AccountRules: Sendable {
 
     init(
         lockoutThreshold: Int, lockoutSeconds: Int64, sessionLifetime: Int64,
-        emailVerification: EmailVerificationMode = .optional,
-        mfaSecrets: SecretBox = SecretBox(key: SecureRandom.bytes(32)), mfaIssuer: String = "auth-fcgi"
+        emailVerification: EmailVerificationMode = .optional, mfaSecrets: SecretBox, mfaIssuer: String
     ) {
         self.lockoutThreshold = lockoutThreshold
         self.lockoutSeconds = lockoutSeconds

@@ -24,6 +24,12 @@ package enum LoginFailure: Error, Equatable {
     case secondFactorRequired(userID: Int64)
 }
 
+/// What refuses a login whose credentials are right (`Accounts.stateRefusal`).
+enum AccountStateRefusal {
+    case disabled
+    case emailNotVerified
+}
+
 /// A successful login: the user as stored after it, and its new session.
 package struct LoggedIn {
     package let user: User
@@ -55,18 +61,10 @@ extension Accounts {
             outdated = isOutdated
             reservationLock = lockedUntil
         }
-        // The right password is no failure: its reservation must not count, nor leave the
-        // account locked once it is enabled or verified. The right password clears the count
-        // as a successful login would, without `last_login_at` (nobody logged in).
-        let refusal: LoginFailure? =
-            if !user.active {
-                .disabled(userID: user.id)
-            } else if !user.emailVerified && rules.emailVerification == .required {
-                .emailNotVerified(userID: user.id)
-            } else { nil }
-        if let refusal {
-            _ = try store.unlockUser(id: user.id)
-            throw refusal
+        switch try stateRefusal(of: user) {
+        case .disabled?: throw LoginFailure.disabled(userID: user.id)
+        case .emailNotVerified?: throw LoginFailure.emailNotVerified(userID: user.id)
+        case nil: break
         }
         // Hashed before the transaction: the write lock is not held for a hash's time.
         let rehashed = outdated ? try passwords.hash(password) : nil
@@ -80,12 +78,34 @@ extension Accounts {
             throw LoginFailure.secondFactorRequired(userID: user.id)
         }
         return try store.transaction {
-            try store.recordSuccessfulLogin(userID: user.id, now: now)
             if let rehashed { try store.updatePasswordHash(userID: user.id, hash: rehashed, now: now) }
-            let session = try openSession(for: user.id, from: origin)
-            guard let stored = try store.user(id: user.id) else { throw LoginFailure.unknownUser }
-            return LoggedIn(user: stored, session: session)
+            return try recordLogin(of: user.id, from: origin, ifGone: LoginFailure.unknownUser)
         }
+    }
+
+    /// Why an account whose credentials are right may still not log in: disabled, or an
+    /// unverified address under `EMAIL_VERIFICATION=required`. The right credential is no
+    /// failure: its reservation must not count, nor leave the account locked once it is
+    /// enabled or verified, so a refusal clears the count as a successful login would, without
+    /// `last_login_at` (nobody logged in).
+    func stateRefusal(of user: User) throws -> AccountStateRefusal? {
+        let refusal: AccountStateRefusal? =
+            if !user.active {
+                .disabled
+            } else if !user.emailVerified && rules.emailVerification == .required {
+                .emailNotVerified
+            } else { nil }
+        if refusal != nil { _ = try store.unlockUser(id: user.id) }
+        return refusal
+    }
+
+    /// A login's success, inside the caller's transaction: the count reset, `last_login_at`,
+    /// a new session; `gone` is thrown when the account was deleted meanwhile.
+    func recordLogin(of userID: Int64, from origin: SessionOrigin, ifGone gone: any Error) throws -> LoggedIn {
+        try store.recordSuccessfulLogin(userID: userID, now: now)
+        let session = try openSession(for: userID, from: origin)
+        guard let stored = try store.user(id: userID) else { throw gone }
+        return LoggedIn(user: stored, session: session)
     }
 
     /// The account a login names. No stored username or email holds U+0000; a database

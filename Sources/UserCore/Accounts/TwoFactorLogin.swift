@@ -21,27 +21,22 @@ extension Accounts {
                 throw SecondStepFailure.codeInvalid(userID: user.id, lockedUntil: lockedUntil)
             }
             use = found
-            let refusal: SecondStepFailure? =
-                if !user.active {
-                    .disabled(userID: user.id)
-                } else if !user.emailVerified && rules.emailVerification == .required {
-                    .emailNotVerified(userID: user.id)
-                } else { nil }
-            if let refusal {
-                _ = try store.unlockUser(id: user.id)
-                throw refusal
+            switch try stateRefusal(of: user) {
+            case .disabled?: throw SecondStepFailure.disabled(userID: user.id)
+            case .emailNotVerified?: throw SecondStepFailure.emailNotVerified(userID: user.id)
+            case nil: break
             }
             return try store.transaction {
-                guard try store.useChallenge(tokenID: challenge.tokenID, expiresAt: challenge.expiresAt) else {
+                // Kept past the token's expiry by the longest leeway: until then `verifyChallenge`
+                // still takes it, and a purge must not forget that it was used.
+                let usedUntil = challenge.expiresAt + Int64(Settings.jwtLeeway.range.upperBound)
+                guard try store.useChallenge(tokenID: challenge.tokenID, expiresAt: usedUntil) else {
                     throw SecondStepFailure.challengeInvalid
                 }
                 guard try spend(use, of: user) else {
                     throw SecondStepFailure.codeInvalid(userID: user.id, lockedUntil: lockedUntil)
                 }
-                try store.recordSuccessfulLogin(userID: user.id, now: now)
-                let session = try openSession(for: user.id, from: origin)
-                guard let stored = try store.user(id: user.id) else { throw SecondStepFailure.challengeInvalid }
-                return LoggedIn(user: stored, session: session)
+                return try recordLogin(of: user.id, from: origin, ifGone: SecondStepFailure.challengeInvalid)
             }
         }
     }
