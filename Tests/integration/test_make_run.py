@@ -43,7 +43,9 @@ def test_make_run(repo_root):
         members = process_group_members(pgid)
         names = {support.comm(p) for p in members}
         assert "nginx" in names, f"nginx not in make's process group: {[(p, support.cmdline(p)) for p in members]}"
-        assert str(port) in support.tail(out_path), "make run should print the URL"
+        # The URL is printed once serve-local saw the stack answer itself: a moment after ours.
+        wait_for(lambda: f"http://127.0.0.1:{port}" in out_path.read_text(errors="replace"), 15,
+                 "make run to print the URL")
 
         os.kill(proc.pid, signal.SIGTERM)
         rc = proc.wait(timeout=20)
