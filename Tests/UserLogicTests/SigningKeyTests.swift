@@ -85,6 +85,24 @@ enum TestKeys {
         #expect(SigningKey.generate(algorithm).keyID != key.keyID)
     }
 
+    /// One context serves every key of a thread in any order: a refresh verifies with an old
+    /// public key, then signs with the current private key.
+    @Test(arguments: [JWTAlgorithm.edDSA, .es256])
+    func oneContextSwitchesKeys(_ algorithm: JWTAlgorithm) throws {
+        let old = SigningKey.generate(algorithm)
+        let oldPublic = try #require(SigningKey.publicKey(pem: old.publicKeyPEM))
+        let current = SigningKey.generate(algorithm)
+        let message = Array("header.payload".utf8)
+        let context = SignatureContext()
+        let byOld = SignatureContext().sign(message, with: old)
+        for _ in 0..<3 {
+            #expect(message.withUnsafeBytes { context.verify(byOld, of: $0, with: oldPublic) })
+            let byCurrent = context.sign(message, with: current)
+            #expect(message.withUnsafeBytes { context.verify(byCurrent, of: $0, with: current) })
+            #expect(!message.withUnsafeBytes { context.verify(byCurrent, of: $0, with: oldPublic) })
+        }
+    }
+
     @Test func es256SignaturesAreRawRAndS() throws {
         let message = Array("header.payload".utf8)
         let context = SignatureContext()

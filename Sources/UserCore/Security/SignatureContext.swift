@@ -3,8 +3,9 @@ internal import COpenSSL
 /// EdDSA and ES256 signatures (RFC 8037, RFC 7518 §3.4) through OpenSSL's `EVP_DigestSign`
 /// and `EVP_DigestVerify`, for one thread.
 ///
-/// Keeps one `EVP_MD_CTX`, re-initialised with the key per message (the keys themselves are
-/// parsed once, at start). Ed25519 signs the message itself (a NULL digest); ES256 hashes it
+/// Keeps one `EVP_MD_CTX`, reset and re-initialised with the key per message (the keys
+/// themselves are parsed once, at start). The reset matters: OpenSSL 3.0 keeps the key context
+/// of a finished verification, and a signing init over it with another key fails. Ed25519 signs the message itself (a NULL digest); ES256 hashes it
 /// with SHA-256 and its signature travels as JOSE's raw 64-byte `r || s`, never DER. Not
 /// thread-safe and not `Sendable`: make one per thread. The context is freed in `deinit`.
 final class SignatureContext {
@@ -29,7 +30,7 @@ final class SignatureContext {
         let message = Array(message)
         var der = [UInt8](repeating: 0, count: Self.maximumDERByteCount)
         var length = der.count
-        guard EVP_DigestSignInit(context, nil, Self.digest(key), nil, key.pointer) == 1,
+        guard EVP_MD_CTX_reset(context) == 1, EVP_DigestSignInit(context, nil, Self.digest(key), nil, key.pointer) == 1,
             EVP_DigestSign(context, &der, &length, message, message.count) == 1
         else { fatalError("OpenSSL can't sign with a \(key.algorithm.keyName) key") }
         if key.algorithm == .edDSA { return Array(der[..<length]) }
@@ -55,7 +56,9 @@ final class SignatureContext {
                     signature, Int32(Self.signatureByteCount / 2), &der, Int32(Self.maximumDERByteCount)))
             guard derLength > 0 else { return false }
         }
-        guard EVP_DigestVerifyInit(context, nil, Self.digest(key), nil, key.pointer) == 1 else {
+        guard EVP_MD_CTX_reset(context) == 1,
+            EVP_DigestVerifyInit(context, nil, Self.digest(key), nil, key.pointer) == 1
+        else {
             fatalError("OpenSSL can't verify with a \(key.algorithm.keyName) key")
         }
         return EVP_DigestVerify(
