@@ -12,14 +12,17 @@ public final class TokenCodec {
     /// Longer tokens are refused before any work; ours are about 400 bytes.
     public static let maximumTokenLength = 8192
 
-    /// How this thread signs: HS256's MAC context, or the EVP context of the asymmetric keys.
+    /// How this thread signs: HS256's MAC context, or the EVP context of the asymmetric keys
+    /// and the key that signs.
     private enum Signer {
         case hmac(HMACSHA256)
-        case keys(SignatureContext)
+        case keys(SignatureContext, signingKey: SigningKey)
     }
 
     public let settings: TokenSettings
     private let signer: Signer
+    /// `settings.keys.first`: the key a header like ours (`encodedHeader`) names; nil under HS256.
+    private let signingKey: SigningKey?
     /// base64url of the header we sign: `{"alg":"HS256","typ":"JWT"}`, or with the signing
     /// key's `alg` and `kid`.
     let encodedHeader: String
@@ -28,8 +31,9 @@ public final class TokenCodec {
 
     public init(settings: TokenSettings) {
         self.settings = settings
-        if let signingKey = settings.keys.first {
-            signer = .keys(SignatureContext())
+        signingKey = settings.keys.first
+        if let signingKey {
+            signer = .keys(SignatureContext(), signingKey: signingKey)
             encodedHeader = Base64URL.encode(
                 #"{"alg":"\#(settings.algorithm.rawValue)","typ":"JWT","kid":"\#(signingKey.keyID)"}"#.utf8)
         } else {
@@ -81,7 +85,7 @@ public final class TokenCodec {
         let signature =
             switch signer {
             case .hmac(let mac): mac.authenticate(signingInput.utf8)
-            case .keys(let context): context.sign(signingInput.utf8, with: settings.keys[0])
+            case .keys(let context, let signingKey): context.sign(signingInput.utf8, with: signingKey)
             }
         return signingInput + "." + Base64URL.encode(signature)
     }
@@ -132,7 +136,7 @@ public final class TokenCodec {
         else { throw .malformed }
 
         // The signing key (nil under HS256) unless the header names another.
-        var key = settings.keys.first
+        var key = signingKey
         if !bytes[..<firstDot].elementsEqual(encodedHeaderBytes) {
             key = try verificationKey(header: Self.decodeObject(bytes[..<firstDot]))
         }
@@ -144,7 +148,7 @@ public final class TokenCodec {
         switch signer {
         case .hmac(let mac):
             guard ConstantTime.equals(mac.authenticate(signingInput), signature) else { throw .badSignature }
-        case .keys(let context):
+        case .keys(let context, _):
             guard let key, context.verify(signature, of: signingInput, with: key) else { throw .badSignature }
         }
 
