@@ -11,6 +11,8 @@
 #   make unit-test         swift test
 #   make integration-test  pytest Tests/integration on SQLite, then on a private PostgreSQL
 #                          server (AUTH_TEST_DATABASE=postgresql; uses .build/release/auth-fcgi)
+#   make token-algorithms-test  the token suite again with tokens signed under EdDSA, then
+#                          ES256 (AUTH_TEST_JWT_ALGORITHM; SQLite; part of test)
 #   make check-nginx       nginx -t on every shipped nginx file
 #   make deps / deps-test  install the Debian packages for running / for testing
 #   make bench             performance table (scripts/bench, not in test): release build,
@@ -56,7 +58,7 @@ SWIFT_BUILD_FLAGS ?=
 PYTEST_FLAGS ?=
 SWIFT_SOURCES := Package.swift Plugins Sources Tests/UserLogicTests Benchmarks Fuzz/Harnesses Fuzz/AuthFuzz
 
-.PHONY: help run test build unit-test integration-test check-nginx deps deps-test \
+.PHONY: help run test build unit-test integration-test token-algorithms-test check-nginx deps deps-test \
         bench fuzz soak screenshots format lint clean check-swift
 
 help:
@@ -85,12 +87,22 @@ unit-test: check-swift
 check-nginx:
 	@scripts/check-nginx-configs
 
+# The suites that issue, check, refresh and refuse tokens, rerun with the stacks signing
+# under EdDSA and under ES256 (the whole suite runs under the default HS256).
+TOKEN_SUITES := Tests/integration/test_auth_tokens.py Tests/integration/test_auth_refresh_logout.py \
+                Tests/integration/test_auth_whoami.py Tests/integration/test_auth_sessions.py \
+                Tests/integration/test_auth_restart.py Tests/integration/test_auth_password_change.py \
+                Tests/integration/test_users_sessions_unlock.py
+token-algorithms-test:
+	AUTH_TEST_DATABASE=sqlite AUTH_TEST_JWT_ALGORITHM=EdDSA $(PYTHON) -m pytest $(TOKEN_SUITES) $(PYTEST_FLAGS)
+	AUTH_TEST_DATABASE=sqlite AUTH_TEST_JWT_ALGORITHM=ES256 $(PYTHON) -m pytest $(TOKEN_SUITES) $(PYTEST_FLAGS)
+
 # pytest's summary line must stay the last line of `make test`: nothing runs after it.
 integration-test:
 	AUTH_TEST_DATABASE=sqlite $(PYTHON) -m pytest Tests/integration $(PYTEST_FLAGS)
 	AUTH_TEST_DATABASE=postgresql $(PYTHON) -m pytest Tests/integration $(PYTEST_FLAGS)
 
-test: deps-test build unit-test lint check-nginx integration-test
+test: deps-test build unit-test lint check-nginx token-algorithms-test integration-test
 
 bench: check-swift
 	@scripts/install-deps bench

@@ -33,6 +33,8 @@ struct AuthFCGIMain {
                 FileOutput.printOutput(command.helpText)
                 return 0
             }
+            // Key files need neither the configuration nor the database.
+            if command.command == .keys { return KeysCommand.run(command.subcommandWords) }
             var users: UsersArguments?
             if command.command == .users {
                 do {
@@ -78,8 +80,8 @@ struct AuthFCGIMain {
                 return try ImportUsersCommand(service: service, flags: command.flags, usage: importUsage!).run()
             case .users:
                 return try UsersCommand(service: service, arguments: users!).run()
-            case .help:
-                preconditionFailure("help returns before the service is made")
+            case .help, .keys:
+                preconditionFailure("help and keys return before the service is made")
             case .purge:
                 let purged = try service.purgeExpired()
                 FileOutput.printOutput(

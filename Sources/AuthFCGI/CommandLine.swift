@@ -11,13 +11,15 @@ struct CommandLineArguments {
         case importUsers = "import-users"
         /// Its subcommands parse their own arguments (`UsersArguments`).
         case users
+        /// Its subcommands parse their own arguments (`KeysCommand`).
+        case keys
         case help
 
         var flags: Set<String> {
             switch self {
             case .serve: Set(Settings.all.compactMap(\.flag))
             case .createAdmin: ["--username", "--email", "--first-name", "--last-name"]
-            case .migrate, .purge, .rotateMFAKey, .help, .users: []
+            case .migrate, .purge, .rotateMFAKey, .help, .users, .keys: []
             case .importUsers: ImportUsersCommand.flags
             }
         }
@@ -70,7 +72,7 @@ struct CommandLineArguments {
             remaining = remaining.dropFirst()
         }
         var parsed = CommandLineArguments(command: command, flags: [:], wantsHelp: false)
-        if command == .users {
+        if command == .users || command == .keys {
             parsed.subcommandWords = Array(remaining)
             return parsed
         }
@@ -130,6 +132,7 @@ struct CommandLineArguments {
         case .rotateMFAKey: RotateMFAKeyCommand.help
         case .importUsers: ImportUsersCommand.help
         case .users: UsersArguments.overview
+        case .keys: KeysCommand.help
         }
     }
 
@@ -139,7 +142,8 @@ struct CommandLineArguments {
 
     static let serveHelp = """
         Usage: auth-fcgi [serve] [--listen ADDR] [--threads N] [--workers N]
-               auth-fcgi migrate | create-admin | purge | rotate-mfa-key | import-users | users   (each with --help)
+               auth-fcgi migrate | create-admin | purge | rotate-mfa-key | import-users | users | keys
+                         (each with --help)
                auth-fcgi help config   the settings: defaults, values and what each does
 
         Serves the user-management API over FastCGI (behind nginx), or answers one request

@@ -10,6 +10,7 @@ enum API {
         let twoFactor = TwoFactorHandlers(environment: environment)
         let health = HealthHandler(logger: environment.logger)
         let openAPI = OpenAPIHandler()
+        let jwks = JWKSHandler(tokens: environment.configuration.tokens)
         return [
             Route("POST", "/api/auth/register", "register", accounts.register),
             Route("POST", "/api/auth/login", "login", accounts.login),
@@ -42,6 +43,7 @@ enum API {
             Route("DELETE", "/api/users/{id:int}/mfa", "removeUserTotp", .admin, users.removeTwoFactor),
             Route("GET", "/api/health", "health", health.check),
             Route("GET", "/api/openapi.json", "openapi", openAPI.document),
+            Route("GET", "/.well-known/jwks.json", "getJwks", jwks.keys),
         ]
     }
 }

@@ -98,7 +98,7 @@ public struct Service: Sendable {
     private func answer(_ request: Request, on thread: ThreadContext) -> Response {
         var response = route(request, on: thread)
         response.headers.append(("X-Request-ID", request.requestID))
-        response.headers.append(("Cache-Control", "no-store"))
+        response.headers.append(("Cache-Control", response.cacheControl))
         if request.method == "HEAD" {
             // The GET answer's headers, its length included, without its body.
             response.headers.append(("Content-Length", String(response.body.count)))

@@ -7,6 +7,10 @@ Start a stack with auth settings:
     @pytest.fixture(scope="module")
     def api(module_stack_factory):
         return start_api(module_stack_factory, LOCKOUT_THRESHOLD=3)
+
+AUTH_TEST_JWT_ALGORITHM (HS256, EdDSA or ES256; default HS256) picks how the stacks started
+here sign tokens: under EdDSA and ES256 every stack gets JWT_ALGORITHM and a key file
+generated once per test process (signing_keys), and `sign`/`verify` use that key.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import ctypes.util
 import hashlib
 import hmac
 import json
+import os
 import re
 import sqlite3
 import time
@@ -33,7 +38,13 @@ import requests
 import support
 from support import assert_problem, header_values, media_type
 
+import signing_keys
+
 SECRET = support.TEST_JWT_SECRET
+ALGORITHM = os.environ.get("AUTH_TEST_JWT_ALGORITHM", "HS256")
+ASYMMETRIC = ALGORITHM != "HS256"
+# The key stacks sign with under EdDSA/ES256 (None under HS256); its public half verifies.
+KEY = signing_keys.TestKey.generate(ALGORITHM) if ASYMMETRIC else None
 ISSUER = "auth-fcgi"
 AUDIENCE = "auth-fcgi-api"
 DEFAULT_PASSWORD = "correct horse battery"
@@ -49,6 +60,8 @@ FAST_ENV = {
     "RATE_LIMIT_REGISTER": "off",  # 50 simultaneous registrations would overrun any burst
     "RATE_LIMIT_RESEND": "off",
 }
+if KEY is not None:
+    FAST_ENV.update(JWT_ALGORITHM=ALGORITHM, JWT_PRIVATE_KEY_FILE=str(KEY.private_file()))
 
 RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 USER_KEYS = {"id", "username", "email", "first_name", "last_name", "role", "active", "email_verified",
@@ -134,20 +147,46 @@ def claims(token: str) -> dict:
     return jwt.decode(token, options={"verify_signature": False})
 
 
-def verify(token: str, typ: str) -> dict:
-    """Verifies like a standard client library would, given the secret."""
+# What verifies the stacks' tokens: the secret, or the signing key's public half.
+VERIFY_KEY = KEY.public_key if KEY is not None else SECRET
+
+
+def verify(token: str, typ: str, audience: str = AUDIENCE, issuer: str = ISSUER) -> dict:
+    """Verifies like a standard client library would, given the secret or public key."""
     payload = jwt.decode(
-        token, SECRET, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
+        token, VERIFY_KEY, algorithms=[ALGORITHM], audience=audience, issuer=issuer,
         options={"require": ["iss", "aud", "sub", "iat", "nbf", "exp", "jti"]},
     )
     assert payload["typ"] == typ, payload
     return payload
 
 
-def sign(payload: dict, key: str | bytes = SECRET, algorithm: str = "HS256", headers: dict | None = None) -> str:
+def sign(payload: dict, key=None, algorithm: str | None = None, headers: dict | None = None) -> str:
+    """A token as the stacks sign it (ALGORITHM, their key, its kid), or with `key` and
+    `algorithm` given: an HMAC algorithm without a key uses the secret, so "the same
+    secret, another algorithm" is a forgery under EdDSA/ES256 too."""
+    algorithm = algorithm or ALGORITHM
+    if key is None and algorithm == ALGORITHM and KEY is not None:
+        key, headers = KEY.private_key, {"kid": KEY.kid, **(headers or {})}
+    elif key is None:
+        key = SECRET
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # PyJWT warns about our key's length for HS384/HS512
         return jwt.encode(payload, key, algorithm=algorithm, headers=headers)
+
+
+def attacker_key():
+    """A key that is not the stacks': an HMAC secret under HS256, else a fresh key pair."""
+    if KEY is None:
+        return b"attacker-key-attacker-key-attacker-key!!"
+    return signing_keys.TestKey.generate(ALGORITHM).private_key
+
+
+def public_jwk(key) -> dict:
+    """`attacker_key()`'s public JWK, for a header that names it (`jwk`)."""
+    if isinstance(key, bytes):
+        return {"kty": "oct", "k": b64url(key)}
+    return signing_keys.jwk_members(key.public_key())
 
 
 def raw_token(header: dict, payload: dict, key: bytes | None = None, digest=hashlib.sha256) -> str:

@@ -6,10 +6,11 @@ import time
 
 import jwt
 import pytest
+from signing_keys import TestKey
 
 from api_client import (
-    AUDIENCE, CLAIM_KEYS, ISSUER, SECRET, Api, assert_json, assert_unauthorized, b64url, b64url_json, claims,
-    raw_token, sign, start_api, verify,
+    ALGORITHM, AUDIENCE, CLAIM_KEYS, ISSUER, KEY, SECRET, Api, assert_json, assert_unauthorized, attacker_key,
+    b64url_json, claims, public_jwk, raw_token, sign, start_api, verify,
 )
 
 ACCESS_TTL = 600
@@ -52,7 +53,9 @@ def test_issued_tokens_verify_with_pyjwt(api):
         assert isinstance(payload["sid"], str) and payload["sid"]
     assert access["sid"] == refresh["sid"]
     assert access["jti"] != refresh["jti"]
-    assert jwt.get_unverified_header(pair.access)["alg"] == "HS256"
+    header = jwt.get_unverified_header(pair.access)
+    assert header["alg"] == ALGORITHM
+    assert header.get("kid") == (KEY.kid if KEY is not None else None), header
     # Every login gets its own session and token ids.
     other = api.login_as(account)
     assert claims(other.access)["sid"] != access["sid"]
@@ -63,8 +66,12 @@ def test_same_claims_re_signed_are_the_same_token(api, session):
     _, pair, c = session
     # The server compares claims and jti/sid, not token strings (§5).
     assert api.whoami_ok(sign(c))["id"] == int(c["sub"])
-    assert api.whoami_ok(sign(c, headers={"kid": "some-other-key"}))["id"] == int(c["sub"]), \
-        "kid must not pick a key"
+    if KEY is None:
+        assert api.whoami_ok(sign(c, headers={"kid": "some-other-key"}))["id"] == int(c["sub"]), \
+            "kid must not pick a key"
+    else:
+        # Under EdDSA/ES256 kid picks among the configured keys only.
+        assert_unauthorized(api.whoami(sign(c, headers={"kid": "some-other-key"})), "token_invalid")
 
 
 def test_aud_array_containing_ours_is_accepted(api, session):
@@ -77,9 +84,7 @@ def test_configured_issuer_and_audience(stack_factory):
     api = start_api(stack_factory, JWT_ISSUER="custom-issuer", JWT_AUDIENCE="custom-audience")
     account = api.new_user()
     pair = api.login_as(account)
-    payload = jwt.decode(pair.access, SECRET, algorithms=["HS256"], audience="custom-audience",
-                         issuer="custom-issuer")
-    assert payload["typ"] == "access"
+    verify(pair.access, "access", audience="custom-audience", issuer="custom-issuer")
     api.whoami_ok(pair.access)
     c = claims(pair.access)
     assert_unauthorized(api.whoami(sign({**c, "iss": ISSUER})), "token_invalid")
@@ -94,7 +99,7 @@ def test_lowercase_bearer_scheme_is_accepted(api, session):
 
 def forgeries(c: dict) -> dict:
     """Tokens that must be refused as token_invalid, built from valid access claims c."""
-    attacker = b"attacker-key-attacker-key-attacker-key!!"
+    attacker = attacker_key()
     header = {"alg": "HS256", "typ": "JWT"}
     valid = sign(c)
     head, payload, sig = valid.split(".")
@@ -108,10 +113,10 @@ def forgeries(c: dict) -> dict:
         "HS384-same-key": sign(c, algorithm="HS384"),
         "RS256-header-hmac-sig": raw_token({"alg": "RS256", "typ": "JWT"}, c, SECRET.encode()),
         "HS256-header-hs512-sig": raw_token(header, c, SECRET.encode(), hashlib.sha512),
-        "wrong-key": sign(c, key=attacker),
-        "jwk-header-attacker-key": sign(c, key=attacker, headers={
-            "jwk": {"kty": "oct", "k": b64url(attacker)}}),
-        "jku-header-attacker-key": sign(c, key=attacker, headers={"jku": "http://127.0.0.1:1/jwks.json"}),
+        "wrong-key": sign(c, key=attacker, algorithm=ALGORITHM),
+        "jwk-header-attacker-key": sign(c, key=attacker, algorithm=ALGORITHM, headers={"jwk": public_jwk(attacker)}),
+        "jku-header-attacker-key": sign(c, key=attacker, algorithm=ALGORITHM,
+                                        headers={"jku": "http://127.0.0.1:1/jwks.json"}),
         "tampered-payload": f"{head}.{tampered_payload}.{sig}",
         "tampered-signature": f"{head}.{payload}.{sig[:-2]}{'AA' if sig[-2:] != 'AA' else 'BB'}",
         "no-signature": f"{head}.{payload}.",
@@ -129,8 +134,26 @@ def forgeries(c: dict) -> dict:
         "typ-ACCESS": sign({**c, "typ": "ACCESS"}),
         "unknown-user": sign({**c, "sub": "987654321"}),
         "sub-not-a-number": sign({**c, "sub": "abc"}),
-        "expired-and-wrong-key": sign({**c, "exp": int(time.time()) - 3600}, key=attacker),
+        "expired-and-wrong-key": sign({**c, "exp": int(time.time()) - 3600}, key=attacker, algorithm=ALGORITHM),
+        **(asymmetric_forgeries(c) if KEY is not None else {}),
     }
+
+
+def asymmetric_forgeries(c: dict) -> dict:
+    """Under EdDSA/ES256: the algorithm confusions RFC 8725 §2.1 warns about."""
+    attacker = attacker_key()
+    return {
+        # The public key (which the JWKS publishes) as an HMAC secret.
+        "HS256-public-key-as-secret": raw_token({"alg": "HS256", "typ": "JWT", "kid": KEY.kid}, c, KEY.public_pem()),
+        "HS256-with-kid-and-secret": raw_token({"alg": "HS256", "typ": "JWT", "kid": KEY.kid}, c, SECRET.encode()),
+        "attacker-key-with-our-kid": sign(c, key=attacker, algorithm=ALGORITHM, headers={"kid": KEY.kid}),
+        "no-kid": sign(c, key=KEY.private_key, algorithm=ALGORITHM),
+        "other-algorithm": sign(c, key=OTHER.private_key, algorithm=OTHER.algorithm, headers={"kid": KEY.kid}),
+    }
+
+
+# A key of the algorithm the stacks don't use.
+OTHER = TestKey.generate("ES256" if ALGORITHM == "EdDSA" else "EdDSA")
 
 
 FORGERY_NAMES = list(forgeries({"sub": "1", "sid": "s", "jti": "j", "typ": "access", "iss": ISSUER, "aud": AUDIENCE,

@@ -69,7 +69,8 @@ public struct ConfigSource: Sendable {
 
     /// One of `choices` (compared case-insensitively).
     static func choice<T>(_ text: String, name: String, _ choices: [String: T]) throws(ConfigError) -> T {
-        guard let value = choices[text.lowercased()] else {
+        let lowercased = text.lowercased()
+        guard let value = choices.first(where: { $0.key.lowercased() == lowercased })?.value else {
             throw ConfigError(name, "must be one of \(choices.keys.sorted().joined(separator: ", ")), got \"\(text)\"")
         }
         return value

@@ -93,11 +93,7 @@ public struct ServiceConfiguration: Sendable {
         let scheme = try source.read(Settings.passwordScheme)
         var configuration = ServiceConfiguration(
             database: database,
-            tokens: TokenSettings(
-                key: try key(.jwt, source, environment: environment, database: database),
-                issuer: try source.read(Settings.jwtIssuer),
-                audience: try source.read(Settings.jwtAudience),
-                leeway: Int64(try source.read(Settings.jwtLeeway))),
+            tokens: try tokenSettings(source, environment: environment, database: database),
             mfaIssuer: try mfaIssuer(source.read(Settings.mfaIssuer)),
             logLevel: try source.read(Settings.logLevel),
             environment: environment,
@@ -183,7 +179,7 @@ public struct ServiceConfiguration: Sendable {
     /// `TokenSettings.minimumKeyLength` bytes; without one only development mode starts, with a
     /// key generated once and kept beside the database (contract §5). `unsetNote` ends the
     /// error for an unset key.
-    private static func key(
+    static func key(
         _ developmentKey: DevelopmentKey, _ source: ConfigSource, environment: Environment,
         database: DatabaseLocation, unsetNote: String = ""
     ) throws(ConfigError) -> [UInt8] {

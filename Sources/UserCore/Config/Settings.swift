@@ -13,10 +13,19 @@ public enum Settings {
     public static let authEnv = ChoiceSetting(
         "AUTH_ENV", default: ServiceConfiguration.Environment.production,
         choices: ServiceConfiguration.Environment.allCases.map { ($0.rawValue, $0) },
-        help: "development generates JWT_SECRET_KEY and MFA_SECRET_KEY once, kept beside the SQLite database")
+        help: "development generates the JWT and MFA keys once, kept beside the SQLite database")
+    public static let jwtAlgorithm = ChoiceSetting(
+        "JWT_ALGORITHM", default: JWTAlgorithm.hs256, choices: JWTAlgorithm.allCases.map { ($0.rawValue, $0) },
+        help: "HS256: JWT_SECRET_KEY; EdDSA, ES256: JWT_PRIVATE_KEY_FILE, the public keys in the JWKS")
     public static let jwtSecretKey = OptionalTextSetting(
         "JWT_SECRET_KEY", values: "at least \(TokenSettings.minimumKeyLength) bytes",
-        help: "the HS256 signing key; required unless AUTH_ENV=development")
+        help: "the HS256 signing key; required unless AUTH_ENV=development; unused under EdDSA, ES256")
+    public static let jwtPrivateKeyFile = OptionalTextSetting(
+        "JWT_PRIVATE_KEY_FILE", values: "a PKCS#8 PEM file",
+        help: "the EdDSA/ES256 signing key (auth-fcgi keys generate); required unless AUTH_ENV=development")
+    public static let jwtPublicKeyFiles = OptionalTextSetting(
+        "JWT_PUBLIC_KEY_FILES", values: "comma-separated PEM public-key files",
+        help: "older EdDSA/ES256 keys that still verify during a rotation; published in the JWKS")
     public static let jwtIssuer = TextSetting(
         "JWT_ISSUER", default: "auth-fcgi", values: "text", help: "iss of issued tokens, checked on every token")
     public static let jwtAudience = TextSetting(
@@ -90,7 +99,8 @@ public enum Settings {
 
     /// Every setting, in the order `help config` and the README list them.
     public static let all: [any Setting] = [
-        databaseURL, authEnv, jwtSecretKey, jwtIssuer, jwtAudience, jwtLeeway, mfaSecretKey, mfaPreviousSecretKey,
+        databaseURL, authEnv, jwtAlgorithm, jwtSecretKey, jwtPrivateKeyFile, jwtPublicKeyFiles, jwtIssuer, jwtAudience,
+        jwtLeeway, mfaSecretKey, mfaPreviousSecretKey,
         mfaIssuer, accessTokenTTL, refreshTokenTTL,
         lockoutThreshold, lockoutSeconds, registrationOpen, adminRegistrationKey, passwordScheme, passwordCost,
         resetTokenTTL, emailVerification, emailTokenTTL, publicBaseURL, mailURL, mailFrom, logLevel, logFile,

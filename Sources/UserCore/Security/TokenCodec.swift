@@ -1,25 +1,46 @@
-/// Signs and verifies HS256 JWTs (JWS compact serialisation) for one thread.
+/// Signs and verifies JWTs (JWS compact serialisation) for one thread: HS256, EdDSA or ES256,
+/// as `TokenSettings` says.
 ///
-/// Follows RFC 8725: the configured key fixes the algorithm and the token's header never
-/// chooses it; `kid`, `jwk`, `jku` and `x5u` are ignored. Verification runs in a fixed order:
-/// length → three parts → header `alg` → signature (constant time) → payload → claims →
-/// expiry, so a forged token learns nothing about the claim checks. Not thread-safe (owns an
-/// `HMACSHA256`): make one per thread from the shared `TokenSettings`.
+/// Follows RFC 8725: the configured keys fix the algorithm and the token's header never
+/// chooses it; `jwk`, `jku` and `x5u` are ignored, and `kid` only picks one of the configured
+/// keys (EdDSA, ES256; HS256 ignores it). Verification runs in a fixed order: length → three
+/// parts → header `alg` (and `kid`) → signature (constant time for HS256) → payload → claims →
+/// expiry, so a forged token learns nothing about the claim checks. A header byte-for-byte
+/// like the ones we sign needs no parsing. Not thread-safe (owns an `HMACSHA256` or a
+/// `SignatureContext`): make one per thread from the shared `TokenSettings`.
 public final class TokenCodec {
     /// Longer tokens are refused before any work; ours are about 400 bytes.
     public static let maximumTokenLength = 8192
 
-    /// base64url of `{"alg":"HS256","typ":"JWT"}`.
-    static let encodedHeader = Base64URL.encode(#"{"alg":"HS256","typ":"JWT"}"#.utf8)
-    /// The same as bytes: every token we sign starts with them, and such a header needs no parsing.
-    private static let encodedHeaderBytes = Array(encodedHeader.utf8)
+    /// How this thread signs: HS256's MAC context, or the EVP context of the asymmetric keys
+    /// and the key that signs.
+    private enum Signer {
+        case hmac(HMACSHA256)
+        case keys(SignatureContext, signingKey: SigningKey)
+    }
 
     public let settings: TokenSettings
-    private let mac: HMACSHA256
+    private let signer: Signer
+    /// `settings.keys.first`: the key a header like ours (`encodedHeader`) names; nil under HS256.
+    private let signingKey: SigningKey?
+    /// base64url of the header we sign: `{"alg":"HS256","typ":"JWT"}`, or with the signing
+    /// key's `alg` and `kid`.
+    let encodedHeader: String
+    /// The same as bytes: every token we sign starts with them, and such a header needs no parsing.
+    private let encodedHeaderBytes: [UInt8]
 
     public init(settings: TokenSettings) {
         self.settings = settings
-        self.mac = HMACSHA256(key: settings.key)
+        signingKey = settings.keys.first
+        if let signingKey {
+            signer = .keys(SignatureContext(), signingKey: signingKey)
+            encodedHeader = Base64URL.encode(
+                #"{"alg":"\#(settings.algorithm.rawValue)","typ":"JWT","kid":"\#(signingKey.keyID)"}"#.utf8)
+        } else {
+            signer = .hmac(HMACSHA256(key: settings.key))
+            encodedHeader = Base64URL.encode(#"{"alg":"HS256","typ":"JWT"}"#.utf8)
+        }
+        encodedHeaderBytes = Array(encodedHeader.utf8)
     }
 
     public func sign(_ claims: TokenClaims) -> String {
@@ -60,8 +81,13 @@ public final class TokenCodec {
     static let challengeType = "mfa"
 
     private func sign(_ payload: JSONObject) -> String {
-        let signingInput = Self.encodedHeader + "." + Base64URL.encode(JSONWriter.encode(.object(payload)))
-        return signingInput + "." + Base64URL.encode(mac.authenticate(signingInput.utf8))
+        let signingInput = encodedHeader + "." + Base64URL.encode(JSONWriter.encode(.object(payload)))
+        let signature =
+            switch signer {
+            case .hmac(let mac): mac.authenticate(signingInput.utf8)
+            case .keys(let context, let signingKey): context.sign(signingInput.utf8, with: signingKey)
+            }
+        return signingInput + "." + Base64URL.encode(signature)
     }
 
     public func verify(_ token: String, now: Int64) throws(TokenError) -> TokenClaims {
@@ -109,22 +135,39 @@ public final class TokenCodec {
             !bytes[(secondDot + 1)...].contains(UInt8(ascii: "."))
         else { throw .malformed }
 
-        if !bytes[..<firstDot].elementsEqual(Self.encodedHeaderBytes) {
-            let header = try Self.decodeObject(bytes[..<firstDot])
-            guard case .string("HS256") = header["alg"] else { throw .unsupportedAlgorithm }
-            // RFC 7515 §4.1.11: extensions listed in `crit` must be understood; we know none.
-            guard header["crit"] == nil else { throw .unsupportedAlgorithm }
+        // The signing key (nil under HS256) unless the header names another.
+        var key = signingKey
+        if !bytes[..<firstDot].elementsEqual(encodedHeaderBytes) {
+            key = try verificationKey(header: Self.decodeObject(bytes[..<firstDot]))
         }
 
         guard let signature = Base64URL.decode(buffer: UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])) else {
             throw .malformed
         }
-        let expected = mac.authenticate(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<secondDot])))
-        guard ConstantTime.equals(expected, signature) else { throw .badSignature }
+        let signingInput = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<secondDot]))
+        switch signer {
+        case .hmac(let mac):
+            guard ConstantTime.equals(mac.authenticate(signingInput), signature) else { throw .badSignature }
+        case .keys(let context, _):
+            guard let key, context.verify(signature, of: signingInput, with: key) else { throw .badSignature }
+        }
 
         guard let payload = Base64URL.decode(buffer: UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot]))
         else { throw .malformed }
         return try Payload(json: payload)
+    }
+
+    /// The configured key a header other than ours asks for, after checking its `alg` and
+    /// `crit`: under HS256 nil (the MAC key), under EdDSA and ES256 the key whose thumbprint is
+    /// its `kid`. A missing or unknown `kid` is a signature no configured key made.
+    private func verificationKey(header: JSONObject) throws(TokenError) -> SigningKey? {
+        guard header["alg"] == .string(settings.algorithm.rawValue) else { throw .unsupportedAlgorithm }
+        // RFC 7515 §4.1.11: extensions listed in `crit` must be understood; we know none.
+        guard header["crit"] == nil else { throw .unsupportedAlgorithm }
+        guard settings.algorithm != .hs256 else { return nil }
+        guard case .string(let keyID) = header["kid"], let key = settings.keys.first(where: { $0.keyID == keyID })
+        else { throw .badSignature }
+        return key
     }
 
     /// Validates the payload of a correctly signed access or refresh token.

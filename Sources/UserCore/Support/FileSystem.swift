@@ -2,8 +2,8 @@ import Glibc
 
 /// The few file-system operations the service needs, over Glibc.
 public enum FileSystem {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// `a/b/c.db` → `a/b`; a bare name → `.`.
@@ -53,7 +53,7 @@ public enum FileSystem {
 
     /// Creates `path` (which must not exist) with `mode` and writes `bytes` to it, flushed to
     /// disk before it returns.
-    static func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(Failure) {
+    package static func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(Failure) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
             throw Failure(description: "can't create \(path): \(String(cString: strerror(errno)))")

@@ -7,6 +7,9 @@ public struct Response: Sendable {
     public var body: [UInt8]
     /// What the handler does once this response has been sent; `Service.serve` runs it.
     var followUp: FollowUp?
+    /// The `Cache-Control` header the service adds: `no-store` (tokens and account data must
+    /// not be kept by caches) unless a handler says otherwise, as the JWKS does.
+    var cacheControl = "no-store"
 
     public init(status: HTTPStatus, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
@@ -21,7 +24,7 @@ public struct Response: Sendable {
         return response
     }
 
-    /// A JSON body; `Cache-Control: no-store` is added to every response by the service.
+    /// A JSON body; the service adds `Cache-Control: no-store` (see `cacheControl`).
     public static func json(_ value: JSONValue, status: HTTPStatus = .ok) -> Response {
         Response(status: status, headers: [("Content-Type", "application/json")], body: JSONWriter.encode(value))
     }
