@@ -78,6 +78,21 @@ location /protected/ {{
 location /protected/admin/ {{
     include "{SNIPPETS}/protect-admin.conf";
     proxy_pass http://127.0.0.1:{app_port};
+    # Nested: the check is inherited, for ADMINs only still.
+    location ~ \\.json$ {{
+        proxy_pass http://127.0.0.1:{app_port};
+    }}
+}}
+location /protected/socket/ {{
+    include "{SNIPPETS}/protect.conf";
+    proxy_pass http://127.0.0.1:{app_port};
+    # Nested with proxy_set_header lines of its own (a WebSocket's): the identity again.
+    location /protected/socket/live {{
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection "upgrade";
+        include "{SNIPPETS}/protect-identity.conf";
+        proxy_pass http://127.0.0.1:{app_port};
+    }}
 }}
 """
 
@@ -181,6 +196,23 @@ def test_forged_identity_headers_never_reach_the_app(api, app):
     status, body = raw_get(api, "/protected/page", forged)
     assert status == 401 and json.loads(body)["code"] == "token_missing"
     assert len(app.requests) == before
+
+
+def test_nested_locations_keep_the_check_and_the_identity(api, app):
+    user_account = api.new_user()
+    user = api.login_as(user_account)
+    before = len(app.requests)
+    assert_problem(api.get("/protected/admin/data.json", token=user.access), 403, "forbidden")
+    assert len(app.requests) == before
+    admin_account = api.new_user(admin_key=ADMIN_KEY)
+    admin = api.login_as(admin_account)
+    assert identity(seen_by_app(api.get("/protected/admin/data.json", token=admin.access)))["x-auth-role"] == [
+        "ADMIN"]
+    forged = [("Authorization", f"Bearer {user.access}"), ("X-Auth-Role", "ADMIN"), ("X-Auth-User-Id", "1")]
+    status, body = raw_get(api, "/protected/socket/live", forged)
+    assert status == 200, body[:500]
+    seen = identity(json.loads(body))
+    assert seen["x-auth-role"] == ["USER"] and seen["x-auth-user-id"] == [str(user_account.id)]
 
 
 def test_the_admin_path_needs_an_admin(api, app):

@@ -83,6 +83,10 @@ def test_jwks_is_empty_under_hs256(stack_factory):
     r = api.get(JWKS)
     assert r.status_code == 200 and r.json() == {"keys": []}
     assert support.header_values(r, "Cache-Control") == ["public, max-age=300"]
+    # Any page may read the public keys, whatever its origin: one answer for every Origin.
+    r = api.get(JWKS, headers={"Origin": "https://elsewhere.example"})
+    assert support.header_values(r, "Access-Control-Allow-Origin") == ["*"]
+    assert not support.header_values(r, "Vary")
     # Every other answer stays no-store.
     assert_json(api.get("/api/health"), 200)
 

@@ -274,6 +274,7 @@ render_local_nginx() {
     ln -sfn "$shipped/cors-headers.conf" "$nd/auth-fcgi/cors-headers.conf"
     ln -sfn "$shipped/protect.conf" "$nd/auth-fcgi/protect.conf"
     ln -sfn "$shipped/protect-fastcgi.conf" "$nd/auth-fcgi/protect-fastcgi.conf"
+    ln -sfn "$shipped/protect-identity.conf" "$nd/auth-fcgi/protect-identity.conf"
 
     # As root, nginx switches its workers to `nobody` unless told otherwise, and nobody
     # can't reach a socket in a private (0700) run directory.
