@@ -32,8 +32,8 @@ let package = Package(
         // callgrind profiles of the whole binary.
         .target(
             name: "CLazyLibraries", path: "Sources/CLazyLibraries", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
-        // libcrypto initialised at load without its atexit cleanup, which would free locks
-        // under threads still running at exit (see its header).
+        // The test process initialises libcrypto at load without its atexit cleanup, which
+        // would free locks under threads still running at exit (see its header).
         .target(
             name: "COpenSSLSetup", path: "Sources/COpenSSLSetup", cSettings: [.unsafeFlags(["-gdwarf-4"])],
             linkerSettings: [.linkedLibrary("crypto")]),
@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "UserCore",
             dependencies: [
-                "CSQLite", "CPostgres", "COpenSSL", "COpenSSLSetup", "CCrypt", "CCurl", "CQREncode", "CLazyLibraries",
+                "CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl", "CQREncode", "CLazyLibraries",
             ],
             path: "Sources/UserCore"),
         // The HTTP layer over the core: requests, routing, handlers, the OpenAPI document.
@@ -67,7 +67,8 @@ let package = Package(
         // The fuzz harnesses: replayed on the kept corpus by the unit tests, fuzzed by AuthFuzz.
         .target(name: "FuzzHarnesses", dependencies: ["UserCore", "UserLogic"], path: "Fuzz/Harnesses"),
         .testTarget(
-            name: "UserLogicTests", dependencies: ["UserCore", "UserLogic", "UserImport", "FuzzHarnesses"],
+            name: "UserLogicTests",
+            dependencies: ["UserCore", "UserLogic", "UserImport", "FuzzHarnesses", "COpenSSLSetup"],
             path: "Tests/UserLogicTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -8,10 +8,13 @@
 /// version and key id are authenticated together with the caller's `context`, so a box
 /// copied to another row (another context) or relabelled does not open.
 ///
-/// Keys only: `Sendable`, and every call makes its own cipher context.
+/// Keys only: `Sendable`, and every call makes its own cipher context. The AES keys are
+/// derived when a box is sealed or opened, a few times per enrollment or login, not when the
+/// configuration is read: libcrypto's start (its config file, its providers) costs ~2 ms, and
+/// a CGI request that touches no secret must not pay it.
 package struct SecretBox: Sendable {
     /// An AES key derived from a configured key, and its id.
-    private struct Key: Sendable {
+    private struct Key {
         let aesKey: [UInt8]
         let id: [UInt8]
 
@@ -26,19 +29,22 @@ package struct SecretBox: Sendable {
     static let prefix = "v1."
     static let keyIDByteCount = 4
 
-    private let current: Key
-    private let previous: [Key]
+    private let currentKey: [UInt8]
+    private let previousKeys: [[UInt8]]
+
+    private var current: Key { Key(currentKey) }
 
     /// `key`: `MFA_SECRET_KEY`'s bytes (configuration refuses fewer than 32). `previousKeys`:
     /// keys that still open older boxes during a rotation; they never seal.
     package init(key: [UInt8], previousKeys: [[UInt8]] = []) {
-        current = Key(key)
-        previous = previousKeys.map(Key.init)
+        currentKey = key
+        self.previousKeys = previousKeys
     }
 
     /// `plaintext` sealed under the current key with a fresh random nonce, as ASCII text for a
     /// TEXT column. `context` (e.g. `"totp:<user id>"`) must be given again to open it.
     package func seal(_ plaintext: [UInt8], context: String) -> String {
+        let current = current
         let nonce = SecureRandom.bytes(Self.nonceByteCount)
         let sealed = Self.aes256GCMSeal(
             key: current.aesKey, nonce: nonce, aad: Self.additionalData(keyID: current.id, context: context),
@@ -49,9 +55,8 @@ package struct SecretBox: Sendable {
     /// Opens a box sealed under the current or a previous key, chosen by the box's key id.
     package func open(_ sealed: String, context: String) throws(SecretBoxError) -> [UInt8] {
         let parts = try Self.parts(of: sealed)
-        guard let key = ([current] + previous).first(where: { $0.id == parts.keyID }) else {
-            throw .unknownKey
-        }
+        guard let key = ([currentKey] + previousKeys).lazy.map(Key.init).first(where: { $0.id == parts.keyID })
+        else { throw .unknownKey }
         guard
             let plaintext = Self.aes256GCMOpen(
                 key: key.aesKey, nonce: parts.nonce, aad: Self.additionalData(keyID: key.id, context: context),
