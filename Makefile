@@ -92,7 +92,8 @@ check-nginx:
 TOKEN_SUITES := Tests/integration/test_auth_tokens.py Tests/integration/test_auth_refresh_logout.py \
                 Tests/integration/test_auth_whoami.py Tests/integration/test_auth_sessions.py \
                 Tests/integration/test_auth_restart.py Tests/integration/test_auth_password_change.py \
-                Tests/integration/test_users_sessions_unlock.py
+                Tests/integration/test_users_sessions_unlock.py Tests/integration/test_mfa_login.py \
+                Tests/integration/test_forward_auth.py
 token-algorithms-test:
 	AUTH_TEST_DATABASE=sqlite AUTH_TEST_JWT_ALGORITHM=EdDSA $(PYTHON) -m pytest $(TOKEN_SUITES) $(PYTEST_FLAGS)
 	AUTH_TEST_DATABASE=sqlite AUTH_TEST_JWT_ALGORITHM=ES256 $(PYTHON) -m pytest $(TOKEN_SUITES) $(PYTEST_FLAGS)

@@ -20,7 +20,7 @@ import pyotp
 import requests
 
 import support
-from api_client import SECRET, Account, Api, Pair, assert_json, assert_problem
+from api_client import ALGORITHM, VERIFY_KEY, Account, Api, Pair, assert_json, assert_problem
 
 MFA_TOKEN_LIFETIME = 300
 METHODS = ["totp", "recovery_code"]
@@ -127,9 +127,9 @@ def assert_locked(resp: requests.Response) -> None:
 
 
 def decode_claims(token: str) -> dict:
-    """The claims of a token the service signed (HS256 with the tests' JWT secret),
+    """The claims of a token the service signed (under the stacks' algorithm and key),
     its signature and `exp` verified; `aud` is not required of an `mfa_token`."""
-    return jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_aud": False})
+    return jwt.decode(token, VERIFY_KEY, algorithms=[ALGORITHM], options={"verify_aud": False})
 
 
 def amr(pair: Pair) -> list[str]:

@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from api_client import (
-    USER_KEYS, Pair, assert_json, assert_problem, assert_unauthorized, assert_validation, claims, parse_time, sign,
-    verify, wait_until_next_second,
+    USER_KEYS, Pair, assert_json, assert_problem, assert_unauthorized, assert_validation, attacker_key, claims,
+    parse_time, sign, verify, wait_until_next_second,
 )
 from mfa_support import (
     MFA_TOKEN_LIFETIME, WRONG_PASSWORD, amr, assert_locked, code_at, decode_claims, enroll, fresh_code,
@@ -191,7 +191,7 @@ def test_an_expired_mfa_token(api, enrolled):
 def test_a_malformed_or_foreign_mfa_token(api, enrolled):
     member, _, codes = enrolled
     issued = claims(login_first_step(api, member.account))
-    for token in ("not-a-token", "a.b.c", sign(issued, key="another secret key that is long enough!!")):
+    for token in ("not-a-token", "a.b.c", sign(issued, key=attacker_key())):
         assert_unauthorized(second_step(api, token, recovery_code=codes[0]), "token_invalid", presented=False)
     for token in (member.token, member.pair.refresh):  # a valid token of another type
         r = second_step(api, token, recovery_code=codes[0])
