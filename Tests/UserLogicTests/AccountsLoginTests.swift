@@ -74,8 +74,12 @@ import Testing
         let id = setup.user.id
         for _ in 1...3 { _ = try? setup.logIn("wrong password", at: 2000) }
         let checks = setup.passwords.counter.count
-        #expect(throws: LoginFailure.locked(userID: id, until: 2060)) { try setup.logIn(Self.password, at: 2059) }
-        #expect(throws: LoginFailure.locked(userID: id, until: 2060)) { try setup.logIn("wrong password", at: 2030) }
+        #expect(throws: LoginFailure.refused(userID: id, .locked(until: 2060))) {
+            try setup.logIn(Self.password, at: 2059)
+        }
+        #expect(throws: LoginFailure.refused(userID: id, .locked(until: 2060))) {
+            try setup.logIn("wrong password", at: 2030)
+        }
         #expect(setup.passwords.counter.count == checks)
         #expect(try setup.stored()?.failedLogins == 3)
         // Once the lock has ended a failure starts the count again at one.
@@ -98,7 +102,7 @@ import Testing
         // The right password is no failure: it clears the count, even the one reaching the
         // threshold, and opens no session nor sets last_login_at.
         for _ in 1...3 {
-            #expect(throws: LoginFailure.disabled(userID: id)) { try setup.logIn(Self.password, at: 2000) }
+            #expect(throws: LoginFailure.refused(userID: id, .disabled)) { try setup.logIn(Self.password, at: 2000) }
         }
         let after = try setup.stored()
         #expect(after?.failedLogins == 0)
@@ -203,7 +207,7 @@ import Testing
             } catch let failure as LoginFailure {
                 switch failure {
                 case .wrongPassword: return "wrong"
-                case .locked: return "locked"
+                case .refused(_, .locked): return "locked"
                 default: return "\(failure)"
                 }
             }

@@ -139,7 +139,7 @@ import Testing
         // Locked: even a right code is not checked.
         let right = secret.code(atStep: TOTP.step(at: Self.now) + 1)
         for proof in [SecondFactorProof.code(right), .recoveryCode(codes[0])] {
-            #expect(throws: SecondStepFailure.locked(userID: id, until: Self.now + 60)) {
+            #expect(throws: SecondStepFailure.refused(userID: id, .locked(until: Self.now + 60))) {
                 try setup.accounts(at: Self.now).completeLogin(
                     Self.challenge(for: setup), with: proof, from: Self.origin)
             }
@@ -154,7 +154,7 @@ import Testing
         var changes = UserChanges()
         changes.active = false
         _ = try setup.store.updateUser(id: setup.user.id, changes, now: Self.now)
-        #expect(throws: SecondStepFailure.disabled(userID: setup.user.id)) {
+        #expect(throws: SecondStepFailure.refused(userID: setup.user.id, .disabled)) {
             try setup.accounts(at: Self.now).completeLogin(
                 Self.challenge(for: setup), with: .recoveryCode(codes[0]), from: Self.origin)
         }
@@ -176,7 +176,7 @@ import Testing
         var rules = AccountsLoginTests.rules
         rules.emailVerification = .required
         let accounts = Accounts(store: setup.store, passwords: setup.passwords, rules: rules, now: Self.now)
-        #expect(throws: SecondStepFailure.emailNotVerified(userID: setup.user.id)) {
+        #expect(throws: SecondStepFailure.refused(userID: setup.user.id, .emailNotVerified)) {
             try accounts.completeLogin(Self.challenge(for: setup), with: .recoveryCode(codes[0]), from: Self.origin)
         }
     }

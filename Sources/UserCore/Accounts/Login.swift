@@ -12,21 +12,22 @@ package enum LoginFailure: Error, Equatable {
     case unknownUser
     /// The password is wrong. `lockedUntil` is set when this failure locked the account.
     case wrongPassword(userID: Int64, lockedUntil: Int64?)
-    /// The account was locked: the password was not checked.
-    case locked(userID: Int64, until: Int64)
-    /// The password is right but the account is disabled.
-    case disabled(userID: Int64)
-    /// The password is right, the account active, but its address is unverified under
-    /// `EMAIL_VERIFICATION=required`.
-    case emailNotVerified(userID: Int64)
+    /// The account refused the login: locked (the password was not checked), or the password
+    /// is right but the account is disabled or its address unverified.
+    case refused(userID: Int64, AccountRefusal)
     /// The password is right and everything else allows the login, but the account has
     /// two-factor sign-in on: the login continues with `completeLogin`.
     case secondFactorRequired(userID: Int64)
 }
 
-/// What refuses a login whose credentials are right (`Accounts.stateRefusal`).
-enum AccountStateRefusal {
+/// Why an account refuses a login, at either step, whatever the credentials prove.
+package enum AccountRefusal: Equatable {
+    /// Locked until then: no credential was checked.
+    case locked(until: Int64)
+    /// The credentials are right but the account is disabled.
     case disabled
+    /// The credentials are right, the account active, but its address is unverified under
+    /// `EMAIL_VERIFICATION=required`.
     case emailNotVerified
 }
 
@@ -54,18 +55,14 @@ extension Accounts {
             passwords.verifyAgainstDummy(password)
             throw LoginFailure.unknownUser
         case .locked(let until):
-            throw LoginFailure.locked(userID: user.id, until: until)
+            throw LoginFailure.refused(userID: user.id, .locked(until: until))
         case .wrong(let lockedUntil):
             throw LoginFailure.wrongPassword(userID: user.id, lockedUntil: lockedUntil)
         case .right(let isOutdated, let lockedUntil):
             outdated = isOutdated
             reservationLock = lockedUntil
         }
-        switch try stateRefusal(of: user) {
-        case .disabled?: throw LoginFailure.disabled(userID: user.id)
-        case .emailNotVerified?: throw LoginFailure.emailNotVerified(userID: user.id)
-        case nil: break
-        }
+        if let refusal = try stateRefusal(of: user) { throw LoginFailure.refused(userID: user.id, refusal) }
         // Hashed before the transaction: the write lock is not held for a hash's time.
         let rehashed = outdated ? try passwords.hash(password) : nil
         if user.mfaEnabled {
@@ -88,8 +85,8 @@ extension Accounts {
     /// failure: its reservation must not count, nor leave the account locked once it is
     /// enabled or verified, so a refusal clears the count as a successful login would, without
     /// `last_login_at` (nobody logged in).
-    func stateRefusal(of user: User) throws -> AccountStateRefusal? {
-        let refusal: AccountStateRefusal? =
+    func stateRefusal(of user: User) throws -> AccountRefusal? {
+        let refusal: AccountRefusal? =
             if !user.active {
                 .disabled
             } else if !user.emailVerified && rules.emailVerification == .required {

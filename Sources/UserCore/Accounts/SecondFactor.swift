@@ -33,10 +33,7 @@ package enum SecondStepFailure: Error, Equatable {
     case challengeInvalid
     /// A wrong, replayed or used code. `lockedUntil` is set when this failure locked the account.
     case codeInvalid(userID: Int64, lockedUntil: Int64?)
-    /// The account is locked: no code was checked.
-    case locked(userID: Int64, until: Int64)
-    /// The code is right but the account was disabled meanwhile.
-    case disabled(userID: Int64)
-    /// The code is right but the address is unverified under `EMAIL_VERIFICATION=required`.
-    case emailNotVerified(userID: Int64)
+    /// The account refused the login: locked (no code was checked), or the code is right but
+    /// the account was disabled meanwhile or its address is unverified.
+    case refused(userID: Int64, AccountRefusal)
 }

@@ -15,17 +15,13 @@ extension Accounts {
             userID: user.id, threshold: rules.lockoutThreshold, lockSeconds: rules.lockoutSeconds, now: now)
         {
         case nil: throw SecondStepFailure.challengeInvalid
-        case .locked(let until): throw SecondStepFailure.locked(userID: user.id, until: until)
+        case .locked(let until): throw SecondStepFailure.refused(userID: user.id, .locked(until: until))
         case .granted(let lockedUntil):
             guard let found = try accepted(proof, of: user) else {
                 throw SecondStepFailure.codeInvalid(userID: user.id, lockedUntil: lockedUntil)
             }
             use = found
-            switch try stateRefusal(of: user) {
-            case .disabled?: throw SecondStepFailure.disabled(userID: user.id)
-            case .emailNotVerified?: throw SecondStepFailure.emailNotVerified(userID: user.id)
-            case nil: break
-            }
+            if let refusal = try stateRefusal(of: user) { throw SecondStepFailure.refused(userID: user.id, refusal) }
             return try store.transaction {
                 // Kept past the token's expiry by the longest leeway: until then `verifyChallenge`
                 // still takes it, and a purge must not forget that it was used.

@@ -84,15 +84,9 @@ struct AccountHandlers: Sendable {
             failed(userID, "wrong_password")
             if let lockedUntil { environment.auditLock(context, userID: userID, until: lockedUntil) }
             return .invalidCredentials
-        case .locked(let userID, let until):
-            failed(userID, "locked")
-            return environment.lockedError(until: until, now: now)
-        case .disabled(let userID):
-            failed(userID, "disabled")
-            return .accountDisabled
-        case .emailNotVerified(let userID):
-            failed(userID, "email_not_verified")
-            return .emailNotVerified
+        case .refused(let userID, let refusal):
+            failed(userID, refusal.auditReason)
+            return environment.answer(to: refusal, now: now)
         case .secondFactorRequired(let userID):
             environment.audit(context, "login_mfa_required", userID: userID)
             return environment.issuer(context, now: now).challengeError(for: userID)

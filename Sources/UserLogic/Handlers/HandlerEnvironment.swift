@@ -1,5 +1,16 @@
 import UserCore
 
+extension AccountRefusal {
+    /// The `reason` of the `login_failed` audit line.
+    var auditReason: String {
+        switch self {
+        case .locked: "locked"
+        case .disabled: "disabled"
+        case .emailNotVerified: "email_not_verified"
+        }
+    }
+}
+
 /// What every handler group shares: the configuration, the logger and the clock (injected
 /// so tests can move time without sleeping).
 struct HandlerEnvironment: Sendable {
@@ -28,6 +39,15 @@ struct HandlerEnvironment: Sendable {
         return APIError(
             .locked, .accountLocked, "Too many failed logins. Try again in \(seconds) seconds.",
             headers: [("Retry-After", String(seconds))])
+    }
+
+    /// The answer to a login, at either step, that the account refused.
+    func answer(to refusal: AccountRefusal, now: Int64) -> APIError {
+        switch refusal {
+        case .locked(let until): lockedError(until: until, now: now)
+        case .disabled: .accountDisabled
+        case .emailNotVerified: .emailNotVerified
+        }
     }
 
     /// The answer to a refused `current_password` of user `userID`: 403, or 423 while locked.

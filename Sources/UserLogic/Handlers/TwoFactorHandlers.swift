@@ -131,15 +131,9 @@ struct TwoFactorHandlers: Sendable {
             failed(userID, "wrong_code")
             if let lockedUntil { environment.auditLock(context, userID: userID, until: lockedUntil) }
             return .mfaCodeInvalid
-        case .locked(let userID, let until):
-            failed(userID, "locked")
-            return environment.lockedError(until: until, now: now)
-        case .disabled(let userID):
-            failed(userID, "disabled")
-            return .accountDisabled
-        case .emailNotVerified(let userID):
-            failed(userID, "email_not_verified")
-            return .emailNotVerified
+        case .refused(let userID, let refusal):
+            failed(userID, refusal.auditReason)
+            return environment.answer(to: refusal, now: now)
         }
     }
 
