@@ -46,15 +46,14 @@ final class SignatureContext {
         _ signature: [UInt8], of message: UnsafeRawBufferPointer, with key: SigningKey
     ) -> Bool {
         guard signature.count == Self.signatureByteCount else { return false }
-        var der = [UInt8](repeating: 0, count: Self.maximumDERByteCount)
-        var derLength = signature.count
-        if key.algorithm == .edDSA {
-            der = signature
-        } else {
-            derLength = Int(
-                copenssl_ecdsa_raw_to_der(
-                    signature, Int32(Self.signatureByteCount / 2), &der, Int32(Self.maximumDERByteCount)))
-            guard derLength > 0 else { return false }
+        // Ed25519 verifies the 64 bytes as they are; ES256's r || s becomes DER for OpenSSL.
+        var der = signature
+        if key.algorithm != .edDSA {
+            der = [UInt8](repeating: 0, count: Self.maximumDERByteCount)
+            let length = copenssl_ecdsa_raw_to_der(
+                signature, Int32(Self.signatureByteCount / 2), &der, Int32(Self.maximumDERByteCount))
+            guard length > 0 else { return false }
+            der.removeSubrange(Int(length)...)
         }
         guard EVP_MD_CTX_reset(context) == 1,
             EVP_DigestVerifyInit(context, nil, Self.digest(key), nil, key.pointer) == 1
@@ -62,7 +61,7 @@ final class SignatureContext {
             fatalError("OpenSSL can't verify with a \(key.algorithm.keyName) key")
         }
         return EVP_DigestVerify(
-            context, der, derLength, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count) == 1
+            context, der, der.count, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count) == 1
     }
 
     /// Ed25519 takes no digest (it hashes inside); ES256 is SHA-256.

@@ -22,7 +22,10 @@ public final class TokenCodec {
     public let settings: TokenSettings
     private let signer: Signer
     /// `settings.keys.first`: the key a header like ours (`encodedHeader`) names; nil under HS256.
-    private let signingKey: SigningKey?
+    private var signingKey: SigningKey? {
+        guard case .keys(_, let key) = signer else { return nil }
+        return key
+    }
     /// base64url of the header we sign: `{"alg":"HS256","typ":"JWT"}`, or with the signing
     /// key's `alg` and `kid`.
     let encodedHeader: String
@@ -31,8 +34,7 @@ public final class TokenCodec {
 
     public init(settings: TokenSettings) {
         self.settings = settings
-        signingKey = settings.keys.first
-        if let signingKey {
+        if let signingKey = settings.keys.first {
             signer = .keys(SignatureContext(), signingKey: signingKey)
             encodedHeader = Base64URL.encode(
                 #"{"alg":"\#(settings.algorithm.rawValue)","typ":"JWT","kid":"\#(signingKey.keyID)"}"#.utf8)
