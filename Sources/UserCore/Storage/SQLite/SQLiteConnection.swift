@@ -33,7 +33,7 @@ public final class SQLiteConnection {
         sqlite3_extended_result_codes(connection, 1)
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         if readOnly { return }
-        try execute("PRAGMA journal_mode = WAL")
+        try enableWriteAheadLog(patienceMilliseconds: busyTimeoutMilliseconds)
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
     }
@@ -42,6 +42,23 @@ public final class SQLiteConnection {
     private static let configureLibrary: Void = {
         _ = csqlite_disable_memory_statistics()
     }()
+
+    /// Turns the file to WAL (a no-op once it is). Turning a new file takes a read lock and
+    /// then the write lock; when several connections do that at once SQLite refuses all but
+    /// one with SQLITE_BUSY at once, without the busy handler (it would deadlock), so the
+    /// losers wait and retry here, no longer than the busy timeout.
+    private func enableWriteAheadLog(patienceMilliseconds: Int32) throws(SQLiteError) {
+        var waited: Int32 = 0
+        while true {
+            do {
+                return try execute("PRAGMA journal_mode = WAL")
+            } catch let error where error.code == SQLITE_BUSY && waited < patienceMilliseconds {
+                let pause = min(max(waited, 1), 50)
+                sqlite3_sleep(pause)
+                waited += pause
+            }
+        }
+    }
 
     func setBusyTimeout(milliseconds: Int32) {
         sqlite3_busy_timeout(handle, milliseconds)
