@@ -52,6 +52,9 @@ ifeq ($(shell command -v swift 2>/dev/null),)
   endif
 endif
 
+# The commit `auth-fcgi --version` names (Package.swift reads it); empty outside git.
+export AUTH_FCGI_COMMIT := $(shell git describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null)
+
 SWIFT ?= swift
 PYTHON ?= python3
 SWIFT_BUILD_FLAGS ?=

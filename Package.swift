@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The checkout's commit for `auth-fcgi --version`: the Makefile sets it from git (an
+/// environment value, so a new commit re-reads this manifest); empty otherwise.
+let buildCommit = Context.environment["AUTH_FCGI_COMMIT"] ?? ""
+
 let package = Package(
     name: "AuthFCGI",
     products: [
@@ -12,6 +16,10 @@ let package = Package(
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
         // prctl and other Linux calls that need a C wrapper.
         .systemLibrary(name: "CPosix", path: "Sources/CPosix"),
+        // The git commit of `auth-fcgi --version`, as a C string (see `buildCommit` above).
+        .target(
+            name: "CBuildInfo", path: "Sources/CBuildInfo",
+            cSettings: [.define("AUTH_FCGI_COMMIT", to: "\"\(buildCommit)\"")]),
         // Debian's SQLite (libsqlite3-dev).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // OpenSSL 3 libcrypto (libssl-dev): HMAC, SHA-256, randomness.
@@ -41,7 +49,7 @@ let package = Package(
         .target(
             name: "UserCore",
             dependencies: [
-                "CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl", "CQREncode", "CLazyLibraries",
+                "CSQLite", "CPostgres", "COpenSSL", "CCrypt", "CCurl", "CQREncode", "CLazyLibraries", "CBuildInfo",
             ],
             path: "Sources/UserCore"),
         // The HTTP layer over the core: requests, routing, handlers, the OpenAPI document.

@@ -29,6 +29,10 @@ struct AuthFCGIMain {
                 FileOutput.printError("\(error.message) (see auth-fcgi --help)")
                 return 2
             }
+            if command.wantsVersion {
+                FileOutput.printOutput("auth-fcgi \(BuildInfo.description)\n")
+                return 0
+            }
             if command.wantsHelp || command.command == .help {
                 FileOutput.printOutput(command.helpText)
                 return 0

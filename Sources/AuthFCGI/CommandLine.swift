@@ -50,6 +50,8 @@ struct CommandLineArguments {
     var command: Command
     var flags: [String: String]
     var wantsHelp: Bool
+    /// `auth-fcgi --version`.
+    var wantsVersion = false
     /// `help`'s topic; nil: the top-level help.
     var topic: HelpTopic?
     /// The words after `users`, for `UsersArguments`.
@@ -62,6 +64,9 @@ struct CommandLineArguments {
     /// Parses `[COMMAND] [--flag value | --flag=value]... [--help]` or `help [TOPIC]`; the
     /// command defaults to `serve`.
     static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineArguments {
+        if arguments == ["--version"] {
+            return CommandLineArguments(command: .serve, flags: [:], wantsHelp: false, wantsVersion: true)
+        }
         var remaining = arguments[...]
         var command = Command.serve
         if let first = remaining.first, !first.hasPrefix("-") {
@@ -141,7 +146,10 @@ struct CommandLineArguments {
     private static let workers = Settings.fastCGIWorkers
 
     static let serveHelp = """
+        auth-fcgi \(BuildInfo.description)
+
         Usage: auth-fcgi [serve] [--listen ADDR] [--threads N] [--workers N]
+               auth-fcgi --version
                auth-fcgi migrate | create-admin | purge | rotate-mfa-key | import-users | users | keys
                          (each with --help)
                auth-fcgi help config   the settings: defaults, values and what each does

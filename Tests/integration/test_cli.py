@@ -90,6 +90,18 @@ def test_help(cli, args, usage):
     assert not cli.db_path.exists(), "--help touched the database"
 
 
+def test_version_names_the_release_and_the_checkouts_commit(cli):
+    p = cli.run("--version")
+    assert p.returncode == 0, describe(p)
+    match = re.fullmatch(r"auth-fcgi (\d+\.\d+\.\d+\S*)(?: \(commit ([0-9a-f]{12})(-dirty)?\))?\n", out(p))
+    assert match, describe(p)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=support.REPO_ROOT)
+    assert head.returncode == 0, head.stderr  # make test builds from a checkout
+    assert match.group(2) and head.stdout.startswith(match.group(2)), describe(p)
+    assert out(cli.run("--help")).startswith(out(p)), "the help header is the version line"
+    assert not cli.db_path.exists(), "--version touched the database"
+
+
 def test_help_config_prints_the_settings_table(cli):
     p = cli.run("help", "config")
     assert p.returncode == 0, describe(p)
