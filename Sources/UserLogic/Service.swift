@@ -41,8 +41,9 @@ public struct Service: Sendable {
         let apiRoutes = routes(environment)
         // The metrics page is a route of the service's own, after the API's: it reads the
         // request counts, which are made for every route, its own included.
-        let requestMetrics = RequestMetrics(
-            labels: apiRoutes.map(RequestMetrics.RouteLabel.init) + [MetricsPage.label], kept: metrics.isKept)
+        let requestMetrics =
+            metrics.isKept
+            ? RequestMetrics(labels: apiRoutes.map(RequestMetrics.RouteLabel.init) + [MetricsPage.label]) : .none
         let page = MetricsPage(metrics: metrics, requests: requestMetrics, clock: clock)
         self.router = Router(
             routes: apiRoutes + [Route(MetricsPage.method, MetricsPage.path, "getMetrics", page.render)])

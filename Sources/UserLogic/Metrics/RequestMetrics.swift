@@ -34,9 +34,16 @@ struct RequestMetrics: Sendable {
     private var bucketsStart: Int { routes.count * statusSlots }
     private var sumsStart: Int { bucketsStart + routes.count * bucketSlots }
 
-    /// The routes' slots in the order of `labels`, and "other". `kept`: in new shared memory
-    /// (nothing kept if the kernel refuses it).
-    init(labels: [RouteLabel], kept: Bool) {
+    /// Nothing kept (CGI, the commands), and no labels made.
+    static let none = RequestMetrics(labels: [], kept: false)
+
+    /// The routes' slots in the order of `labels`, and "other", in new shared memory (nothing
+    /// kept if the kernel refuses it).
+    init(labels: [RouteLabel]) {
+        self.init(labels: labels, kept: true)
+    }
+
+    private init(labels: [RouteLabel], kept: Bool) {
         let labels = labels + [RouteLabel(method: "other", template: "other")]
         self.routes = labels
         var slots = [Int](repeating: Self.statusCodes.count, count: 500)
