@@ -275,6 +275,7 @@ render_local_nginx() {
     ln -sfn "$shipped/protect.conf" "$nd/auth-fcgi/protect.conf"
     ln -sfn "$shipped/protect-fastcgi.conf" "$nd/auth-fcgi/protect-fastcgi.conf"
     ln -sfn "$shipped/protect-identity.conf" "$nd/auth-fcgi/protect-identity.conf"
+    ln -sfn "$shipped/metrics-allow.conf" "$nd/auth-fcgi/metrics-allow.conf"
 
     # As root, nginx switches its workers to `nobody` unless told otherwise, and nobody
     # can't reach a socket in a private (0700) run directory.
@@ -286,6 +287,7 @@ render_local_nginx() {
     text=${text//@USER_DIRECTIVE@/"$user_directive"}
     text=${text//@RUN_DIR@/"$RUN_DIR"}
     text=${text//@CONF_DIR@/"$AUTH_FCGI_CONF_DIR"}
+    text=${text//@WEB_DIR@/"$web_dir"}
     text=${text//@HTTP_PORT@/"$HTTP_PORT"}
     if [[ $text =~ @[A-Z_]+@ ]]; then
         die "unrendered placeholder ${BASH_REMATCH[0]} in $template"
