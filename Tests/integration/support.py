@@ -253,6 +253,24 @@ def assert_problem(resp, status: int, code: str) -> dict:
     return body
 
 
+# --- systemd units --------------------------------------------------------------------
+
+def systemd_unit(path: Path) -> dict[str, dict[str, list[str]]]:
+    """A unit file as section -> key -> values, in order (comments and blank lines dropped)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current = None
+    for line in Path(path).read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[]"), {})
+            continue
+        key, _, value = line.partition("=")
+        current.setdefault(key, []).append(value)
+    return sections
+
+
 # --- the backend, started directly ----------------------------------------------------
 
 class Backend:

@@ -36,18 +36,7 @@ SOCKET = f"{RUN_DIR}/auth-fcgi.sock"
 
 def unit(name: str) -> dict[str, dict[str, list[str]]]:
     """section -> key -> values, in order (comments and blank lines dropped)."""
-    sections: dict[str, dict[str, list[str]]] = {}
-    current = None
-    for line in (SYSTEMD / name).read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith(("#", ";")):
-            continue
-        if line.startswith("["):
-            current = sections.setdefault(line.strip("[]"), {})
-            continue
-        key, _, value = line.partition("=")
-        current.setdefault(key, []).append(value)
-    return sections
+    return support.systemd_unit(SYSTEMD / name)
 
 
 def exec_start(name: str, auth_bin: Path, run_dir: Path, instance: str = "1") -> list[str]:
