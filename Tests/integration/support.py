@@ -253,6 +253,29 @@ def assert_problem(resp, status: int, code: str) -> dict:
     return body
 
 
+# --- nginx --------------------------------------------------------------------------------
+
+def private_nginx_conf(root: Path, http: str, user: str | None = None) -> str:
+    """A whole nginx.conf for an nginx of its own under root (pid, error log and temp files
+    there, in the foreground) with `http` in its http block; workers run as `user` when
+    given (only root may)."""
+    temp = "\n".join(f'    {name}_temp_path "{root}/tmp/{name}";'
+                     for name in ("client_body", "fastcgi", "proxy", "scgi", "uwsgi"))
+    return f"""
+{f"user {user};" if user else ""}
+worker_processes 1;
+daemon off;
+master_process on;
+pid "{root}/nginx.pid";
+error_log "{root}/logs/error.log" warn;
+events {{ worker_connections 256; }}
+http {{
+{temp}
+{http}
+}}
+"""
+
+
 # --- systemd units --------------------------------------------------------------------
 
 def systemd_unit(path: Path) -> dict[str, dict[str, list[str]]]:

@@ -208,19 +208,11 @@ class Installation:
 
 
 def user_exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-        return True
-    except KeyError:
-        return False
+    return name in {entry.pw_name for entry in pwd.getpwall()}
 
 
 def group_exists(name: str) -> bool:
-    try:
-        grp.getgrnam(name)
-        return True
-    except KeyError:
-        return False
+    return name in {entry.gr_name for entry in grp.getgrall()}
 
 
 @pytest.fixture
@@ -341,28 +333,12 @@ def start_nginx(inst: Installation) -> str:
         assert f"include {include};" in site, f"the example site's header doesn't name {include}"
     site, listens = re.subn(r"^(\s*)listen 80;$", rf"\1listen 127.0.0.1:{port};", site, flags=re.M)
     site, ipv6 = re.subn(r"^\s*listen \[::\]:80;$", "", site, flags=re.M)
-    site, logs = re.subn(r"/var/log/nginx/auth-fcgi\.(access|error)\.log", rf"{root}/logs/\1.log", site)
+    site, logs = re.subn(r"/var/log/nginx/auth-fcgi\.(access|error)\.log", rf"{root}/logs/site-\1.log", site)
     assert (listens, ipv6, logs) == (1, 1, 2), "the example site's listen or log lines changed"
     (root / "site.conf").write_text(site)
     includes = "\n".join(f"    include {i};" for i in http_includes)
     conf = root / "nginx.conf"
-    conf.write_text(f"""
-user www-data;
-worker_processes 1;
-daemon off;
-pid "{root}/nginx.pid";
-error_log "{root}/logs/nginx-error.log" warn;
-events {{ worker_connections 64; }}
-http {{
-    client_body_temp_path "{root}/tmp/client_body";
-    fastcgi_temp_path     "{root}/tmp/fastcgi";
-    proxy_temp_path       "{root}/tmp/proxy";
-    scgi_temp_path        "{root}/tmp/scgi";
-    uwsgi_temp_path       "{root}/tmp/uwsgi";
-{includes}
-    include site.conf;
-}}
-""")
+    conf.write_text(support.private_nginx_conf(root, f"{includes}\n    include site.conf;", user="www-data"))
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     run([nginx, "-t", "-p", f"{root}/", "-c", str(conf), "-e", "stderr"])
     with open(root / "nginx.out", "wb") as out:
@@ -403,8 +379,12 @@ def test_install_serve_upgrade_remove_purge(installation, packages, auth_bin):
             SHARE / "docs" / "index.html", Path("/usr/share/man/man8/auth-fcgi.8.gz"),
             Path("/usr/share/doc/auth-fcgi/copyright"), Path("/usr/share/doc/auth-fcgi/README.Debian")]:
         assert path.is_file(), f"{path} not installed"
-    for unit in UNIT_DIR.glob("auth-fcgi*"):
+    units = sorted(UNIT_DIR.glob("auth-fcgi*"))
+    for unit in units:
         assert "/usr/local/" not in unit.read_text(), f"{unit} names /usr/local"
+    if shutil.which("systemd-analyze"):  # the package's rendering of the units is valid too
+        r = run(["systemd-analyze", "verify", *map(str, units)], check=False, SYSTEMD_LOG_LEVEL="info")
+        assert r.returncode == 0 and not (r.stdout + r.stderr).strip(), r.stdout + r.stderr
     conffiles = run(["dpkg-query", "-W", "-f=${Conffiles}", PACKAGE]).stdout
     for path in (SETTINGS, SNIPPETS / "api-locations.conf", SITE):
         assert f" {path} " in conffiles, f"{path} is not a conffile"
