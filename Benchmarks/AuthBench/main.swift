@@ -133,14 +133,16 @@ func seedUsers(
 
 /// A prepared service for the timed benchmarks: its mail in `directory`, and its database
 /// too unless `database` names one; passwords at yescrypt cost 1 (seeding stays quick).
-func makeBenchService(in directory: String, database: DatabaseLocation? = nil) throws -> Service {
+func makeBenchService(in directory: String, database: DatabaseLocation? = nil, keepsMetrics: Bool = false) throws
+    -> Service
+{
     let configuration = ServiceConfiguration(
         database: database ?? .sqlite(path: directory + "/auth.db"),
         tokens: TokenSettings(key: Array(repeating: 7, count: 32), issuer: "bench", audience: "bench", leeway: 10),
         passwords: PasswordPolicy(scheme: .yescrypt, cost: 1))
     let service = Service(
         configuration: configuration, logger: .standardError(minimumLevel: .warning),
-        mailTransport: try FileMailTransport(directory: directory + "/mail"))
+        mailTransport: try FileMailTransport(directory: directory + "/mail"), keepsMetrics: keepsMetrics)
     try service.prepareStorage()
     return service
 }
@@ -430,6 +432,12 @@ case "hostile-json":
     }
 case "tokens":
     benchmarkTokens(parseOptions(arguments.dropFirst()))
+case "metrics":
+    do {
+        try benchmarkMetrics(parseOptions(arguments.dropFirst()))
+    } catch {
+        fail("\(error)")
+    }
 default:
     fail(
         "usage: auth-bench users-list [--users N] [--iterations N] [--database PATH | --database-url URL]"
@@ -437,5 +445,6 @@ default:
             + "       auth-bench seed (--database PATH | --database-url URL) [--users N]\n"
             + "       auth-bench hash-rate [--seconds N] [--threads N]\n"
             + "       auth-bench hostile-json [--iterations N]\n"
-            + "       auth-bench tokens [--iterations N]")
+            + "       auth-bench tokens [--iterations N]\n"
+            + "       auth-bench metrics [--iterations N]")
 }

@@ -65,7 +65,7 @@ struct AuthFCGIMain {
                 }
             }
             let configuration = try ServiceConfiguration.load(from: source)
-            let service = try makeService(configuration)
+            let service = try makeService(configuration, keepsMetrics: command.command == .serve)
             let applied = try service.prepareStorage()
             switch command.command {
             case .serve:
@@ -116,11 +116,14 @@ struct AuthFCGIMain {
         return CGIMode.run(service: service, thread: thread)
     }
 
-    /// `cgi`: one request, which loads libcurl only if it sends mail.
-    static func makeService(_ configuration: ServiceConfiguration, cgi: Bool = false) throws(ConfigError) -> Service {
+    /// `cgi`: one request, which loads libcurl only if it sends mail. `keepsMetrics`: the
+    /// server's, in memory its workers will share.
+    static func makeService(_ configuration: ServiceConfiguration, cgi: Bool = false, keepsMetrics: Bool = false)
+        throws(ConfigError) -> Service
+    {
         Service(
             configuration: configuration, logger: try configuration.makeLogger(),
-            mailTransport: try configuration.mail.makeTransport(loadingLibraryNow: !cgi))
+            mailTransport: try configuration.mail.makeTransport(loadingLibraryNow: !cgi), keepsMetrics: keepsMetrics)
     }
 
     static func serve(_ options: ServerOptions, service: Service) throws(ConfigError) -> Int32 {
@@ -155,10 +158,15 @@ struct AuthFCGIMain {
                 service: service
             ).run()
         }
-        let status =
-            options.workers == 1
-            ? runWorker()
-            : Supervisor(workerCount: options.workers, logger: service.logger, runWorker: runWorker).run()
+        let status: Int32
+        if options.workers == 1 {
+            service.metrics.workerStarted()
+            status = runWorker()
+        } else {
+            status = Supervisor(
+                workerCount: options.workers, logger: service.logger, metrics: service.metrics, runWorker: runWorker
+            ).run()
+        }
         ListeningSocket.remove(options.listen)
         return status
     }

@@ -5,10 +5,11 @@ import UserCore
 /// Keeps `workerCount` worker processes running on one inherited listening socket: forks them,
 /// restarts any that dies (with a growing delay while they die young, so a crash loop can't
 /// spin), passes SIGHUP on (log reopening), and on SIGTERM/SIGINT asks every worker to
-/// drain and waits for all of them.
+/// drain and waits for all of them. It counts the workers alive and restarted in `metrics`.
 struct Supervisor {
     let workerCount: Int
     let logger: Logger
+    let metrics: Metrics
     /// Runs in the forked child and returns its exit status.
     let runWorker: () -> Int32
 
@@ -22,6 +23,8 @@ struct Supervisor {
         var quickFailures = 0
         /// When a dead worker's replacement is due, in monotonic milliseconds.
         var restartAt: Int64?
+        /// Whether a worker ran in this slot before: the next start is a restart.
+        var hasRun = false
     }
 
     func run() -> Int32 {
@@ -86,6 +89,9 @@ struct Supervisor {
         }
         slot.pid = pid
         slot.startedAt = Self.monotonicMilliseconds()
+        metrics.workerStarted()
+        if slot.hasRun { metrics.countWorkerRestart() }
+        slot.hasRun = true
     }
 
     private func reapExitedWorkers(_ slots: inout [Slot], stopping: Bool) {
@@ -95,6 +101,7 @@ struct Supervisor {
             guard pid > 0, let index = slots.firstIndex(where: { $0.pid == pid }) else { return }
             let now = Self.monotonicMilliseconds()
             slots[index].pid = 0
+            metrics.workerExited()
             if stopping { continue }
             let lived = now - slots[index].startedAt
             slots[index].quickFailures = lived < Self.healthyLifetime * 1000 ? slots[index].quickFailures + 1 : 0

@@ -13,25 +13,41 @@ public struct Service: Sendable {
     private let environment: HandlerEnvironment
     private let storeFactory: StoreFactory
     private let clock: @Sendable () -> Int64
+    /// The server's counters; the supervisor counts its workers in them.
+    package let metrics: Metrics
+    private let requestMetrics: RequestMetrics
 
     /// `mailTransport` delivers mail (`configuration.mail.makeTransport()` in the server);
-    /// `clock` gives the current Unix time. Tests pass their own.
+    /// `clock` gives the current Unix time. Tests pass their own. `keepsMetrics`: the
+    /// FastCGI server's, made before it forks its workers; CGI and the commands keep none.
     public init(
         configuration: ServiceConfiguration, logger: Logger, mailTransport: any MailTransport,
-        clock: @escaping @Sendable () -> Int64 = Timestamp.now
+        clock: @escaping @Sendable () -> Int64 = Timestamp.now, keepsMetrics: Bool = false
     ) {
+        let metrics = keepsMetrics ? Metrics(startTime: clock()) : .none
         self.init(
             routes: API.routes, configuration: configuration, logger: logger,
-            mailer: Mailer(transport: mailTransport, logger: logger), clock: clock)
+            mailer: Mailer(transport: mailTransport, logger: logger, metrics: metrics), metrics: metrics, clock: clock)
     }
 
-    /// A service of the `routes` made over its handler environment (tests pass their own).
+    /// A service of the `routes` made over its handler environment (tests pass their own),
+    /// and the metrics page.
     init(
         routes: (HandlerEnvironment) -> [Route], configuration: ServiceConfiguration, logger: Logger, mailer: Mailer,
-        clock: @escaping @Sendable () -> Int64 = Timestamp.now
+        metrics: Metrics = .none, clock: @escaping @Sendable () -> Int64 = Timestamp.now
     ) {
-        let environment = HandlerEnvironment(configuration: configuration, logger: logger, mailer: mailer, clock: clock)
-        self.router = Router(routes: routes(environment))
+        let environment = HandlerEnvironment(
+            configuration: configuration, logger: logger, mailer: mailer, metrics: metrics, clock: clock)
+        let apiRoutes = routes(environment)
+        // The metrics page is a route of the service's own, after the API's: it reads the
+        // request counts, which are made for every route, its own included.
+        let requestMetrics = RequestMetrics(
+            labels: apiRoutes.map(RequestMetrics.RouteLabel.init) + [MetricsPage.label], kept: metrics.isKept)
+        let page = MetricsPage(metrics: metrics, requests: requestMetrics, clock: clock)
+        self.router = Router(
+            routes: apiRoutes + [Route(MetricsPage.method, MetricsPage.path, "getMetrics", page.render)])
+        self.metrics = metrics
+        self.requestMetrics = requestMetrics
         self.logger = logger
         self.mailer = mailer
         self.configuration = configuration
@@ -56,7 +72,8 @@ public struct Service: Sendable {
     /// The per-thread resources a worker thread passes to `respond(to:on:)`.
     public func makeThreadContext() -> ThreadContext {
         ThreadContext(
-            storeFactory: storeFactory, tokenSettings: configuration.tokens, passwordPolicy: configuration.passwords)
+            storeFactory: storeFactory, tokenSettings: configuration.tokens, passwordPolicy: configuration.passwords,
+            metrics: metrics)
     }
 
     /// The accounts core over `thread`'s store and password hasher, at `now`, with the
@@ -96,7 +113,11 @@ public struct Service: Sendable {
     }
 
     private func answer(_ request: Request, on thread: ThreadContext) -> Response {
-        var response = route(request, on: thread)
+        let started = MonotonicClock.nanoseconds()
+        var (response, routeIndex) = route(request, on: thread)
+        requestMetrics.record(
+            route: routeIndex ?? requestMetrics.unmatchedRoute, status: response.status.code,
+            nanoseconds: MonotonicClock.nanoseconds() - started)
         response.headers.append(("X-Request-ID", request.requestID))
         response.headers.append(("Cache-Control", response.cacheControl))
         if request.method == "HEAD" {
@@ -109,33 +130,39 @@ public struct Service: Sendable {
 
     /// Contract §5 order: 404/405 from routing, then 413, then the route's access (401 token
     /// checks, 403 `account_disabled`, 403 for a non-admin on an admin route), then the
-    /// handler's own checks.
-    private func route(_ request: Request, on thread: ThreadContext) -> Response {
+    /// handler's own checks. Returns the answer and the route's position in the table.
+    private func route(_ request: Request, on thread: ThreadContext) -> (Response, Int?) {
         switch router.match(method: request.method, path: request.path) {
         case .notFound:
-            return APIError.notFound().response
+            return (APIError.notFound().response, nil)
         case .methodNotAllowed(let allowed):
-            return APIError.methodNotAllowed(allowed: allowed).response
+            return (APIError.methodNotAllowed(allowed: allowed).response, nil)
         case .found(let route, let parameters):
-            if case .tooLarge = request.body { return APIError.payloadTooLarge.response }
-            do {
-                switch route.responder {
-                case .anyone(let handler):
-                    return try handler(RequestContext(request: request, parameters: parameters, thread: thread))
-                case .authenticated(let handler):
-                    let caller = try authenticate(request, for: route.access, on: thread)
-                    return try handler(
-                        AuthenticatedContext(request: request, parameters: parameters, thread: thread, caller: caller))
-                }
-            } catch let error as APIError {
-                return error.response
-            } catch let error as StoreError {
-                return storeErrorResponse(error, requestID: request.requestID)
-            } catch {
-                // The details go to the log with the request id, never into the body.
-                logger.log(.error, "internal_error", requestID: request.requestID, ["error": .string("\(error)")])
-                return APIError.unexpected.response
+            return (answer(request, by: route, parameters, on: thread), route.index)
+        }
+    }
+
+    private func answer(_ request: Request, by route: Route, _ parameters: PathParameters, on thread: ThreadContext)
+        -> Response
+    {
+        if case .tooLarge = request.body { return APIError.payloadTooLarge.response }
+        do {
+            switch route.responder {
+            case .anyone(let handler):
+                return try handler(RequestContext(request: request, parameters: parameters, thread: thread))
+            case .authenticated(let handler):
+                let caller = try authenticate(request, for: route.access, on: thread)
+                return try handler(
+                    AuthenticatedContext(request: request, parameters: parameters, thread: thread, caller: caller))
             }
+        } catch let error as APIError {
+            return error.response
+        } catch let error as StoreError {
+            return storeErrorResponse(error, requestID: request.requestID)
+        } catch {
+            // The details go to the log with the request id, never into the body.
+            logger.log(.error, "internal_error", requestID: request.requestID, ["error": .string("\(error)")])
+            return APIError.unexpected.response
         }
     }
 
@@ -143,8 +170,14 @@ public struct Service: Sendable {
     private func authenticate(_ request: Request, for access: RouteAccess, on thread: ThreadContext) throws
         -> AuthenticatedCaller
     {
-        let caller = try Authenticator(thread: thread, now: clock())
-            .authenticate(request, as: access == .refreshToken ? .refresh : .access)
+        let caller: AuthenticatedCaller
+        do {
+            caller = try Authenticator(thread: thread, now: clock())
+                .authenticate(request, as: access == .refreshToken ? .refresh : .access)
+        } catch let error as APIError {
+            if access == .refreshToken { metrics.count(RefreshOutcome.rejected) }
+            throw error
+        }
         guard access != .admin || caller.isAdmin else { throw APIError.adminOnly }
         return caller
     }
@@ -157,6 +190,7 @@ public struct Service: Sendable {
         case .emailTaken:
             return APIError(.conflict, .emailTaken, "This email address is already registered.").response
         case .unavailable(let reason), .preparationFailed(let reason):
+            metrics.countDatabaseError()
             logger.log(.error, "database_unavailable", requestID: requestID, ["error": .string(reason)])
             return APIError.databaseUnavailable.response
         }

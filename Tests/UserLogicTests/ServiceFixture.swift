@@ -31,7 +31,9 @@ final class ServiceFixture {
     let service: Service
     let thread: ThreadContext
 
-    init(_ kind: StoreKind, adjust: (inout ServiceConfiguration) -> Void = { _ in }) throws {
+    /// `keepsMetrics`: the FastCGI server's metrics (in shared memory), as `serve` has them.
+    init(_ kind: StoreKind, keepsMetrics: Bool = false, adjust: (inout ServiceConfiguration) -> Void = { _ in }) throws
+    {
         database = try TestDatabase(kind, migrate: false)
         var configuration = ServiceConfiguration(
             database: database.location,
@@ -42,7 +44,9 @@ final class ServiceFixture {
         adjust(&configuration)
         self.configuration = configuration
         let clock = clock
-        service = Service(configuration: configuration, logger: log.logger, mailTransport: mail, clock: { clock.now })
+        service = Service(
+            configuration: configuration, logger: log.logger, mailTransport: mail, clock: { clock.now },
+            keepsMetrics: keepsMetrics)
         try service.prepareStorage()
         thread = service.makeThreadContext()
     }

@@ -7,14 +7,19 @@ import Glibc
 public final class Mailer: Sendable {
     private let transport: any MailTransport
     private let logger: Logger
+    private let metrics: Metrics
     private let queue = DispatchQueue(label: "auth-fcgi.mail")
     private let pending = DispatchGroup()
     /// Seconds to wait before the 2nd, 3rd, … attempt.
     let retryDelays: [Double]
 
-    public init(transport: any MailTransport, logger: Logger, retryDelays: [Double] = [2, 10, 30]) {
+    /// `metrics` counts the mails sent and those given up on.
+    package init(
+        transport: any MailTransport, logger: Logger, metrics: Metrics = .none, retryDelays: [Double] = [2, 10, 30]
+    ) {
         self.transport = transport
         self.logger = logger
+        self.metrics = metrics
         self.retryDelays = retryDelays
     }
 
@@ -31,6 +36,7 @@ public final class Mailer: Sendable {
         do {
             try transport.deliver(message)
             logger.log(.info, "mail_sent", requestID: requestID, ["attempt": .number(Double(number))])
+            metrics.count(MailOutcome.sent)
             pending.leave()
         } catch {
             let willRetry = number <= retryDelays.count
@@ -38,6 +44,7 @@ public final class Mailer: Sendable {
                 willRetry ? .warning : .error, "mail_failed", requestID: requestID,
                 ["attempt": .number(Double(number)), "error": .string("\(error)"), "will_retry": .bool(willRetry)])
             guard willRetry else {
+                metrics.count(MailOutcome.failed)
                 pending.leave()
                 return
             }

@@ -44,8 +44,11 @@ public final class PasswordHasher {
     private let parameters: Substring
     /// A hash of a random password under `policy`, for `verifyAgainstDummy`.
     private(set) var dummyHash = ""
+    /// Times every hash after the dummy one (which no request asked for).
+    private var metrics = Metrics.none
 
-    public init(policy: PasswordPolicy) {
+    /// `metrics` times every hash but the dummy one.
+    package init(policy: PasswordPolicy, metrics: Metrics = .none) {
         self.policy = policy
         dataSize = ccrypt_data_size()
         data = UnsafeMutableRawPointer.allocate(byteCount: Int(dataSize), alignment: 16)
@@ -61,6 +64,7 @@ public final class PasswordHasher {
         } catch {
             fatalError("libxcrypt can't hash with \(policy.scheme) cost \(policy.cost)")
         }
+        self.metrics = metrics
     }
 
     deinit {
@@ -155,7 +159,11 @@ public final class PasswordHasher {
 
     /// `crypt_rn` output, or nil when libxcrypt fails (it then returns NULL).
     private func crypt(_ phrase: [CChar], setting: String) -> String? {
-        let text = HashingSlots.run { crypt_rn(phrase, setting, data, dataSize).map { String(cString: $0) } }
+        let text = HashingSlots.run {
+            let started = MonotonicClock.nanoseconds()
+            defer { metrics.recordPasswordHash(nanoseconds: MonotonicClock.nanoseconds() - started) }
+            return crypt_rn(phrase, setting, data, dataSize).map { String(cString: $0) }
+        }
         guard let text, !text.hasPrefix("*") else { return nil }
         return text
     }

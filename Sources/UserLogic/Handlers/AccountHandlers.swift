@@ -66,6 +66,7 @@ struct AccountHandlers: Sendable {
             throw refusal(failure, context, now: now)
         }
         environment.audit(context, "login_succeeded", userID: loggedIn.user.id)
+        environment.metrics.count(LoginOutcome.success)
         return environment.issuer(context, now: now).pairResponse(
             for: loggedIn.user, sessionID: loggedIn.session.id, refreshTokenID: loggedIn.session.refreshTokenID,
             methods: AuthenticationMethod.password)
@@ -78,16 +79,20 @@ struct AccountHandlers: Sendable {
         }
         switch failure {
         case .unknownUser:
+            environment.metrics.count(LoginOutcome.unknownUser)
             failed(nil, "unknown_user")
             return .invalidCredentials
         case .wrongPassword(let userID, let lockedUntil):
+            environment.metrics.count(LoginOutcome.wrongPassword)
             failed(userID, "wrong_password")
             if let lockedUntil { environment.auditLock(context, userID: userID, until: lockedUntil) }
             return .invalidCredentials
         case .refused(let userID, let refusal):
+            environment.metrics.count(LoginOutcome(refusal))
             failed(userID, refusal.auditReason)
             return environment.answer(to: refusal, now: now)
         case .secondFactorRequired(let userID):
+            environment.metrics.count(LoginOutcome.mfaRequired)
             environment.audit(context, "login_mfa_required", userID: userID)
             return environment.issuer(context, now: now).challengeError(for: userID)
         }
@@ -126,6 +131,7 @@ struct AccountHandlers: Sendable {
             throw APIError.tokenRevoked
         }
         environment.audit(context, "password_changed", userID: change.user.id, ["session_id": .string(sessionID)])
+        environment.metrics.count(RevocationReason.passwordChange)
         environment.mailer.send(
             environment.mail.passwordChanged(to: change.user, now: now), requestID: context.request.requestID)
         return environment.issuer(context, now: now).pairResponse(

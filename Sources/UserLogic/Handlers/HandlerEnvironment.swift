@@ -11,12 +11,13 @@ extension AccountRefusal {
     }
 }
 
-/// What every handler group shares: the configuration, the logger and the clock (injected
-/// so tests can move time without sleeping).
+/// What every handler group shares: the configuration, the logger, the metrics and the
+/// clock (injected so tests can move time without sleeping).
 struct HandlerEnvironment: Sendable {
     let configuration: ServiceConfiguration
     let logger: Logger
     let mailer: Mailer
+    let metrics: Metrics
     let clock: @Sendable () -> Int64
 
     var mail: AccountMail {

@@ -3,11 +3,13 @@ import UserCore
 /// `GET /api/health`: 200 while the database answers, 503 `database_unavailable` otherwise.
 struct HealthHandler: Sendable {
     let logger: Logger
+    let metrics: Metrics
 
     func check(_ context: RequestContext) throws -> Response {
         do {
             try context.thread.store().checkHealth()
         } catch {
+            metrics.countDatabaseError()
             logger.log(
                 .error, "database_unavailable", requestID: context.request.requestID, ["error": .string("\(error)")])
             throw APIError.databaseUnavailable

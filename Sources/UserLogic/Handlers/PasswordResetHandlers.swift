@@ -68,6 +68,7 @@ struct PasswordResetHandlers: Sendable {
             throw APIError.resetTokenInvalid
         }
         environment.audit(context, "password_reset_completed", userID: user.id)
+        environment.metrics.count(RevocationReason.passwordReset)
         environment.mailer.send(
             environment.mail.passwordChanged(to: user, now: now), requestID: context.request.requestID)
         return .json(.object(["message": "Your password has been reset. Sign in with the new password."]))

@@ -19,9 +19,12 @@ struct SessionHandlers: Sendable {
             environment.audit(
                 context, "refresh_reuse_detected", userID: caller.user.id, level: .warning,
                 ["session_id": .string(sessionID)])
+            environment.metrics.count(RefreshOutcome.reuseDetected)
+            environment.metrics.count(RevocationReason.refreshReuse)
             throw APIError.tokenRevoked
         }
         environment.audit(context, "token_refreshed", userID: caller.user.id, ["session_id": .string(sessionID)])
+        environment.metrics.count(RefreshOutcome.success)
         return environment.issuer(context, now: now).pairResponse(
             for: caller.user, sessionID: sessionID, refreshTokenID: next, methods: caller.authenticationMethods)
     }
@@ -37,6 +40,7 @@ struct SessionHandlers: Sendable {
         }
         environment.audit(
             context, "logged_out", userID: caller.user.id, ["session_id": .string(caller.claims.sessionID)])
+        environment.metrics.count(RevocationReason.logout)
         return .noContent()
     }
 
@@ -50,6 +54,7 @@ struct SessionHandlers: Sendable {
             try store.revokeSessions(userID: caller.user.id, keeping: nil, now: now)
         }
         environment.audit(context, "logged_out_everywhere", userID: caller.user.id)
+        environment.metrics.count(RevocationReason.logoutAll)
         return .noContent()
     }
 
@@ -69,6 +74,7 @@ struct SessionHandlers: Sendable {
             throw APIError(.notFound, .sessionNotFound, "No live session of yours has this id.")
         }
         environment.audit(context, "session_revoked", userID: caller.user.id, ["session_id": .string(sessionID)])
+        environment.metrics.count(RevocationReason.session)
         return .noContent()
     }
 }

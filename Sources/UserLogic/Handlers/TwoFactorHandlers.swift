@@ -95,10 +95,9 @@ struct TwoFactorHandlers: Sendable {
         let challenge: ChallengeClaims
         do throws(TokenError) {
             challenge = try context.thread.tokens.verifyChallenge(token, now: now)
-        } catch .expired {
-            throw APIError.tokenExpired
         } catch {
-            throw APIError.tokenInvalid
+            environment.metrics.count(LoginOutcome.mfaChallengeInvalid)
+            throw error == .expired ? APIError.tokenExpired : APIError.tokenInvalid
         }
         let loggedIn: LoggedIn
         do {
@@ -110,6 +109,7 @@ struct TwoFactorHandlers: Sendable {
         }
         environment.audit(
             context, "login_succeeded", userID: loggedIn.user.id, ["second_factor": .string(Self.method(of: proof))])
+        environment.metrics.count(LoginOutcome.success)
         return environment.issuer(context, now: now).pairResponse(
             for: loggedIn.user, sessionID: loggedIn.session.id, refreshTokenID: loggedIn.session.refreshTokenID,
             methods: AuthenticationMethod.passwordAndOTP)
@@ -126,12 +126,15 @@ struct TwoFactorHandlers: Sendable {
         }
         switch failure {
         case .challengeInvalid:
+            environment.metrics.count(LoginOutcome.mfaChallengeInvalid)
             return .tokenInvalid
         case .codeInvalid(let userID, let lockedUntil):
+            environment.metrics.count(LoginOutcome.mfaWrongCode)
             failed(userID, "wrong_code")
             if let lockedUntil { environment.auditLock(context, userID: userID, until: lockedUntil) }
             return .mfaCodeInvalid
         case .refused(let userID, let refusal):
+            environment.metrics.count(LoginOutcome(refusal))
             failed(userID, refusal.auditReason)
             return environment.answer(to: refusal, now: now)
         }

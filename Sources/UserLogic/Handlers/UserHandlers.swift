@@ -87,6 +87,7 @@ struct UserHandlers: Sendable {
         }
         let (target, updated) = (update.before, update.after)
         audit(context, "user_updated", target: id, ["changes": Self.describe(changes)])
+        if target.active && !updated.active { environment.metrics.count(RevocationReason.accountDisabled) }
         let response = Response.user(updated, forAdmin: caller.isAdmin)
         guard updated.email != target.email else { return response }
         environment.mailer.send(
@@ -125,6 +126,7 @@ struct UserHandlers: Sendable {
         try requireMayModify(target, caller: context.caller)
         try context.thread.store().revokeSessions(userID: target.id, keeping: nil, now: environment.clock())
         audit(context, "user_sessions_revoked", target: target.id)
+        environment.metrics.count(RevocationReason.userSessions)
         return .noContent()
     }
 

@@ -43,6 +43,17 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         return parameters
     }
 
+    /// The path as OpenAPI writes it, `/api/users/{id}`: the metrics' route label.
+    public var template: String {
+        "/"
+            + segments.map { segment in
+                switch segment {
+                case .literal(let literal): literal
+                case .parameter(let name), .integerParameter(let name): "{\(name)}"
+                }
+            }.joined(separator: "/")
+    }
+
     /// True when the pattern has no parameters: it matches one path, its description.
     var isLiteral: Bool { literalCount == segments.count }
 

@@ -52,6 +52,8 @@ public struct Route: Sendable {
     public let operationID: String
     public let access: RouteAccess
     let responder: Responder
+    /// Its position in the router's table, which the metrics count requests by.
+    var index = 0
 
     /// A route anyone may call.
     public init(_ method: String, _ pattern: String, _ operationID: String, _ handler: @escaping Handler) {

@@ -19,6 +19,11 @@ public struct Router: Sendable {
     private let literalPaths: [String: [Route]]
 
     public init(routes: [Route]) {
+        let routes = routes.enumerated().map { index, route in
+            var indexed = route
+            indexed.index = index
+            return indexed
+        }
         self.routes = routes
         var grouped: [(pattern: PathPattern, routes: [Route])] = []
         for route in routes {

@@ -10,11 +10,14 @@ public final class ThreadContext {
     private var passwordHasher: PasswordHasher?
     private let tokenSettings: TokenSettings
     private var tokenCodec: TokenCodec?
+    /// Times the password hashes.
+    private let metrics: Metrics
 
-    init(storeFactory: StoreFactory, tokenSettings: TokenSettings, passwordPolicy: PasswordPolicy) {
+    init(storeFactory: StoreFactory, tokenSettings: TokenSettings, passwordPolicy: PasswordPolicy, metrics: Metrics) {
         self.storeFactory = storeFactory
         self.tokenSettings = tokenSettings
         self.passwordPolicy = passwordPolicy
+        self.metrics = metrics
     }
 
     /// The thread's store, opened on first use and again on the next request after a failure.
@@ -38,7 +41,7 @@ public final class ThreadContext {
     /// Made on first use: only the endpoints that handle passwords pay for its 32 KiB.
     var passwords: PasswordHasher {
         if let passwordHasher { return passwordHasher }
-        let hasher = PasswordHasher(policy: passwordPolicy)
+        let hasher = PasswordHasher(policy: passwordPolicy, metrics: metrics)
         passwordHasher = hasher
         return hasher
     }

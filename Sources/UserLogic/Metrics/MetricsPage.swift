@@ -1,0 +1,94 @@
+import UserCore
+
+/// `GET /api/metrics`: every metric of the server in Prometheus's text format (README
+/// "Metrics"). In CGI, where each request is a process of its own and nothing is counted,
+/// 404 `not_found`. nginx lets only its allowlist reach it (conf/nginx/auth-fcgi).
+struct MetricsPage: Sendable {
+    static let method = "GET"
+    static let path = "/api/metrics"
+    static let label = RequestMetrics.RouteLabel(method: method, template: path)
+
+    let metrics: Metrics
+    let requests: RequestMetrics
+    let clock: @Sendable () -> Int64
+
+    func render(_ context: RequestContext) throws -> Response {
+        guard metrics.isKept else {
+            throw APIError.notFound("Metrics are kept by the FastCGI server; a CGI process serves a single request.")
+        }
+        return Response(
+            status: .ok, headers: [("Content-Type", PrometheusText.contentType)], body: Array(text().utf8))
+    }
+
+    func text() -> String {
+        var page = PrometheusText()
+        page.family("auth_fcgi_build_info", .gauge, help: "The running build: its version and git commit (value 1).")
+        page.sample("auth_fcgi_build_info", [("version", BuildInfo.version), ("commit", BuildInfo.commit ?? "")], 1)
+        page.family("auth_fcgi_start_time_seconds", .gauge, help: "When the server started, in Unix seconds.")
+        page.sample("auth_fcgi_start_time_seconds", UInt64(max(metrics.startTime, 0)))
+        page.family("auth_fcgi_uptime_seconds", .gauge, help: "Seconds since the server started.")
+        page.sample("auth_fcgi_uptime_seconds", UInt64(max(clock() - metrics.startTime, 0)))
+        requestFamilies(&page)
+        eventFamilies(&page)
+        page.family("auth_fcgi_workers_alive", .gauge, help: "Worker processes running now.")
+        page.sample("auth_fcgi_workers_alive", metrics.workersAlive)
+        page.family(
+            "auth_fcgi_worker_restarts_total", .counter,
+            help: "Workers the supervisor started in place of one that exited.")
+        page.sample("auth_fcgi_worker_restarts_total", metrics.workerRestarts)
+        return page.text
+    }
+
+    /// Requests by route and status (only those that happened), and their durations.
+    private func requestFamilies(_ page: inout PrometheusText) {
+        page.family("auth_fcgi_http_requests_total", .counter, help: "Requests answered, by route, method and status.")
+        for (index, route) in requests.routes.enumerated() {
+            for (slot, count) in requests.counts(route: index).enumerated() where count > 0 {
+                let status =
+                    slot < RequestMetrics.statusCodes.count ? String(RequestMetrics.statusCodes[slot]) : "other"
+                page.sample(
+                    "auth_fcgi_http_requests_total",
+                    [("route", route.template), ("method", route.method), ("status", status)], count)
+            }
+        }
+        page.family(
+            "auth_fcgi_http_request_duration_seconds", .histogram,
+            help: "Time from the request's arrival in the backend to its answer, by route.")
+        for (index, route) in requests.routes.enumerated() {
+            let durations = requests.durations(route: index)
+            guard durations.buckets.contains(where: { $0 > 0 }) else { continue }
+            page.histogram(
+                "auth_fcgi_http_request_duration_seconds", [("route", route.template), ("method", route.method)],
+                bounds: HistogramBuckets.requests.bounds, buckets: durations.buckets,
+                sumNanoseconds: durations.sumNanoseconds)
+        }
+    }
+
+    /// The accounts' events: every label value listed, at 0 too.
+    private func eventFamilies(_ page: inout PrometheusText) {
+        page.family("auth_fcgi_logins_total", .counter, help: "Login attempts by outcome, at either step.")
+        for outcome in LoginOutcome.allCases {
+            page.sample("auth_fcgi_logins_total", [("outcome", outcome.label)], metrics.value(outcome))
+        }
+        page.family("auth_fcgi_token_refreshes_total", .counter, help: "Refresh token presentations by outcome.")
+        for outcome in RefreshOutcome.allCases {
+            page.sample("auth_fcgi_token_refreshes_total", [("outcome", outcome.label)], metrics.value(outcome))
+        }
+        page.family("auth_fcgi_revocations_total", .counter, help: "Events that ended sessions, by reason.")
+        for reason in RevocationReason.allCases {
+            page.sample("auth_fcgi_revocations_total", [("reason", reason.label)], metrics.value(reason))
+        }
+        page.family("auth_fcgi_mails_total", .counter, help: "Mails sent, and mails given up on after the last retry.")
+        for outcome in MailOutcome.allCases {
+            page.sample("auth_fcgi_mails_total", [("outcome", outcome.label)], metrics.value(outcome))
+        }
+        page.family(
+            "auth_fcgi_password_hash_duration_seconds", .histogram, help: "Time of one password hash, made or checked.")
+        let hashes = metrics.passwordHashes
+        page.histogram(
+            "auth_fcgi_password_hash_duration_seconds", [], bounds: HistogramBuckets.passwordHashes.bounds,
+            buckets: hashes.buckets, sumNanoseconds: hashes.sumNanoseconds)
+        page.family("auth_fcgi_database_errors_total", .counter, help: "Requests that failed on the database.")
+        page.sample("auth_fcgi_database_errors_total", metrics.databaseErrors)
+    }
+}
