@@ -14,6 +14,9 @@
 #   make token-algorithms-test  the token suite again with tokens signed under EdDSA, then
 #                          ES256 (AUTH_TEST_JWT_ALGORITHM; SQLite; part of test)
 #   make check-nginx       nginx -t on every shipped nginx file
+#   make deb               release build, then the Debian package (debhelper,
+#                          dpkg-buildpackage): .build/deb/auth-fcgi_VERSION-REV_ARCH.deb,
+#                          DEB_REVISION (default 1); prints the path (scripts/build-deb)
 #   make deps / deps-test  install the Debian packages for running / for testing
 #   make bench             performance table (scripts/bench, not in test): release build,
 #                          100 000 users, nginx + backend driven by wrk on loopback
@@ -62,7 +65,7 @@ PYTEST_FLAGS ?=
 SWIFT_SOURCES := Package.swift Plugins Sources Tests/UserLogicTests Benchmarks Fuzz/Harnesses Fuzz/AuthFuzz
 
 .PHONY: help run test build unit-test integration-test token-algorithms-test check-nginx deps deps-test \
-        bench fuzz soak screenshots format lint clean check-swift
+        deb bench fuzz soak screenshots format lint clean check-swift
 
 help:
 	@sed -n '1,/^$$/p' $(firstword $(MAKEFILE_LIST))
@@ -89,6 +92,11 @@ unit-test: check-swift
 
 check-nginx:
 	@scripts/check-nginx-configs
+
+# The version is the binary's (auth-fcgi --version); DEB_REVISION passes through the
+# environment.
+deb: build
+	@scripts/build-deb
 
 # The suites that issue, check, refresh and refuse tokens, rerun with the stacks signing
 # under EdDSA and under ES256 (the whole suite runs under the default HS256).

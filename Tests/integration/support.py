@@ -253,6 +253,47 @@ def assert_problem(resp, status: int, code: str) -> dict:
     return body
 
 
+# --- nginx --------------------------------------------------------------------------------
+
+def private_nginx_conf(root: Path, http: str, user: str | None = None) -> str:
+    """A whole nginx.conf for an nginx of its own under root (pid, error log and temp files
+    there, in the foreground) with `http` in its http block; workers run as `user` when
+    given (only root may)."""
+    temp = "\n".join(f'    {name}_temp_path "{root}/tmp/{name}";'
+                     for name in ("client_body", "fastcgi", "proxy", "scgi", "uwsgi"))
+    return f"""
+{f"user {user};" if user else ""}
+worker_processes 1;
+daemon off;
+master_process on;
+pid "{root}/nginx.pid";
+error_log "{root}/logs/error.log" warn;
+events {{ worker_connections 256; }}
+http {{
+{temp}
+{http}
+}}
+"""
+
+
+# --- systemd units --------------------------------------------------------------------
+
+def systemd_unit(path: Path) -> dict[str, dict[str, list[str]]]:
+    """A unit file as section -> key -> values, in order (comments and blank lines dropped)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current = None
+    for line in Path(path).read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[]"), {})
+            continue
+        key, _, value = line.partition("=")
+        current.setdefault(key, []).append(value)
+    return sections
+
+
 # --- the backend, started directly ----------------------------------------------------
 
 class Backend:

@@ -36,18 +36,7 @@ SOCKET = f"{RUN_DIR}/auth-fcgi.sock"
 
 def unit(name: str) -> dict[str, dict[str, list[str]]]:
     """section -> key -> values, in order (comments and blank lines dropped)."""
-    sections: dict[str, dict[str, list[str]]] = {}
-    current = None
-    for line in (SYSTEMD / name).read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith(("#", ";")):
-            continue
-        if line.startswith("["):
-            current = sections.setdefault(line.strip("[]"), {})
-            continue
-        key, _, value = line.partition("=")
-        current.setdefault(key, []).append(value)
-    return sections
+    return support.systemd_unit(SYSTEMD / name)
 
 
 def exec_start(name: str, auth_bin: Path, run_dir: Path, instance: str = "1") -> list[str]:
@@ -247,21 +236,8 @@ def pool_nginx(root: Path, port: int, run: Path) -> Path:
     (conf / "auth-fcgi" / "upstream.conf").write_text(rendered)
     for d in ("logs", "tmp"):
         (root / d).mkdir()
-    user = "user root;" if os.geteuid() == 0 else ""  # else workers run as nobody
-    (conf / "nginx.conf").write_text(f"""
-{user}
-worker_processes 1;
-daemon off;
-master_process on;
-pid "{root}/nginx.pid";
-error_log "{root}/logs/error.log" warn;
-events {{ worker_connections 256; }}
-http {{
-    client_body_temp_path "{root}/tmp/client_body";
-    fastcgi_temp_path     "{root}/tmp/fastcgi";
-    proxy_temp_path       "{root}/tmp/proxy";
-    scgi_temp_path        "{root}/tmp/scgi";
-    uwsgi_temp_path       "{root}/tmp/uwsgi";
+    user = "root" if os.geteuid() == 0 else None  # else workers run as nobody
+    (conf / "nginx.conf").write_text(support.private_nginx_conf(root, f"""
     include auth-fcgi/http.conf;
     include auth-fcgi/rate-limits.conf;
     include auth-fcgi/upstream.conf;
@@ -270,9 +246,7 @@ http {{
         listen 127.0.0.1:{port};
         include auth-fcgi/api-locations.conf;
         location / {{ return 404; }}
-    }}
-}}
-""")
+    }}""", user))
     return conf / "nginx.conf"
 
 
