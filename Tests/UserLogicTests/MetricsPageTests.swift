@@ -5,9 +5,16 @@ import Testing
 
 /// `GET /api/metrics` over the service, its counts read back from the page's text.
 @Suite struct MetricsPageTests {
+    /// `GET /api/metrics` as nginx's allowlist passes it.
+    func scrape(_ fixture: ServiceFixture) -> Response {
+        var request = Request(method: "GET", path: "/api/metrics")
+        request.mayReadMetrics = true
+        return fixture.service.respond(to: request, on: fixture.thread)
+    }
+
     /// The page's samples by their full text before the value (`name{labels}`).
     func samples(_ fixture: ServiceFixture) throws -> [String: String] {
-        let response = fixture.call("GET", "/api/metrics")
+        let response = scrape(fixture)
         try #require(response.status == .ok)
         #expect(response.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
         var samples: [String: String] = [:]
@@ -66,8 +73,7 @@ import Testing
         #expect(page[#"auth_fcgi_logins_total{outcome="locked"}"#] == "0")
         #expect(page[#"auth_fcgi_token_refreshes_total{outcome="success"}"#] == "1")
         #expect(page[#"auth_fcgi_token_refreshes_total{outcome="reuse_detected"}"#] == "1")
-        // The reused token's session is gone by then: the third presentation is refused
-        // before any rotation, as is the malformed one.
+        // Refused before any rotation: the malformed token.
         #expect(page[#"auth_fcgi_token_refreshes_total{outcome="rejected"}"#] == "1")
         #expect(page[#"auth_fcgi_revocations_total{reason="refresh_reuse"}"#] == "1")
         #expect(page[#"auth_fcgi_revocations_total{reason="logout"}"#] == "1")
@@ -81,9 +87,26 @@ import Testing
 
     @Test func withoutMetricsThePageIsNotFound() throws {
         let fixture = try ServiceFixture(.sqlite)
-        let response = fixture.call("GET", "/api/metrics")
+        let response = scrape(fixture)
         #expect(response.status == .notFound)
         #expect(response.bodyText.contains(#""code":"not_found""#))
+    }
+
+    /// A web server without the shipped location (older snippets, a hand-written config)
+    /// doesn't mark the request: the page stays unpublished.
+    @Test func aRequestNginxDidntAllowIsNotFound() throws {
+        let fixture = try ServiceFixture(.sqlite, keepsMetrics: true)
+        let response = fixture.call("GET", "/api/metrics")
+        #expect(response.status == .notFound)
+        #expect(!response.bodyText.contains("auth_fcgi_"))
+        let marked = Request(
+            cgi: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/api/metrics", "AUTH_FCGI_METRICS_ALLOWED": "1"],
+            body: .empty)
+        #expect(fixture.service.respond(to: marked, on: fixture.thread).status == .ok)
+        let elsewhere = Request(
+            cgi: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/api/health", "AUTH_FCGI_METRICS_ALLOWED": "1"], body: .empty
+        )
+        #expect(!elsewhere.mayReadMetrics)
     }
 
     @Test func labelValuesAndHelpAreEscaped() {

@@ -44,5 +44,7 @@ extension Request {
             requestID: acceptableID("HTTP_X_REQUEST_ID") ?? acceptableID("REQUEST_ID") ?? RequestID.generate(),
             body: body
         )
+        // Looked up for the metrics page only: every other request skips the search.
+        if path == MetricsPage.path { mayReadMetrics = parameters.value(of: "AUTH_FCGI_METRICS_ALLOWED") == "1" }
     }
 }

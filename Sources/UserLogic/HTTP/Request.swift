@@ -16,6 +16,10 @@ public struct Request: Sendable {
     /// The id echoed in `X-Request-ID` and written to every log line of this request.
     public var requestID: String
     public var body: RequestBody
+    /// The web server let this client read `/api/metrics`: the shipped nginx location sets
+    /// the param `AUTH_FCGI_METRICS_ALLOWED` for its allowlist only, so a site whose nginx
+    /// lacks that location (older snippets, a hand-written config) doesn't publish them.
+    public var mayReadMetrics = false
 
     public init(
         method: String,

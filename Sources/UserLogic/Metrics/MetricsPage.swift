@@ -1,8 +1,9 @@
 import UserCore
 
 /// `GET /api/metrics`: every metric of the server in Prometheus's text format (README
-/// "Metrics"). In CGI, where each request is a process of its own and nothing is counted,
-/// 404 `not_found`. nginx lets only its allowlist reach it (conf/nginx/auth-fcgi).
+/// "Metrics"), for the clients nginx's allowlist marks (`Request.mayReadMetrics`); 404
+/// `not_found` for any other, and in CGI, where each request is a process of its own and
+/// nothing is counted.
 struct MetricsPage: Sendable {
     static let method = "GET"
     static let path = "/api/metrics"
@@ -13,6 +14,7 @@ struct MetricsPage: Sendable {
     let clock: @Sendable () -> Int64
 
     func render(_ context: RequestContext) throws -> Response {
+        guard context.request.mayReadMetrics else { throw APIError.notFound() }
         guard metrics.isKept else {
             throw APIError.notFound("Metrics are kept by the FastCGI server; a CGI process serves a single request.")
         }
