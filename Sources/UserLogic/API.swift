@@ -8,7 +8,7 @@ enum API {
         let verifications = EmailVerificationHandlers(environment: environment)
         let users = UserHandlers(environment: environment)
         let twoFactor = TwoFactorHandlers(environment: environment)
-        let health = HealthHandler(logger: environment.logger, metrics: environment.metrics)
+        let health = HealthHandler()
         let openAPI = OpenAPIHandler()
         let jwks = JWKSHandler(tokens: environment.configuration.tokens)
         return [

@@ -137,11 +137,13 @@ import Testing
     @Test func healthIs503WhenTheDatabaseCantOpen() {
         let service = Service(
             configuration: configuration(database: directory.path + "/missing/dir/auth.db"), logger: log.logger,
-            mailTransport: CapturedMail())
+            mailTransport: CapturedMail(), keepsMetrics: true)
         let response = service.respond(to: Request(method: "GET", path: "/api/health"), on: service.makeThreadContext())
         #expect(response.status == .serviceUnavailable)
         #expect(response.problemCode == "database_unavailable")
         #expect(!response.bodyText.contains("missing/dir"))
+        #expect(log.text.contains(#""event":"database_unavailable""#))
+        #expect(service.metrics.databaseErrors == 1)
     }
 
     @Test func cgiBytes() {

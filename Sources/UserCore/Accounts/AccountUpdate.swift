@@ -5,7 +5,7 @@ extension Accounts {
     /// reset and verification tokens: enabling the account again revives none of them. A new
     /// email address voids both kinds too: they were mailed to the old one.
     func settleUpdate(from before: User, to after: User) throws {
-        let disabled = before.active && !after.active
+        let disabled = AdministeredUpdate(before: before, after: after).disablesAccount
         if disabled { try store.revokeSessions(userID: after.id, keeping: nil, now: now) }
         if disabled || before.email != after.email {
             try store.voidResetTokens(userID: after.id)

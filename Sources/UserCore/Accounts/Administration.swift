@@ -10,6 +10,9 @@ package enum AdministrationFailure: Error, Equatable {
 package struct AdministeredUpdate {
     package let before: User
     package let after: User
+
+    /// The update turned an active account off: its sessions are revoked.
+    package var disablesAccount: Bool { before.active && !after.active }
 }
 
 extension Accounts {

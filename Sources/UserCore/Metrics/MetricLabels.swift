@@ -1,5 +1,5 @@
 /// The label values of the counted events, in their slot order. `label` is what the
-/// metrics page shows; the login outcomes are the audit log's reasons.
+/// metrics page shows.
 package enum LoginOutcome: Int, CaseIterable, Sendable {
     /// A session opened, after the password alone or after the second step.
     case success
@@ -68,6 +68,8 @@ package enum RevocationReason: Int, CaseIterable, Sendable {
     case passwordReset
     /// An admin disabled the account.
     case accountDisabled
+    /// An admin, or the user, deleted the account (its sessions go with it).
+    case userDeleted
 
     package var label: String {
         switch self {
@@ -79,6 +81,7 @@ package enum RevocationReason: Int, CaseIterable, Sendable {
         case .passwordChange: "password_change"
         case .passwordReset: "password_reset"
         case .accountDisabled: "account_disabled"
+        case .userDeleted: "user_deleted"
         }
     }
 }

@@ -74,22 +74,21 @@ struct AccountHandlers: Sendable {
 
     /// The audit lines of a refused login, and its answer.
     private func refusal(_ failure: LoginFailure, _ context: RequestContext, now: Int64) -> APIError {
-        func failed(_ userID: Int64?, _ reason: String) {
-            environment.audit(context, "login_failed", userID: userID, level: .warning, ["reason": .string(reason)])
+        func failed(_ userID: Int64?, _ outcome: LoginOutcome) {
+            environment.metrics.count(outcome)
+            environment.audit(
+                context, "login_failed", userID: userID, level: .warning, ["reason": .string(outcome.auditReason)])
         }
         switch failure {
         case .unknownUser:
-            environment.metrics.count(LoginOutcome.unknownUser)
-            failed(nil, "unknown_user")
+            failed(nil, .unknownUser)
             return .invalidCredentials
         case .wrongPassword(let userID, let lockedUntil):
-            environment.metrics.count(LoginOutcome.wrongPassword)
-            failed(userID, "wrong_password")
+            failed(userID, .wrongPassword)
             if let lockedUntil { environment.auditLock(context, userID: userID, until: lockedUntil) }
             return .invalidCredentials
         case .refused(let userID, let refusal):
-            environment.metrics.count(LoginOutcome(refusal))
-            failed(userID, refusal.auditReason)
+            failed(userID, LoginOutcome(refusal))
             return environment.answer(to: refusal, now: now)
         case .secondFactorRequired(let userID):
             environment.metrics.count(LoginOutcome.mfaRequired)

@@ -1,13 +1,10 @@
 import UserCore
 
-extension AccountRefusal {
-    /// The `reason` of the `login_failed` audit line.
+extension LoginOutcome {
+    /// The `reason` of the `login_failed` audit line: the metric's label, but for the second
+    /// step's wrong code, which the audit log has always called `wrong_code`.
     var auditReason: String {
-        switch self {
-        case .locked: "locked"
-        case .disabled: "disabled"
-        case .emailNotVerified: "email_not_verified"
-        }
+        self == .mfaWrongCode ? "wrong_code" : label
     }
 }
 

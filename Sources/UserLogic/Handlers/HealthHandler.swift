@@ -2,17 +2,13 @@ import UserCore
 
 /// `GET /api/health`: 200 while the database answers, 503 `database_unavailable` otherwise.
 struct HealthHandler: Sendable {
-    let logger: Logger
-    let metrics: Metrics
-
     func check(_ context: RequestContext) throws -> Response {
         do {
             try context.thread.store().checkHealth()
         } catch {
-            metrics.countDatabaseError()
-            logger.log(
-                .error, "database_unavailable", requestID: context.request.requestID, ["error": .string("\(error)")])
-            throw APIError.databaseUnavailable
+            // Whatever the check hit, the database doesn't answer: the service logs, counts
+            // and answers it as it does every unavailable store.
+            throw error as? StoreError ?? StoreError.unavailable("\(error)")
         }
         return .json(.object(["status": "ok", "database": "ok"]))
     }

@@ -119,23 +119,22 @@ struct TwoFactorHandlers: Sendable {
     private func refusal(
         _ failure: SecondStepFailure, _ proof: SecondFactorProof, _ context: RequestContext, now: Int64
     ) -> APIError {
-        func failed(_ userID: Int64, _ reason: String) {
+        func failed(_ userID: Int64, _ outcome: LoginOutcome) {
+            environment.metrics.count(outcome)
             environment.audit(
                 context, "login_failed", userID: userID, level: .warning,
-                ["reason": .string(reason), "second_factor": .string(Self.method(of: proof))])
+                ["reason": .string(outcome.auditReason), "second_factor": .string(Self.method(of: proof))])
         }
         switch failure {
         case .challengeInvalid:
             environment.metrics.count(LoginOutcome.mfaChallengeInvalid)
             return .tokenInvalid
         case .codeInvalid(let userID, let lockedUntil):
-            environment.metrics.count(LoginOutcome.mfaWrongCode)
-            failed(userID, "wrong_code")
+            failed(userID, .mfaWrongCode)
             if let lockedUntil { environment.auditLock(context, userID: userID, until: lockedUntil) }
             return .mfaCodeInvalid
         case .refused(let userID, let refusal):
-            environment.metrics.count(LoginOutcome(refusal))
-            failed(userID, refusal.auditReason)
+            failed(userID, LoginOutcome(refusal))
             return environment.answer(to: refusal, now: now)
         }
     }

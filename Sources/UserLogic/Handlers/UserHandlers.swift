@@ -87,7 +87,7 @@ struct UserHandlers: Sendable {
         }
         let (target, updated) = (update.before, update.after)
         audit(context, "user_updated", target: id, ["changes": Self.describe(changes)])
-        if target.active && !updated.active { environment.metrics.count(RevocationReason.accountDisabled) }
+        if update.disablesAccount { environment.metrics.count(RevocationReason.accountDisabled) }
         let response = Response.user(updated, forAdmin: caller.isAdmin)
         guard updated.email != target.email else { return response }
         environment.mailer.send(
@@ -108,6 +108,7 @@ struct UserHandlers: Sendable {
             throw failure.apiError
         }
         audit(context, "user_deleted", target: id)
+        environment.metrics.count(RevocationReason.userDeleted)
         return .noContent()
     }
 
