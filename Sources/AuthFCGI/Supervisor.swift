@@ -23,8 +23,6 @@ struct Supervisor {
         var quickFailures = 0
         /// When a dead worker's replacement is due, in monotonic milliseconds.
         var restartAt: Int64?
-        /// Whether a worker ran in this slot before: the next start is a restart.
-        var hasRun = false
     }
 
     func run() -> Int32 {
@@ -87,11 +85,11 @@ struct Supervisor {
             slot.restartAt = Self.monotonicMilliseconds() + delay(after: slot.quickFailures)
             return
         }
+        // A slot that ran a worker before: this start replaces it.
+        if slot.startedAt != 0 { metrics.countWorkerRestart() }
+        metrics.workerStarted()
         slot.pid = pid
         slot.startedAt = Self.monotonicMilliseconds()
-        metrics.workerStarted()
-        if slot.hasRun { metrics.countWorkerRestart() }
-        slot.hasRun = true
     }
 
     private func reapExitedWorkers(_ slots: inout [Slot], stopping: Bool) {
@@ -123,8 +121,6 @@ struct Supervisor {
     }
 
     private static func monotonicMilliseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+        Int64(MonotonicClock.nanoseconds() / 1_000_000)
     }
 }

@@ -70,7 +70,7 @@ import Testing
         let fixture = try ServiceFixture(.sqlite)
         return Set(
             fixture.service.router.routes.map { route in
-                "\(route.method) \(route.pattern.description.replacing(":int}", with: "}"))"
+                "\(route.method) \(route.pattern.template)"
             })
     }
 
@@ -105,7 +105,7 @@ import Testing
     @Test func everyOperationStatesItsRoutesIDAndAccess() throws {
         let documented = Dictionary(try operations().map { ("\($0.method) \($0.path)", $0) }) { first, _ in first }
         for route in try ServiceFixture(.sqlite).service.router.routes {
-            let key = "\(route.method) \(route.pattern.description.replacing(":int}", with: "}"))"
+            let key = "\(route.method) \(route.pattern.template)"
             guard let operation = documented[key] else {
                 Issue.record("\(key) is not documented")
                 continue

@@ -25,4 +25,11 @@ public struct HTTPStatus: Hashable, Sendable {
     public static let tooManyRequests = HTTPStatus(code: 429, reasonPhrase: "Too Many Requests")
     public static let internalServerError = HTTPStatus(code: 500, reasonPhrase: "Internal Server Error")
     public static let serviceUnavailable = HTTPStatus(code: 503, reasonPhrase: "Service Unavailable")
+
+    /// Every status above: those the service answers with.
+    static let all: [HTTPStatus] = [
+        .ok, .created, .accepted, .noContent, .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed,
+        .conflict, .contentTooLarge, .unsupportedMediaType, .unprocessableContent, .locked, .tooManyRequests,
+        .internalServerError, .serviceUnavailable,
+    ]
 }

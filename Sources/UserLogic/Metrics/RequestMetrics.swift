@@ -4,7 +4,7 @@ import UserCore
 /// route, in shared memory like `Metrics`: three relaxed atomic adds per request.
 struct RequestMetrics: Sendable {
     /// The statuses the service answers with, each counted on its own; any other is "other".
-    static let statusCodes = [200, 201, 202, 204, 400, 401, 403, 404, 405, 409, 413, 415, 422, 423, 429, 500, 503]
+    static let statusCodes = HTTPStatus.all.map(\.code)
 
     /// A route as the metrics name it.
     struct RouteLabel: Sendable {

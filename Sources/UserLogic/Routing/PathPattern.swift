@@ -44,15 +44,7 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The path as OpenAPI writes it, `/api/users/{id}`: the metrics' route label.
-    public var template: String {
-        "/"
-            + segments.map { segment in
-                switch segment {
-                case .literal(let literal): literal
-                case .parameter(let name), .integerParameter(let name): "{\(name)}"
-                }
-            }.joined(separator: "/")
-    }
+    public var template: String { description.replacing(":int}", with: "}") }
 
     /// True when the pattern has no parameters: it matches one path, its description.
     var isLiteral: Bool { literalCount == segments.count }
