@@ -166,6 +166,63 @@ def test_shipped_nginx_paths_exist_in_the_package(packages):
     assert checked > 10
 
 
+def maintainer_script(deb: Path, name: str) -> str:
+    return run(["dpkg-deb", "-I", str(deb), name]).stdout
+
+
+def unit_actions(script: str) -> list[tuple[str, list[str], list[str]]]:
+    """(verb, arguments, enclosing if-conditions) of every deb-systemd-invoke or systemctl
+    command a shell script runs (not in here-documents), daemon-reload aside."""
+    actions = []
+    conditions: list[str] = []
+    heredoc = None
+    for raw in script.splitlines():
+        line = raw.strip()
+        if heredoc is not None:
+            heredoc = None if line == heredoc else heredoc
+            continue
+        line = re.sub(r"(^|\s)#.*", "", line).strip()
+        if m := re.search(r"<<-?\s*'?(\w+)'?", line):
+            heredoc = m.group(1)
+        if re.match(r"if\s", line):
+            conditions.append(line)
+        elif re.match(r"elif\s", line):
+            conditions[-1] = line
+        elif re.match(r"else\b", line):
+            conditions[-1] = f"not ({conditions[-1]})"
+        elif re.match(r"fi\b", line):
+            conditions.pop()
+        if m := re.search(r"\b(?:deb-systemd-invoke|systemctl)\s+(?:--system\s+)?(\S+)(.*)", line):
+            verb, args = m.group(1), shlex.split(m.group(2).split(">", 1)[0].split("||", 1)[0])
+            if verb != "daemon-reload":
+                actions.append((verb, args, list(conditions)))
+    return actions
+
+
+def test_maintainer_scripts_start_nothing_and_restart_on_upgrade(packages):
+    """systemd is not PID 1 here, so the install below can't show a start: the generated
+    scripts must not have one. postinst's only unit action is the upgrade's try-restart
+    (auth-fcgi.service, the socket pair and every auth-fcgi@ instance); prerm stops them
+    all on remove."""
+    postinst = maintainer_script(packages[1], "postinst")
+    assert "_dh_action=start" not in postinst and not re.search(r"deb-systemd-invoke\s+start", postinst), postinst
+    actions = unit_actions(postinst)
+    restarted = set()
+    for verb, args, conditions in actions:
+        assert verb == "try-restart", f"postinst runs {verb} {args}"
+        assert any('[ -n "$2" ]' in c and "not (" not in c for c in conditions), f"try-restart {args} not on upgrade"
+        restarted.update(args)
+    assert {"auth-fcgi.service", "auth-fcgi-socket.socket", "auth-fcgi-socket.service",
+            "auth-fcgi@*.service"} <= restarted, actions
+
+    stopped = set()
+    for verb, args, conditions in unit_actions(maintainer_script(packages[1], "prerm")):
+        if verb == "stop" and any('[ "$1" = remove ]' in c for c in conditions):
+            stopped.update(args)
+    assert {"auth-fcgi.service", "auth-fcgi-socket.socket", "auth-fcgi-socket.service",
+            "auth-fcgi@*.service"} <= stopped, stopped
+
+
 def test_man_page_has_no_warnings():
     page = support.REPO_ROOT / "docs" / "auth-fcgi.8"
     r = run(["man", "--warnings", "-l", str(page)], MANWIDTH="80")
