@@ -138,13 +138,18 @@ def test_depends_are_the_linked_libraries(packages, auth_bin):
     assert opened_lazily <= optional, fields
 
 
+def packaged_file(deb: Path, member: str) -> str:
+    """A file of the package's data archive ("./lib/systemd/system/x.service")."""
+    return run(["sh", "-c", f"dpkg-deb --fsys-tarfile {shlex.quote(str(deb))} | tar -xO {shlex.quote(member)}"]).stdout
+
+
 def test_shipped_nginx_paths_exist_in_the_package(packages):
     """Every absolute path the packaged snippets and example site use is in the package,
     nginx's own log directory, the unit's socket, or Swagger UI (documented as not shipped)."""
     listing = run(["dpkg-deb", "-c", str(packages[1])]).stdout
     shipped = {line.split()[-1].removeprefix(".").rstrip("/") for line in listing.splitlines()}
     unit = next(line for line in listing.splitlines() if line.endswith("/auth-fcgi.service")).split()[-1]
-    exec_start = run(["sh", "-c", f"dpkg-deb --fsys-tarfile {shlex.quote(str(packages[1]))} | tar -xO {unit}"]).stdout
+    exec_start = packaged_file(packages[1], unit)
     readme = (support.REPO_ROOT / "packaging" / "debian" / "README.Debian").read_text()
     conf = support.REPO_ROOT / "conf" / "nginx"
     files = [*sorted((conf / "auth-fcgi").glob("*.conf")), conf / "examples" / "site.conf"]
@@ -164,6 +169,33 @@ def test_shipped_nginx_paths_exist_in_the_package(packages):
                 else:
                     assert path in shipped, f"{f.name} names {path}, which the package doesn't ship"
     assert checked > 10
+
+
+def test_packaged_units_and_site_name_only_what_the_package_installs(packages):
+    """The units and the example site as installed: their comments don't give the source
+    tree's manual install steps (over dpkg's files) nor name files the package lacks, and
+    every absolute path in the units is in the package or made by postinst or the unit."""
+    listing = run(["dpkg-deb", "-c", str(packages[1])]).stdout
+    members = [line.split()[-1] for line in listing.splitlines()]
+    shipped = {m.removeprefix(".").rstrip("/") for m in members}
+    made = {str(p) for p in (SECRETS, STATE, LOGS, RUN)}
+    units = [m for m in members if re.search(r"/systemd/system/auth-fcgi[^/]*\.(service|socket)$", m)]
+    assert len(units) == 4, units
+    site = next(m for m in members if m.endswith("/etc/nginx/sites-available/auth-fcgi"))
+    for member in [*units, site]:
+        text = packaged_file(packages[1], member)
+        for pattern in (r"\bconf/", r"\bexamples/", r"\.build/", r"/usr/local/", r"^#\s*(install|cp|useradd)\s",
+                        r"[Cc]opy to "):
+            assert not re.search(pattern, text, re.M), f"{member}: matches {pattern!r}"
+        if member == site:
+            continue
+        header = text.split("\n[", 1)[0]
+        for pointer in ("/usr/share/doc/auth-fcgi/README.Debian", "auth-fcgi(8)", "systemctl edit"):
+            assert pointer in header, f"{member}: the header doesn't point to {pointer}"
+        for path in re.findall(r"(?<![\w.])(/(?:usr|etc|var|run|lib)/[^\s\";:)]*)", text):
+            path = path.rstrip("/.,")
+            assert path in shipped or any(path == m or path.startswith(m + "/") for m in made), \
+                f"{member} names {path}, which neither the package nor its postinst makes"
 
 
 def maintainer_script(deb: Path, name: str) -> str:
