@@ -488,8 +488,9 @@ def test_install_serve_upgrade_remove_purge(installation, packages, auth_bin):
     secrets = environment_file(SECRETS)
     assert set(secrets) == {"JWT_SECRET_KEY", "MFA_SECRET_KEY"}
     assert all(len(v) >= 32 for v in secrets.values()) and secrets["JWT_SECRET_KEY"] != secrets["MFA_SECRET_KEY"]
-    # postinst migrated the database as the service's user.
-    assert mode_owner(STATE / "auth.db")[1] == SERVICE_USER
+    # postinst migrated the database as the service's user, with the unit's UMask=0027.
+    db_mode, db_owner, _ = mode_owner(STATE / "auth.db")
+    assert db_owner == SERVICE_USER and db_mode & 0o027 == 0, f"auth.db is {db_mode:o} {db_owner}"
 
     # Enabled (deb-systemd-helper's link), the alternatives not; nothing started.
     assert os.readlink(WANTS / "auth-fcgi.service") == str(UNIT_DIR / "auth-fcgi.service")
