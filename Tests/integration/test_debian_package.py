@@ -35,7 +35,6 @@ from support import stop_popen, wait_for
 PACKAGE = "auth-fcgi"
 SERVICE_USER = "auth-fcgi"
 BINARY = Path("/usr/sbin/auth-fcgi")
-UNIT_DIR = Path("/lib/systemd/system")
 ETC = Path("/etc/auth-fcgi")
 SETTINGS = ETC / "env"
 SECRETS = ETC / "secrets.env"
@@ -59,6 +58,18 @@ def run(argv: list[str], timeout: float = 120, check: bool = True, **env) -> sub
     if check:
         assert r.returncode == 0, f"{shlex.join(argv)} exited {r.returncode}:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
     return r
+
+
+UNITS = ("auth-fcgi.service", "auth-fcgi-socket.socket", "auth-fcgi-socket.service", "auth-fcgi@.service")
+
+
+def installed_units() -> dict[str, Path]:
+    """Unit name -> where dpkg says the package put it (dh_installsystemd chooses the
+    directory: /lib/systemd/system on Debian 12, /usr/lib/systemd/system later)."""
+    listing = run(["dpkg", "-L", PACKAGE]).stdout.splitlines()
+    units = {Path(p).name: Path(p) for p in listing if re.search(r"/systemd/system/auth-fcgi[^/]*$", p)}
+    assert set(units) == set(UNITS), units
+    return units
 
 
 def package_status() -> str:
@@ -357,7 +368,7 @@ def start_service(inst: Installation, log_name: str) -> subprocess.Popen:
     """auth-fcgi.service's ExecStart as systemd would run it: RuntimeDirectory= made,
     ExecStartPre= run (as root: the '+' prefix), then ExecStart as User=/Group= in
     WorkingDirectory= with UMask= and the EnvironmentFile= files loaded in order."""
-    service = support.systemd_unit(UNIT_DIR / "auth-fcgi.service")["Service"]
+    service = support.systemd_unit(installed_units()["auth-fcgi.service"])["Service"]
     (runtime,) = service["RuntimeDirectory"]
     run_dir = Path("/run") / runtime
     run_dir.mkdir(mode=int(service["RuntimeDirectoryMode"][0], 8))
@@ -461,18 +472,17 @@ def test_install_serve_upgrade_remove_purge(installation, packages, auth_bin):
     assert run([str(BINARY), "--version"]).stdout.startswith(f"auth-fcgi {upstream}")
     sections = run(["readelf", "-S", "-W", str(BINARY)]).stdout
     assert ".debug_" not in sections and ".symtab" not in sections, "the binary is not stripped"
-    for path in [UNIT_DIR / u for u in ("auth-fcgi.service", "auth-fcgi-socket.socket", "auth-fcgi-socket.service",
-                                        "auth-fcgi@.service")] + [
-            SNIPPETS / "api-locations.conf", SNIPPETS / "web-locations.conf", SNIPPETS / "docs-locations.conf",
-            SITE, SHARE / "web" / "admin" / "index.html", SHARE / "web" / "reset-password" / "index.html",
-            SHARE / "docs" / "index.html", Path("/usr/share/man/man8/auth-fcgi.8.gz"),
-            Path("/usr/share/doc/auth-fcgi/copyright"), Path("/usr/share/doc/auth-fcgi/README.Debian")]:
+    units = installed_units()
+    for path in [*units.values(), SNIPPETS / "api-locations.conf", SNIPPETS / "web-locations.conf",
+                 SNIPPETS / "docs-locations.conf", SITE, SHARE / "web" / "admin" / "index.html",
+                 SHARE / "web" / "reset-password" / "index.html", SHARE / "docs" / "index.html",
+                 Path("/usr/share/man/man8/auth-fcgi.8.gz"), Path("/usr/share/doc/auth-fcgi/copyright"),
+                 Path("/usr/share/doc/auth-fcgi/README.Debian")]:
         assert path.is_file(), f"{path} not installed"
-    units = sorted(UNIT_DIR.glob("auth-fcgi*"))
-    for unit in units:
+    for unit in units.values():
         assert "/usr/local/" not in unit.read_text(), f"{unit} names /usr/local"
     if shutil.which("systemd-analyze"):  # the package's rendering of the units is valid too
-        r = run(["systemd-analyze", "verify", *map(str, units)], check=False, SYSTEMD_LOG_LEVEL="info")
+        r = run(["systemd-analyze", "verify", *map(str, units.values())], check=False, SYSTEMD_LOG_LEVEL="info")
         assert r.returncode == 0 and not (r.stdout + r.stderr).strip(), r.stdout + r.stderr
     conffiles = run(["dpkg-query", "-W", "-f=${Conffiles}", PACKAGE]).stdout
     for path in (SETTINGS, SNIPPETS / "api-locations.conf", SITE):
@@ -493,7 +503,7 @@ def test_install_serve_upgrade_remove_purge(installation, packages, auth_bin):
     assert db_owner == SERVICE_USER and db_mode & 0o027 == 0, f"auth.db is {db_mode:o} {db_owner}"
 
     # Enabled (deb-systemd-helper's link), the alternatives not; nothing started.
-    assert os.readlink(WANTS / "auth-fcgi.service") == str(UNIT_DIR / "auth-fcgi.service")
+    assert os.readlink(WANTS / "auth-fcgi.service") == str(units["auth-fcgi.service"])
     assert not list(Path("/etc/systemd/system").glob("*.wants/auth-fcgi-socket.*"))
     assert not list(Path("/etc/systemd/system").glob("*.wants/auth-fcgi@*"))
     assert processes_running(BINARY) == []
@@ -542,7 +552,7 @@ def test_install_serve_upgrade_remove_purge(installation, packages, auth_bin):
     # --- remove keeps the data and the settings; purge deletes them ---
     inst.dpkg("-r", PACKAGE)
     assert package_status() == "rc"
-    assert not BINARY.exists() and not (UNIT_DIR / "auth-fcgi.service").exists()
+    assert not BINARY.exists() and not units["auth-fcgi.service"].exists()
     assert (STATE / "auth.db").is_file() and SETTINGS.is_file() and SECRETS.read_bytes() == secrets_before
 
     inst.dpkg("--purge", PACKAGE)
