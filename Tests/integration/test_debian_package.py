@@ -35,7 +35,6 @@ from support import stop_popen, wait_for
 PACKAGE = "auth-fcgi"
 SERVICE_USER = "auth-fcgi"
 BINARY = Path("/usr/sbin/auth-fcgi")
-UNIT_DIR = Path("/lib/systemd/system")
 ETC = Path("/etc/auth-fcgi")
 SETTINGS = ETC / "env"
 SECRETS = ETC / "secrets.env"
@@ -59,6 +58,18 @@ def run(argv: list[str], timeout: float = 120, check: bool = True, **env) -> sub
     if check:
         assert r.returncode == 0, f"{shlex.join(argv)} exited {r.returncode}:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
     return r
+
+
+UNITS = ("auth-fcgi.service", "auth-fcgi-socket.socket", "auth-fcgi-socket.service", "auth-fcgi@.service")
+
+
+def installed_units() -> dict[str, Path]:
+    """Unit name -> where dpkg says the package put it (dh_installsystemd chooses the
+    directory: /lib/systemd/system on Debian 12, /usr/lib/systemd/system later)."""
+    listing = run(["dpkg", "-L", PACKAGE]).stdout.splitlines()
+    units = {Path(p).name: Path(p) for p in listing if re.search(r"/systemd/system/auth-fcgi[^/]*$", p)}
+    assert set(units) == set(UNITS), units
+    return units
 
 
 def package_status() -> str:
@@ -138,13 +149,18 @@ def test_depends_are_the_linked_libraries(packages, auth_bin):
     assert opened_lazily <= optional, fields
 
 
+def packaged_file(deb: Path, member: str) -> str:
+    """A file of the package's data archive ("./lib/systemd/system/x.service")."""
+    return run(["sh", "-c", f"dpkg-deb --fsys-tarfile {shlex.quote(str(deb))} | tar -xO {shlex.quote(member)}"]).stdout
+
+
 def test_shipped_nginx_paths_exist_in_the_package(packages):
     """Every absolute path the packaged snippets and example site use is in the package,
     nginx's own log directory, the unit's socket, or Swagger UI (documented as not shipped)."""
     listing = run(["dpkg-deb", "-c", str(packages[1])]).stdout
     shipped = {line.split()[-1].removeprefix(".").rstrip("/") for line in listing.splitlines()}
     unit = next(line for line in listing.splitlines() if line.endswith("/auth-fcgi.service")).split()[-1]
-    exec_start = run(["sh", "-c", f"dpkg-deb --fsys-tarfile {shlex.quote(str(packages[1]))} | tar -xO {unit}"]).stdout
+    exec_start = packaged_file(packages[1], unit)
     readme = (support.REPO_ROOT / "packaging" / "debian" / "README.Debian").read_text()
     conf = support.REPO_ROOT / "conf" / "nginx"
     files = [*sorted((conf / "auth-fcgi").glob("*.conf")), conf / "examples" / "site.conf"]
@@ -164,6 +180,90 @@ def test_shipped_nginx_paths_exist_in_the_package(packages):
                 else:
                     assert path in shipped, f"{f.name} names {path}, which the package doesn't ship"
     assert checked > 10
+
+
+def test_packaged_units_and_site_name_only_what_the_package_installs(packages):
+    """The units and the example site as installed: their comments don't give the source
+    tree's manual install steps (over dpkg's files) nor name files the package lacks, and
+    every absolute path in the units is in the package or made by postinst or the unit."""
+    listing = run(["dpkg-deb", "-c", str(packages[1])]).stdout
+    members = [line.split()[-1] for line in listing.splitlines()]
+    shipped = {m.removeprefix(".").rstrip("/") for m in members}
+    made = {str(p) for p in (SECRETS, STATE, LOGS, RUN)}
+    units = [m for m in members if re.search(r"/systemd/system/auth-fcgi[^/]*\.(service|socket)$", m)]
+    assert len(units) == 4, units
+    site = next(m for m in members if m.endswith("/etc/nginx/sites-available/auth-fcgi"))
+    for member in [*units, site]:
+        text = packaged_file(packages[1], member)
+        for pattern in (r"\bconf/", r"\bexamples/", r"\.build/", r"/usr/local/", r"^#\s*(install|cp|useradd)\s",
+                        r"[Cc]opy to "):
+            assert not re.search(pattern, text, re.M), f"{member}: matches {pattern!r}"
+        if member == site:
+            continue
+        header = text.split("\n[", 1)[0]
+        for pointer in ("/usr/share/doc/auth-fcgi/README.Debian", "auth-fcgi(8)", "systemctl edit"):
+            assert pointer in header, f"{member}: the header doesn't point to {pointer}"
+        for path in re.findall(r"(?<![\w.])(/(?:usr|etc|var|run|lib)/[^\s\";:)]*)", text):
+            path = path.rstrip("/.,")
+            assert path in shipped or any(path == m or path.startswith(m + "/") for m in made), \
+                f"{member} names {path}, which neither the package nor its postinst makes"
+
+
+def maintainer_script(deb: Path, name: str) -> str:
+    return run(["dpkg-deb", "-I", str(deb), name]).stdout
+
+
+def unit_actions(script: str) -> list[tuple[str, list[str], list[str]]]:
+    """(verb, arguments, enclosing if-conditions) of every deb-systemd-invoke or systemctl
+    command a shell script runs (not in here-documents), daemon-reload aside."""
+    actions = []
+    conditions: list[str] = []
+    heredoc = None
+    for raw in script.splitlines():
+        line = raw.strip()
+        if heredoc is not None:
+            heredoc = None if line == heredoc else heredoc
+            continue
+        line = re.sub(r"(^|\s)#.*", "", line).strip()
+        if m := re.search(r"<<-?\s*'?(\w+)'?", line):
+            heredoc = m.group(1)
+        if re.match(r"if\s", line):
+            conditions.append(line)
+        elif re.match(r"elif\s", line):
+            conditions[-1] = line
+        elif re.match(r"else\b", line):
+            conditions[-1] = f"not ({conditions[-1]})"
+        elif re.match(r"fi\b", line):
+            conditions.pop()
+        if m := re.search(r"\b(?:deb-systemd-invoke|systemctl)\s+(?:--system\s+)?(\S+)(.*)", line):
+            verb, args = m.group(1), shlex.split(m.group(2).split(">", 1)[0].split("||", 1)[0])
+            if verb != "daemon-reload":
+                actions.append((verb, args, list(conditions)))
+    return actions
+
+
+def test_maintainer_scripts_start_nothing_and_restart_on_upgrade(packages):
+    """systemd is not PID 1 here, so the install below can't show a start: the generated
+    scripts must not have one. postinst's only unit action is the upgrade's try-restart
+    (auth-fcgi.service, the socket pair and every auth-fcgi@ instance); prerm stops them
+    all on remove."""
+    postinst = maintainer_script(packages[1], "postinst")
+    assert "_dh_action=start" not in postinst and not re.search(r"deb-systemd-invoke\s+start", postinst), postinst
+    actions = unit_actions(postinst)
+    restarted = set()
+    for verb, args, conditions in actions:
+        assert verb == "try-restart", f"postinst runs {verb} {args}"
+        assert any('[ -n "$2" ]' in c and "not (" not in c for c in conditions), f"try-restart {args} not on upgrade"
+        restarted.update(args)
+    assert {"auth-fcgi.service", "auth-fcgi-socket.socket", "auth-fcgi-socket.service",
+            "auth-fcgi@*.service"} <= restarted, actions
+
+    stopped = set()
+    for verb, args, conditions in unit_actions(maintainer_script(packages[1], "prerm")):
+        if verb == "stop" and any('[ "$1" = remove ]' in c for c in conditions):
+            stopped.update(args)
+    assert {"auth-fcgi.service", "auth-fcgi-socket.socket", "auth-fcgi-socket.service",
+            "auth-fcgi@*.service"} <= stopped, stopped
 
 
 def test_man_page_has_no_warnings():
@@ -268,7 +368,7 @@ def start_service(inst: Installation, log_name: str) -> subprocess.Popen:
     """auth-fcgi.service's ExecStart as systemd would run it: RuntimeDirectory= made,
     ExecStartPre= run (as root: the '+' prefix), then ExecStart as User=/Group= in
     WorkingDirectory= with UMask= and the EnvironmentFile= files loaded in order."""
-    service = support.systemd_unit(UNIT_DIR / "auth-fcgi.service")["Service"]
+    service = support.systemd_unit(installed_units()["auth-fcgi.service"])["Service"]
     (runtime,) = service["RuntimeDirectory"]
     run_dir = Path("/run") / runtime
     run_dir.mkdir(mode=int(service["RuntimeDirectoryMode"][0], 8))
@@ -372,18 +472,17 @@ def test_install_serve_upgrade_remove_purge(installation, packages, auth_bin):
     assert run([str(BINARY), "--version"]).stdout.startswith(f"auth-fcgi {upstream}")
     sections = run(["readelf", "-S", "-W", str(BINARY)]).stdout
     assert ".debug_" not in sections and ".symtab" not in sections, "the binary is not stripped"
-    for path in [UNIT_DIR / u for u in ("auth-fcgi.service", "auth-fcgi-socket.socket", "auth-fcgi-socket.service",
-                                        "auth-fcgi@.service")] + [
-            SNIPPETS / "api-locations.conf", SNIPPETS / "web-locations.conf", SNIPPETS / "docs-locations.conf",
-            SITE, SHARE / "web" / "admin" / "index.html", SHARE / "web" / "reset-password" / "index.html",
-            SHARE / "docs" / "index.html", Path("/usr/share/man/man8/auth-fcgi.8.gz"),
-            Path("/usr/share/doc/auth-fcgi/copyright"), Path("/usr/share/doc/auth-fcgi/README.Debian")]:
+    units = installed_units()
+    for path in [*units.values(), SNIPPETS / "api-locations.conf", SNIPPETS / "web-locations.conf",
+                 SNIPPETS / "docs-locations.conf", SITE, SHARE / "web" / "admin" / "index.html",
+                 SHARE / "web" / "reset-password" / "index.html", SHARE / "docs" / "index.html",
+                 Path("/usr/share/man/man8/auth-fcgi.8.gz"), Path("/usr/share/doc/auth-fcgi/copyright"),
+                 Path("/usr/share/doc/auth-fcgi/README.Debian")]:
         assert path.is_file(), f"{path} not installed"
-    units = sorted(UNIT_DIR.glob("auth-fcgi*"))
-    for unit in units:
+    for unit in units.values():
         assert "/usr/local/" not in unit.read_text(), f"{unit} names /usr/local"
     if shutil.which("systemd-analyze"):  # the package's rendering of the units is valid too
-        r = run(["systemd-analyze", "verify", *map(str, units)], check=False, SYSTEMD_LOG_LEVEL="info")
+        r = run(["systemd-analyze", "verify", *map(str, units.values())], check=False, SYSTEMD_LOG_LEVEL="info")
         assert r.returncode == 0 and not (r.stdout + r.stderr).strip(), r.stdout + r.stderr
     conffiles = run(["dpkg-query", "-W", "-f=${Conffiles}", PACKAGE]).stdout
     for path in (SETTINGS, SNIPPETS / "api-locations.conf", SITE):
@@ -399,11 +498,12 @@ def test_install_serve_upgrade_remove_purge(installation, packages, auth_bin):
     secrets = environment_file(SECRETS)
     assert set(secrets) == {"JWT_SECRET_KEY", "MFA_SECRET_KEY"}
     assert all(len(v) >= 32 for v in secrets.values()) and secrets["JWT_SECRET_KEY"] != secrets["MFA_SECRET_KEY"]
-    # postinst migrated the database as the service's user.
-    assert mode_owner(STATE / "auth.db")[1] == SERVICE_USER
+    # postinst migrated the database as the service's user, with the unit's UMask=0027.
+    db_mode, db_owner, _ = mode_owner(STATE / "auth.db")
+    assert db_owner == SERVICE_USER and db_mode & 0o027 == 0, f"auth.db is {db_mode:o} {db_owner}"
 
     # Enabled (deb-systemd-helper's link), the alternatives not; nothing started.
-    assert os.readlink(WANTS / "auth-fcgi.service") == str(UNIT_DIR / "auth-fcgi.service")
+    assert os.readlink(WANTS / "auth-fcgi.service") == str(units["auth-fcgi.service"])
     assert not list(Path("/etc/systemd/system").glob("*.wants/auth-fcgi-socket.*"))
     assert not list(Path("/etc/systemd/system").glob("*.wants/auth-fcgi@*"))
     assert processes_running(BINARY) == []
@@ -452,7 +552,7 @@ def test_install_serve_upgrade_remove_purge(installation, packages, auth_bin):
     # --- remove keeps the data and the settings; purge deletes them ---
     inst.dpkg("-r", PACKAGE)
     assert package_status() == "rc"
-    assert not BINARY.exists() and not (UNIT_DIR / "auth-fcgi.service").exists()
+    assert not BINARY.exists() and not units["auth-fcgi.service"].exists()
     assert (STATE / "auth.db").is_file() and SETTINGS.is_file() and SECRETS.read_bytes() == secrets_before
 
     inst.dpkg("--purge", PACKAGE)

@@ -57,8 +57,12 @@ def test_systemd_analyze_verify(auth_bin, short_tmp):
         # verify checks that ExecStart's program exists: point it at the built binary.
         text = (SYSTEMD / name).read_text().replace(INSTALLED_BIN, str(auth_bin))
         (short_tmp / name).write_text(text)
+    # verify also opens Documentation='s man page: the repository's, as if installed.
+    (short_tmp / "man" / "man8").mkdir(parents=True)
+    shutil.copy(support.REPO_ROOT / "docs" / "auth-fcgi.8", short_tmp / "man" / "man8")
     r = subprocess.run([tool, "verify", *[str(short_tmp / n) for n in UNITS]], capture_output=True,
-                       env=support.base_env(SYSTEMD_LOG_LEVEL="info"), stdin=subprocess.DEVNULL, timeout=60)
+                       env=support.base_env(SYSTEMD_LOG_LEVEL="info", MANPATH=str(short_tmp / "man")),
+                       stdin=subprocess.DEVNULL, timeout=60)
     output = (r.stdout + r.stderr).decode(errors="replace")
     # verify exits 0 on unknown keys and bad values: any message is a finding.
     assert r.returncode == 0 and not output.strip(), output
@@ -99,9 +103,12 @@ def test_units_agree_with_each_other_and_nginx():
         s = u["Service"]
         for key, value in {"User": "auth-fcgi", "KillSignal": "SIGTERM", "NoNewPrivileges": "yes",
                            "ProtectSystem": "strict", "PrivateTmp": "yes", "ProtectHome": "yes",
-                           "Restart": "on-failure", "EnvironmentFile": "/etc/auth-fcgi/env",
-                           "WorkingDirectory": "/var/lib/auth-fcgi", "StateDirectory": "auth-fcgi"}.items():
+                           "Restart": "on-failure", "WorkingDirectory": "/var/lib/auth-fcgi",
+                           "StateDirectory": "auth-fcgi"}.items():
             assert s.get(key) == [value], f"{name}: {key}={s.get(key)}"
+        # The Debian package's generated keys (optional: a manual install has none), then
+        # the admin's settings, which win.
+        assert s.get("EnvironmentFile") == ["-/etc/auth-fcgi/secrets.env", "/etc/auth-fcgi/env"], name
 
 
 def start_like_systemd(argv, state: Path, stdin) -> subprocess.Popen:
