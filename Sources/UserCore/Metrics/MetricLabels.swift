@@ -1,6 +1,10 @@
-/// The label values of the counted events, in their slot order. `label` is what the
-/// metrics page shows.
-package enum LoginOutcome: Int, CaseIterable, Sendable {
+/// The label values of a counted event, in their slot order.
+package protocol MetricLabel: CaseIterable, Sendable {
+    /// What the metrics page shows.
+    var label: String { get }
+}
+
+package enum LoginOutcome: Int, MetricLabel {
     /// A session opened, after the password alone or after the second step.
     case success
     case wrongPassword
@@ -38,7 +42,7 @@ package enum LoginOutcome: Int, CaseIterable, Sendable {
     }
 }
 
-package enum RefreshOutcome: Int, CaseIterable, Sendable {
+package enum RefreshOutcome: Int, MetricLabel {
     case success
     /// A refresh token presented again after its rotation: its session is revoked.
     case reuseDetected
@@ -55,7 +59,7 @@ package enum RefreshOutcome: Int, CaseIterable, Sendable {
 }
 
 /// What ended sessions: one count per event, however many sessions it ended.
-package enum RevocationReason: Int, CaseIterable, Sendable {
+package enum RevocationReason: Int, MetricLabel {
     case logout
     case logoutAll
     /// `DELETE /api/auth/sessions/{id}`.
@@ -86,7 +90,7 @@ package enum RevocationReason: Int, CaseIterable, Sendable {
     }
 }
 
-package enum MailOutcome: Int, CaseIterable, Sendable {
+package enum MailOutcome: Int, MetricLabel {
     case sent
     /// Given up after the last retry.
     case failed

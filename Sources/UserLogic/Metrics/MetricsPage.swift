@@ -66,23 +66,27 @@ struct MetricsPage: Sendable {
         }
     }
 
+    /// A counter family with one sample per value of its label, at 0 too.
+    private func counters<Label: MetricLabel>(
+        _ page: inout PrometheusText, _ name: String, _ labelName: String, _ help: String, value: (Label) -> UInt64
+    ) {
+        page.family(name, .counter, help: help)
+        for label in Label.allCases { page.sample(name, [(labelName, label.label)], value(label)) }
+    }
+
     /// The accounts' events: every label value listed, at 0 too.
     private func eventFamilies(_ page: inout PrometheusText) {
-        page.family("auth_fcgi_logins_total", .counter, help: "Login attempts by outcome, at either step.")
-        for outcome in LoginOutcome.allCases {
-            page.sample("auth_fcgi_logins_total", [("outcome", outcome.label)], metrics.value(outcome))
+        counters(&page, "auth_fcgi_logins_total", "outcome", "Login attempts by outcome, at either step.") {
+            (outcome: LoginOutcome) in metrics.value(outcome)
         }
-        page.family("auth_fcgi_token_refreshes_total", .counter, help: "Refresh token presentations by outcome.")
-        for outcome in RefreshOutcome.allCases {
-            page.sample("auth_fcgi_token_refreshes_total", [("outcome", outcome.label)], metrics.value(outcome))
+        counters(&page, "auth_fcgi_token_refreshes_total", "outcome", "Refresh token presentations by outcome.") {
+            (outcome: RefreshOutcome) in metrics.value(outcome)
         }
-        page.family("auth_fcgi_revocations_total", .counter, help: "Events that ended sessions, by reason.")
-        for reason in RevocationReason.allCases {
-            page.sample("auth_fcgi_revocations_total", [("reason", reason.label)], metrics.value(reason))
+        counters(&page, "auth_fcgi_revocations_total", "reason", "Events that ended sessions, by reason.") {
+            (reason: RevocationReason) in metrics.value(reason)
         }
-        page.family("auth_fcgi_mails_total", .counter, help: "Mails sent, and mails given up on after the last retry.")
-        for outcome in MailOutcome.allCases {
-            page.sample("auth_fcgi_mails_total", [("outcome", outcome.label)], metrics.value(outcome))
+        counters(&page, "auth_fcgi_mails_total", "outcome", "Mails sent, and mails given up on after the last retry.") {
+            (outcome: MailOutcome) in metrics.value(outcome)
         }
         page.family(
             "auth_fcgi_password_hash_duration_seconds", .histogram, help: "Time of one password hash, made or checked.")
