@@ -14,8 +14,9 @@
 #   make token-algorithms-test  the token suite again with tokens signed under EdDSA, then
 #                          ES256 (AUTH_TEST_JWT_ALGORITHM; SQLite; part of test)
 #   make check-nginx       nginx -t on every shipped nginx file
-#   make deb               release build, then the Debian package (debhelper,
-#                          dpkg-buildpackage): .build/deb/auth-fcgi_VERSION-REV_ARCH.deb,
+#   make deb               install what's missing (debhelper), release build, then the
+#                          Debian package (debhelper, dpkg-buildpackage):
+#                          .build/deb/auth-fcgi_VERSION-REV_ARCH.deb,
 #                          DEB_REVISION (default 1); prints the path (scripts/build-deb)
 #   make deps / deps-test  install the Debian packages for running / for testing
 #   make bench             performance table (scripts/bench, not in test): release build,
@@ -95,7 +96,9 @@ check-nginx:
 
 # The version is the binary's (auth-fcgi --version); DEB_REVISION passes through the
 # environment.
-deb: build
+deb: check-swift
+	@scripts/install-deps deb
+	@$(MAKE) build
 	@scripts/build-deb
 
 # The suites that issue, check, refresh and refuse tokens, rerun with the stacks signing
