@@ -30,7 +30,7 @@ struct UsersChange {
     }
 
     /// `enable` and `disable`: the API's `PATCH {"active": …}`. Disabling revokes every session
-    /// and voids the reset and verification tokens (`settleUpdate`).
+    /// and voids the reset and verification tokens (`Accounts.settle`).
     func setActive(_ active: Bool) throws {
         guard user.active != active else {
             let state = active ? "enabled" : "disabled"

@@ -17,7 +17,7 @@ package struct AdministeredUpdate {
 
 extension Accounts {
     /// Applies `changes` to user `id` in one transaction, with what follows from them
-    /// (`settleUpdate`). `authorize` sees the stored user first and may refuse (the API's
+    /// (`settle`). `authorize` sees the stored user first and may refuse (the API's
     /// caller rules); then the last-admin rule holds unless `overridingLastAdmin` (the
     /// operator's `--force`): an active ADMIN is demoted or disabled only while another remains.
     package func updateUser(
@@ -36,8 +36,9 @@ extension Accounts {
             guard let updated = try store.updateUser(id: id, changes, now: now) else {
                 throw AdministrationFailure.userNotFound
             }
-            try settleUpdate(from: target, to: updated)
-            return AdministeredUpdate(before: target, after: updated)
+            let update = AdministeredUpdate(before: target, after: updated)
+            try settle(update)
+            return update
         }
     }
 
