@@ -22,7 +22,7 @@ struct MetricsPage: Sendable {
             status: .ok, headers: [("Content-Type", PrometheusText.contentType)], body: Array(text().utf8))
     }
 
-    func text() -> String {
+    private func text() -> String {
         var page = PrometheusText()
         page.family("auth_fcgi_build_info", .gauge, help: "The running build: its version and git commit (value 1).")
         page.sample("auth_fcgi_build_info", [("version", BuildInfo.version), ("commit", BuildInfo.commit ?? "")], 1)

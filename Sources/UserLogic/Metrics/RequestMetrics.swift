@@ -30,7 +30,7 @@ struct RequestMetrics: Sendable {
     private let statusSlotByCode: [Int]
     private var statusSlots: Int { Self.statusCodes.count + 1 }
     private var bucketSlots: Int { HistogramBuckets.requests.slotCount }
-    private var countsStart: Int { 0 }
+    /// The counts come first, then the buckets, then the sums.
     private var bucketsStart: Int { routes.count * statusSlots }
     private var sumsStart: Int { bucketsStart + routes.count * bucketSlots }
 
@@ -59,14 +59,14 @@ struct RequestMetrics: Sendable {
     func record(route: Int, status: Int, nanoseconds: UInt64) {
         guard let memory else { return }
         let statusSlot = (100..<600).contains(status) ? statusSlotByCode[status - 100] : Self.statusCodes.count
-        memory.add(1, at: countsStart + route * statusSlots + statusSlot)
+        memory.add(1, at: route * statusSlots + statusSlot)
         memory.add(1, at: bucketsStart + route * bucketSlots + HistogramBuckets.requests.slot(for: nanoseconds))
         memory.add(nanoseconds, at: sumsStart + route)
     }
 
     /// The requests of `route` by status: `statusCodes` in order, then "other".
     func counts(route: Int) -> [UInt64] {
-        (0..<statusSlots).map { memory?.load(countsStart + route * statusSlots + $0) ?? 0 }
+        (0..<statusSlots).map { memory?.load(route * statusSlots + $0) ?? 0 }
     }
 
     /// Per-bucket (not cumulative) counts of `route`'s request times, and their sum.
