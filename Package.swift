@@ -78,6 +78,8 @@ let package = Package(
             name: "UserLogicTests",
             dependencies: ["UserCore", "UserLogic", "UserImport", "FuzzHarnesses", "COpenSSLSetup"],
             path: "Tests/UserLogicTests"),
+        // libfcgi's behaviour that the server's connection reuse relies on (Sources/CFastCGI/shim.h).
+        .testTarget(name: "FastCGIShimTests", dependencies: ["CFastCGI"], path: "Tests/FastCGIShimTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -152,22 +152,27 @@ struct AuthFCGIMain {
         }
         // libfcgi installed its own SIGPIPE and SIGTERM handlers in FCGX_Init.
         Signals.ignoreBrokenPipes()
-        let runWorker = {
-            FastCGIServer(
-                listenDescriptor: descriptor, ownsSocket: options.listen != nil, threadCount: options.threads,
-                service: service
-            ).run()
+        // A unix socket of our own is unlinked when stopping, by the process that takes the
+        // signal first: the one worker, or the supervisor of several.
+        let socketPath: String? = if case .unixSocket(let path)? = options.listen { path } else { nil }
+        let runWorker = { (unlinkingSocket: String?) -> Int32 in
+            guard
+                let server = FastCGIServer(
+                    listenDescriptor: descriptor, socketPath: unlinkingSocket, threadCount: options.threads,
+                    service: service)
+            else { return 1 }
+            return server.run()
         }
         let status: Int32
         if options.workers == 1 {
             service.metrics.workerStarted()
-            status = runWorker()
+            status = runWorker(socketPath)
         } else {
             status = Supervisor(
-                workerCount: options.workers, logger: service.logger, metrics: service.metrics, runWorker: runWorker
+                workerCount: options.workers, socketPath: socketPath, logger: service.logger, metrics: service.metrics,
+                runWorker: { runWorker(nil) }
             ).run()
         }
-        ListeningSocket.remove(options.listen)
         return status
     }
 }

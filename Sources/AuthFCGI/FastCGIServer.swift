@@ -7,30 +7,46 @@ import UserLogic
 /// own `FCGX_Request` (on the heap: libfcgi's streams point back into it) and its own
 /// per-thread resources.
 ///
+/// The server owns its connections: the threads wait together on a `ConnectionPoller`, and
+/// the one woken accepts a connection or reads the request that arrived on one, serves it
+/// through libfcgi and parks the connection again if the web server keeps it open
+/// (`fastcgi_keep_conn on`); otherwise libfcgi closes it, one connection per request as
+/// before. An idle kept connection holds no thread.
+///
 /// SIGHUP makes the owning thread reopen the log file.
 ///
-/// Shutdown: the owning thread takes SIGTERM/SIGINT with `sigwait`, sets `stopping` and wakes
-/// every thread blocked in `accept`: a socket of its own it shuts down (Linux returns EINVAL
-/// to the waiters); a socket it inherited (systemd, spawn-fcgi) must stay usable for its
-/// owner and the next instance, so it connects to it once per thread instead. Threads
-/// serving a request finish it first. Then all threads are joined.
+/// Shutdown: the owning thread takes SIGTERM/SIGINT with `sigwait`. It unlinks a unix
+/// socket it owns (no new connection can queue), takes the listener out of the poller,
+/// accepts what is already queued on it, then closes it: those queued requests are served,
+/// not reset (a socket inherited on fd 0 from spawn-fcgi has no other owner; under systemd
+/// socket activation the socket stays with systemd for the next instance). Requests in
+/// flight finish, each kept connection is closed after its current request and idle ones
+/// are closed; when none is left the threads return and are joined.
 final class FastCGIServer: Sendable {
-    let listenDescriptor: Int32
-    /// False for a socket inherited on fd 0, which outlives this process.
-    let ownsSocket: Bool
+    let acceptor: ConnectionAcceptor
+    /// The unix socket path to unlink when stopping: the socket this process opened, unless a
+    /// supervisor (which unlinks it) runs the workers.
+    let socketPath: String?
     let threadCount: Int
     let service: Service
     private let followUps: FollowUpThread
-    private let stopping = Atomic<Bool>(false)
+    private let poller: ConnectionPoller
     /// How long a stopping worker waits for queued mail (and its retries).
     static let mailDrainSeconds = 5.0
 
-    init(listenDescriptor: Int32, ownsSocket: Bool, threadCount: Int, service: Service) {
-        self.listenDescriptor = listenDescriptor
-        self.ownsSocket = ownsSocket
+    init?(listenDescriptor: Int32, socketPath: String?, threadCount: Int, service: Service) {
+        guard ListeningSocket.makeNonBlocking(listenDescriptor),
+            let poller = ConnectionPoller(listener: listenDescriptor)
+        else {
+            service.logger.log(.error, "poller_start_failed", ["errno": .number(Double(errno))])
+            return nil
+        }
+        self.acceptor = ConnectionAcceptor(listener: listenDescriptor)
+        self.socketPath = socketPath
         self.threadCount = threadCount
         self.service = service
         self.followUps = FollowUpThread(service: service)
+        self.poller = poller
     }
 
     /// Serves until SIGTERM or SIGINT, then drains and returns the exit status.
@@ -60,13 +76,7 @@ final class FastCGIServer: Sendable {
         }
         service.logger.log(
             .info, "worker_stopping", ["pid": .number(Double(getpid())), "signal": .number(Double(signal))])
-        stopping.store(true, ordering: .sequentiallyConsistent)
-        FCGX_ShutdownPending()
-        if ownsSocket {
-            shutdown(listenDescriptor, Int32(SHUT_RDWR))
-        } else {
-            ListeningSocket.wakeAcceptors(of: listenDescriptor, count: threads.count)
-        }
+        stopAccepting()
         for thread in threads { pthread_join(thread, nil) }
         followUps.stop()
         pthread_join(followUpThread, nil)
@@ -77,35 +87,86 @@ final class FastCGIServer: Sendable {
         return 0
     }
 
-    fileprivate func serveRequests() {
+    /// The first half of a stop: no new connection, the queued ones adopted, idle ones ended.
+    private func stopAccepting() {
+        if let socketPath { unlink(socketPath) }
+        poller.stopAccepting()
+        var drained = 0
+        while case .accepted(let connection) = acceptor.accept() {
+            poller.opened()
+            poller.park(connection, firstRequest: true)
+            drained += 1
+        }
+        close(acceptor.listener)
+        poller.closeIdle()
+        if drained > 0 {
+            service.logger.log(.info, "queued_connections_adopted", ["count": .number(Double(drained))])
+        }
+    }
+
+    fileprivate func serveConnections() {
         let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
         defer { request.deallocate() }
-        FCGX_InitRequest(request, listenDescriptor, 0)
+        // No listening socket of libfcgi's own: see authfcgi_read_request.
+        FCGX_InitRequest(request, -1, 0)
         let thread = service.makeThreadContext()
-        while !stopping.load(ordering: .relaxed) {
-            let accepted = FCGX_Accept_r(request)
-            if accepted < 0 {
-                if stopping.load(ordering: .sequentiallyConsistent) { break }
-                // Out of descriptors or a similar passing failure: don't spin on it.
-                service.logger.log(.warning, "accept_failed", ["result": .number(Double(accepted))])
-                usleep(10_000)
-                continue
+        while true {
+            switch poller.next() {
+            case .finished:
+                return
+            case .connection(let connection):
+                serve(connection, request: request, thread: thread)
+            case .listener:
+                let outcome = acceptor.accept()
+                if case .failed(let error) = outcome {
+                    // Out of descriptors or a similar passing failure: don't spin on it.
+                    service.logger.log(.warning, "accept_failed", ["errno": .number(Double(error))])
+                    usleep(10_000)
+                }
+                poller.rearmListener()
+                guard case .accepted(let connection) = outcome else { continue }
+                poller.opened()
+                if Self.hasArrived(on: connection) {
+                    serve(connection, request: request, thread: thread)
+                } else {
+                    poller.park(connection, firstRequest: true)
+                }
             }
-            serve(request, thread: thread)
         }
-        FCGX_Free(request, 1)
     }
 
-    /// libfcgi closes a connection the way a TCP server must when unread request bytes
-    /// could turn into a reset: `shutdown`, then wait (up to 2 s) for nginx to hang up first.
-    /// That costs each request a wake-up and holds the thread for nginx's round trip. Once the
-    /// request's stdin has been read to its end nothing more is coming, so detaching makes
-    /// `FCGX_Finish_r` close at once; a body left unread (too large) keeps the careful close.
-    private func closeWithoutLingering(_ request: UnsafeMutablePointer<FCGX_Request>) {
-        if FCGX_HasSeenEOF(request.pointee.in) == EOF { FCGX_Detach(request) }
+    /// Whether the connection has bytes (or its end) to read now: nginx writes its request
+    /// as soon as it connects, so it usually has, and the thread serves it without a round
+    /// through the poller.
+    private static func hasArrived(on connection: Int32) -> Bool {
+        var byte: UInt8 = 0
+        return recv(connection, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0
     }
 
-    private func serve(_ request: UnsafeMutablePointer<FCGX_Request>, thread: ThreadContext) {
+    /// Serves the request waiting on `connection`, then parks the connection if it is kept.
+    private func serve(_ connection: Int32, request: UnsafeMutablePointer<FCGX_Request>, thread: ThreadContext) {
+        guard authfcgi_read_request(request, connection) == 0 else {
+            // The web server hung up (or broke the protocol); libfcgi closed the connection.
+            poller.closed()
+            return
+        }
+        let followUp = answer(request, thread: thread)
+        // libfcgi closes a connection the way a TCP server must when unread request bytes
+        // could turn into a reset: `shutdown`, then wait (up to 2 s) for nginx to hang up
+        // first. Once stdin was read to its end nothing more is coming: it may close at once.
+        let stdinReadToEnd = FCGX_HasSeenEOF(request.pointee.in) == EOF
+        let kept = authfcgi_end_request(request, stdinReadToEnd ? 1 : 0)
+        if kept >= 0 {
+            poller.park(kept, firstRequest: false)
+        } else {
+            poller.closed()
+        }
+        // Queued once nginx has the whole answer.
+        if let followUp { followUps.enqueue(followUp) }
+    }
+
+    /// Reads the request's body, runs the service and writes the answer.
+    private func answer(_ request: UnsafeMutablePointer<FCGX_Request>, thread: ThreadContext) -> FollowUpTask? {
         let parameters = FastCGIParameters(environment: request.pointee.envp)
         let input = request.pointee.in
         let body = RequestBody.read(declaredLength: parameters.value(of: "CONTENT_LENGTH"), framing: .streamEnd) {
@@ -119,10 +180,7 @@ final class FastCGIServer: Sendable {
             _ = FCGX_PutStr(
                 bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), request.pointee.out)
         }
-        // Finished before the follow-up is queued: nginx has the whole answer first.
-        closeWithoutLingering(request)
-        FCGX_Finish_r(request)
-        if let followUp { followUps.enqueue(followUp) }
+        return followUp
     }
 }
 
@@ -130,6 +188,6 @@ final class FastCGIServer: Sendable {
 /// C function pointer crashes swift-frontend 6.3.1.
 private func fastCGIThreadMain(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
     let server = Unmanaged<FastCGIServer>.fromOpaque(context!).takeRetainedValue()
-    server.serveRequests()
+    server.serveConnections()
     return nil
 }

@@ -8,6 +8,9 @@ import UserCore
 /// drain and waits for all of them. It counts the workers alive and restarted in `metrics`.
 struct Supervisor {
     let workerCount: Int
+    /// The unix socket of `--listen`, unlinked when stopping so that no new connection queues
+    /// while the workers serve the queued ones.
+    let socketPath: String?
     let logger: Logger
     let metrics: Metrics
     /// Runs in the forked child and returns its exit status.
@@ -50,6 +53,7 @@ struct Supervisor {
             if signal == SIGTERM || signal == SIGINT, !stopping {
                 stopping = true
                 logger.log(.info, "supervisor_stopping", ["signal": .number(Double(signal))])
+                if let socketPath { unlink(socketPath) }
                 for index in slots.indices {
                     slots[index].restartAt = nil
                     if slots[index].pid > 0 { kill(slots[index].pid, SIGTERM) }

@@ -1,7 +1,10 @@
 #ifndef CPOSIX_SHIM_H
 #define CPOSIX_SHIM_H
-// Linux process calls that Swift can't import directly (variadic or macro-based).
+// Linux process calls that Swift can't import directly (variadic or macro-based), and the
+// epoll and eventfd headers the FastCGI server waits with.
 #include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 

@@ -1,0 +1,156 @@
+import CPosix
+import Glibc
+import Synchronization
+
+/// The one epoll set a worker's request threads wait on: the listening socket, every
+/// connection the server holds between requests, and a descriptor that marks the end.
+///
+/// Each descriptor is armed one-shot, so exactly one waiting thread gets it when it becomes
+/// readable (a connection to accept, a request arriving); the thread then owns it until it
+/// parks it again. A connection the web server keeps open (`fastcgi_keep_conn`) waits here
+/// between requests and takes no thread, however many there are.
+///
+/// Stopping: `stopAccepting` takes the listener out, then the caller accepts the backlog
+/// itself (`park(_:firstRequest:)`), closes the listener and calls `closeIdle`. From then on
+/// a connection is closed after its current request instead of being parked, idle ones are
+/// shut down for reading (a request already sent is still read and served first), and once
+/// the last connection is closed every thread's `next()` returns `.finished`.
+final class ConnectionPoller: Sendable {
+    enum Ready: Equatable {
+        case listener
+        case connection(Int32)
+        case finished
+    }
+
+    private struct State {
+        /// The connections armed in the set, waiting for their next (or first) request.
+        var parked: Set<Int32> = []
+        /// Connections accepted and not yet closed, parked or being served.
+        var open = 0
+        var stopping = false
+        var listenerClosed = false
+    }
+
+    private let epoll: Int32
+    private let finishedEvent: Int32
+    private let listener: Int32
+    private let state = Mutex(State())
+
+    /// Event tags outside the descriptor range: a descriptor number can be reused by a new
+    /// connection once the listener is closed.
+    private static let listenerTag = UInt64.max - 1
+    private static let finishedTag = UInt64.max
+
+    init?(listener: Int32) {
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        finishedEvent = eventfd(0, Int32(EFD_CLOEXEC))
+        self.listener = listener
+        guard epoll >= 0, finishedEvent >= 0 else { return nil }
+        // The end is level-triggered: once signalled it wakes every waiting thread.
+        guard Self.control(epoll, EPOLL_CTL_ADD, finishedEvent, EPOLLIN.rawValue, tag: Self.finishedTag),
+            Self.control(epoll, EPOLL_CTL_ADD, listener, Self.oneShotRead, tag: Self.listenerTag)
+        else { return nil }
+    }
+
+    deinit {
+        close(epoll)
+        close(finishedEvent)
+    }
+
+    /// Waits for the next ready descriptor; the caller owns a returned connection.
+    func next() -> Ready {
+        var event = epoll_event()
+        while true {
+            let count = epoll_wait(epoll, &event, 1, -1)
+            if count < 0, errno != EINTR { return .finished }
+            guard count == 1 else { continue }
+            switch event.data.u64 {
+            case Self.finishedTag: return .finished
+            case Self.listenerTag: return .listener
+            default:
+                let connection = Int32(truncatingIfNeeded: event.data.u64)
+                state.withLock { _ = $0.parked.remove(connection) }
+                return .connection(connection)
+            }
+        }
+    }
+
+    /// After a `.listener` wake-up: arms the listener for the next thread (unless stopping).
+    func rearmListener() {
+        state.withLock { state in
+            guard !state.stopping else { return }
+            _ = Self.control(epoll, EPOLL_CTL_MOD, listener, Self.oneShotRead, tag: Self.listenerTag)
+        }
+    }
+
+    /// Counts a connection just accepted.
+    func opened() {
+        state.withLock { $0.open += 1 }
+    }
+
+    /// Hands a connection back to the set until its next request arrives. `firstRequest`: just
+    /// accepted, its request not yet arrived; it is parked even while stopping (it was queued
+    /// before the stop). A kept connection after a request is closed instead once stopping.
+    func park(_ connection: Int32, firstRequest: Bool) {
+        let parked = state.withLock { state in
+            if state.stopping && !firstRequest { return false }
+            state.parked.insert(connection)
+            if !Self.control(epoll, EPOLL_CTL_MOD, connection, Self.oneShotRead, tag: UInt64(connection)) {
+                // Not in the set yet: served straight after its accept.
+                guard Self.control(epoll, EPOLL_CTL_ADD, connection, Self.oneShotRead, tag: UInt64(connection))
+                else {
+                    state.parked.remove(connection)
+                    return false
+                }
+            }
+            return true
+        }
+        if !parked {
+            close(connection)
+            closed()
+        }
+    }
+
+    /// Counts a connection closed (by libfcgi or by `park`); the last one after `closeIdle`
+    /// finishes the server.
+    func closed() {
+        state.withLock { state in
+            state.open -= 1
+            if state.listenerClosed && state.open == 0 { signalFinished() }
+        }
+    }
+
+    /// Takes the listener out of the set: no thread accepts any more.
+    func stopAccepting() {
+        state.withLock { state in
+            state.stopping = true
+            _ = epoll_ctl(epoll, EPOLL_CTL_DEL, listener, nil)
+        }
+    }
+
+    /// Once the listener is closed: ends every idle connection (after the request it may
+    /// already hold), and finishes at once if none is open.
+    func closeIdle() {
+        state.withLock { state in
+            state.listenerClosed = true
+            for connection in state.parked { shutdown(connection, Int32(SHUT_RD)) }
+            if state.open == 0 { signalFinished() }
+        }
+    }
+
+    private func signalFinished() {
+        var one: UInt64 = 1
+        _ = write(finishedEvent, &one, MemoryLayout<UInt64>.size)
+    }
+
+    private static let oneShotRead = EPOLLIN.rawValue | EPOLLONESHOT.rawValue
+
+    private static func control(_ epoll: Int32, _ operation: Int32, _ descriptor: Int32, _ events: UInt32, tag: UInt64)
+        -> Bool
+    {
+        var event = epoll_event()
+        event.events = events
+        event.data.u64 = tag
+        return epoll_ctl(epoll, operation, descriptor, &event) == 0
+    }
+}
