@@ -21,10 +21,11 @@
 #   make deps / deps-test  install the Debian packages for running / for testing
 #   make bench             performance table (scripts/bench, not in test): release build,
 #                          100 000 users, nginx + backend driven by wrk on loopback
-#                          (ceiling, health, whoami, users, refresh, login), CGI mode
+#                          (ceiling, health, whoami, users, refresh, login; the middle
+#                          four with and without connection reuse), CGI mode
 #                          (hyperfine), hash rate, then the backend-only GET /api/users
 #                          table; installs wrk and hyperfine (install-deps bench); then
-#                          scripts/forgot-timing (known vs unknown address); ~3.5 min
+#                          scripts/forgot-timing (known vs unknown address); ~4.5 min
 #   make fuzz              libFuzzer on every network-facing parser, FUZZ_SECONDS each (30)
 #   make soak              long robustness runs: schemathesis, abuse, load with worker kills (~4 min)
 #   make screenshots       PNGs of the web pages (desktop and phone) into docs/screenshots/

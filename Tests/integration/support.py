@@ -258,12 +258,12 @@ def assert_problem(resp, status: int, code: str) -> dict:
 def private_nginx_conf(root: Path, http: str, user: str | None = None) -> str:
     """A whole nginx.conf for an nginx of its own under root (pid, error log and temp files
     there, in the foreground) with `http` in its http block; workers run as `user` when
-    given (only root may)."""
+    given (only root may). One worker per core, as Debian's nginx.conf and `make run` run."""
     temp = "\n".join(f'    {name}_temp_path "{root}/tmp/{name}";'
                      for name in ("client_body", "fastcgi", "proxy", "scgi", "uwsgi"))
     return f"""
 {f"user {user};" if user else ""}
-worker_processes 1;
+worker_processes auto;
 daemon off;
 master_process on;
 pid "{root}/nginx.pid";
@@ -369,6 +369,9 @@ class Stack:
             HTTP_PORT=self.port,
             RUN_DIR=self.run_dir,
             AUTH_FCGI_BIN=binary,
+            # Tests read nginx's access log right after their requests: each line written
+            # as its request ends (`make run` buffers it).
+            NGINX_ACCESS_LOG_BUFFER="off",
         )
         self.env.update({k: str(v) for k, v in (env or {}).items()})
         self.proc: subprocess.Popen | None = None

@@ -309,8 +309,8 @@ def test_counters_exact_across_workers_and_a_sigkill(stack_factory):
             return scrapes[-1]
 
         def requests_and_scrapes(n: int) -> None:
-            # nginx opens a new backend connection for each (no keep-alive to the
-            # backend): the kernel spreads them over both workers.
+            # nginx sends them over its kept backend connections, to whichever worker
+            # holds each; the workers share their counters, so the totals are exact.
             for i in range(n):
                 assert http.get(st.url("/api/health"), timeout=10).status_code == 200
                 if i % 10 == 9:

@@ -174,10 +174,23 @@ render_checked() {
     mv -f "$target.new" "$target"
 }
 
+# check_nginx_settings: validates NGINX_FASTCGI_KEEP_CONN (on or off) and
+# NGINX_ACCESS_LOG_BUFFER (an nginx size such as 64k, or off), setting the unset ones to
+# their defaults (on, 64k).
+check_nginx_settings() {
+    NGINX_FASTCGI_KEEP_CONN=${NGINX_FASTCGI_KEEP_CONN:-on}
+    NGINX_ACCESS_LOG_BUFFER=${NGINX_ACCESS_LOG_BUFFER:-64k}
+    [[ $NGINX_FASTCGI_KEEP_CONN =~ ^(on|off)$ ]] ||
+        die "NGINX_FASTCGI_KEEP_CONN must be on or off, got '$NGINX_FASTCGI_KEEP_CONN'"
+    [[ $NGINX_ACCESS_LOG_BUFFER =~ ^(off|0*[1-9][0-9]{0,6}[kKmM]?)$ ]] ||
+        die "NGINX_ACCESS_LOG_BUFFER must be a size like 64k or 1m, or off, got '$NGINX_ACCESS_LOG_BUFFER'"
+}
+
 # render_local_nginx: renders $RUN_DIR/nginx/ for the local nginx from
 # conf/nginx/local/nginx.conf.template and the shipped snippets.
-# Uses RUN_DIR HTTP_PORT CORS_ORIGINS AUTH_FCGI_SOCKET and the RATE_LIMIT_* settings of
-# AUTH_FCGI_RATE_LIMITS (all validated by the caller; an unset RATE_LIMIT_* is its
+# Uses RUN_DIR HTTP_PORT CORS_ORIGINS AUTH_FCGI_SOCKET, the RATE_LIMIT_* settings of
+# AUTH_FCGI_RATE_LIMITS, NGINX_FASTCGI_KEEP_CONN and NGINX_ACCESS_LOG_BUFFER (all
+# validated by the caller: check_rate, check_nginx_settings; an unset RATE_LIMIT_* is its
 # default), and SWAGGER_UI_DIR when set (see swagger_ui_dir).
 render_local_nginx() {
     local nd=$RUN_DIR/nginx
@@ -186,6 +199,16 @@ render_local_nginx() {
     local text user_directive=''
     local entry zone setting default rate burst uri key retry
     local -a edits=() expects=() burst_edits=() burst_expects=()
+    # Connection reuse, as shipped (`fastcgi_keep_conn on;` in api-locations.conf and
+    # protect-fastcgi.conf, `keepalive N;` in upstream.conf), or with
+    # NGINX_FASTCGI_KEEP_CONN=off one connection per request: each line turned off and
+    # the upstream's keepalive dropped.
+    local re_keepalive='^[[:space:]]*keepalive[[:space:]]+[0-9]+;'
+    local -a keep_conn_edits=() keep_conn_expects=('^[[:space:]]*fastcgi_keep_conn[[:space:]]+on;')
+    if [[ $NGINX_FASTCGI_KEEP_CONN == off ]]; then
+        keep_conn_edits=(-e 's#^([[:space:]]*fastcgi_keep_conn[[:space:]]+)on;#\1off;#')
+        keep_conn_expects=('^[[:space:]]*fastcgi_keep_conn[[:space:]]+off;')
+    fi
 
     check_path RUN_DIR "$RUN_DIR"
     check_path "the repository path" "$AUTH_FCGI_REPO"
@@ -220,13 +243,24 @@ render_local_nginx() {
     done
     render_checked "$shipped/rate-limits.conf" "$nd/auth-fcgi/rate-limits.conf" rates \
         "${#edits[@]}" "${edits[@]}" "${expects[@]}"
+    burst_edits+=("${keep_conn_edits[@]}")
+    burst_expects+=("${keep_conn_expects[@]}")
     render_checked "$shipped/api-locations.conf" "$nd/auth-fcgi/api-locations.conf" bursts \
         "${#burst_edits[@]}" "${burst_edits[@]}" "${burst_expects[@]}"
+    render_checked "$shipped/protect-fastcgi.conf" "$nd/auth-fcgi/protect-fastcgi.conf" \
+        "the token check's connection reuse" "${#keep_conn_edits[@]}" "${keep_conn_edits[@]}" \
+        "${keep_conn_expects[@]}"
 
-    # Site-specific file 4: the shipped upstream.conf pointed at our socket.
+    # Site-specific file 4: the shipped upstream.conf pointed at our socket (without its
+    # keepalive when NGINX_FASTCGI_KEEP_CONN=off).
     text=$(<"$shipped/upstream.conf")
     [[ $text == *'server unix:/run/auth-fcgi/auth-fcgi.sock;'* ]] ||
         die "can't render the upstream: $shipped/upstream.conf lost its 'server unix:...;' line"
+    grep -Eq -- "$re_keepalive" <<<"$text" ||
+        die "can't render the upstream: $shipped/upstream.conf lost its 'keepalive N;' line"
+    if [[ $NGINX_FASTCGI_KEEP_CONN == off ]]; then
+        text=$(sed -E -e "/$re_keepalive/d" <<<"$text")
+    fi
     printf '%s\n' "${text//'server unix:/run/auth-fcgi/auth-fcgi.sock;'/"server \"unix:$AUTH_FCGI_SOCKET\";"}" \
         >"$nd/auth-fcgi/upstream.conf"
 
@@ -273,7 +307,6 @@ render_local_nginx() {
     ln -sfn "$shipped/fastcgi-params.conf" "$nd/auth-fcgi/fastcgi-params.conf"
     ln -sfn "$shipped/cors-headers.conf" "$nd/auth-fcgi/cors-headers.conf"
     ln -sfn "$shipped/protect.conf" "$nd/auth-fcgi/protect.conf"
-    ln -sfn "$shipped/protect-fastcgi.conf" "$nd/auth-fcgi/protect-fastcgi.conf"
     ln -sfn "$shipped/protect-identity.conf" "$nd/auth-fcgi/protect-identity.conf"
     ln -sfn "$shipped/metrics-allow.conf" "$nd/auth-fcgi/metrics-allow.conf"
 
@@ -289,6 +322,11 @@ render_local_nginx() {
     text=${text//@CONF_DIR@/"$AUTH_FCGI_CONF_DIR"}
     text=${text//@WEB_DIR@/"$web_dir"}
     text=${text//@HTTP_PORT@/"$HTTP_PORT"}
+    if [[ $NGINX_ACCESS_LOG_BUFFER == off ]]; then
+        text=${text//@ACCESS_LOG_BUFFER@/}
+    else
+        text=${text//@ACCESS_LOG_BUFFER@/" buffer=$NGINX_ACCESS_LOG_BUFFER flush=1s"}
+    fi
     if [[ $text =~ @[A-Z_]+@ ]]; then
         die "unrendered placeholder ${BASH_REMATCH[0]} in $template"
     fi
