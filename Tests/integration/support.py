@@ -319,6 +319,11 @@ class Backend:
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=self.env, cwd=self.workdir)
         wait_for(self._ready, timeout, f"backend to accept on {self.socket_path}")
+        # The readiness probes connected and hung up at once; the backend takes such a
+        # connection and closes it a moment later. Tests that count the backend's sockets
+        # start once only the listening socket is left.
+        wait_for(lambda: all(socket_fd_count(p) == 1 for p in [self.pid, *children_of(self.pid)]), timeout,
+                 "the backend to close the readiness probe's connection")
         return self
 
     def _ready(self) -> bool:
