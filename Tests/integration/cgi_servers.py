@@ -43,6 +43,7 @@ class Site:
     root: Path
     logs: list[Path]
     dotenv_urls: list[str]
+    cgi_dir: Path  # where auth-fcgi.cgi and its .env are
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -194,7 +195,7 @@ include "{root}/auth-fcgi.conf"
     server = Server("lighttpd", [lighttpd, "-D", "-f", str(conf)], root, port, [error_log])
     base = f"http://127.0.0.1:{port}"
     site = Site("lighttpd", base, root, server.logs,
-                ["/auth-fcgi.cgi/.env", "/.env", "/api/../cgi-bin/.env", "/srv/cgi-bin/.env"])
+                ["/auth-fcgi.cgi/.env", "/.env", "/api/../cgi-bin/.env", "/srv/cgi-bin/.env"], srv / "cgi-bin")
     return server, site
 
 
@@ -270,7 +271,7 @@ Include "{CONF_CGI / 'apache-auth-fcgi.conf'}"
 """)
     server = apache_server(root, conf, port)
     site = Site("apache", f"http://127.0.0.1:{port}", root, server.logs,
-                ["/.env", "/api/../.env", "/cgi-bin/.env", "/api/%2e%2e/.env"])
+                ["/.env", "/api/../.env", "/cgi-bin/.env", "/api/%2e%2e/.env"], srv / "cgi-bin")
     return server, site
 
 
@@ -298,7 +299,7 @@ def apache_htaccess_site(auth_bin: Path, root: Path, settings: dict[str, str]) -
     (htdocs / "index.html").write_text("static\n")
     server = shared_host(root, htdocs, user, group)
     site = Site("apache-htaccess", f"http://127.0.0.1:{server.port}", root, server.logs,
-                ["/.env", "/api/../.env", "/.htaccess", "/auth.db", "/auth.db-wal"])
+                ["/.env", "/api/../.env", "/.htaccess", "/auth.db", "/auth.db-wal"], htdocs)
     return server, site
 
 
