@@ -26,6 +26,11 @@
 #                          (hyperfine), hash rate, then the backend-only GET /api/users
 #                          table; installs wrk and hyperfine (install-deps bench); then
 #                          scripts/forgot-timing (known vs unknown address); ~4.5 min
+#   make cgi-figures       plain CGI end to end: Apache mod_cgid and lighttpd with the
+#                          conf/cgi/ examples, health, whoami and login one at a time
+#                          (mean, p50, p95), at wrk -c4, and the binary alone (hyperfine)
+#                          (scripts/cgi-figures, not in test); installs apache2, lighttpd,
+#                          wrk, hyperfine (install-deps cgi); ~1 min
 #   make fuzz              libFuzzer on every network-facing parser, FUZZ_SECONDS each (30)
 #   make soak              long robustness runs: schemathesis, abuse, load with worker kills (~4 min)
 #   make screenshots       PNGs of the web pages (desktop and phone) into docs/screenshots/
@@ -67,7 +72,7 @@ PYTEST_FLAGS ?=
 SWIFT_SOURCES := Package.swift Plugins Sources Tests/UserLogicTests Tests/FastCGIShimTests Benchmarks Fuzz/Harnesses Fuzz/AuthFuzz
 
 .PHONY: help run test build unit-test integration-test token-algorithms-test check-nginx deps deps-test \
-        deb bench fuzz soak screenshots format lint clean check-swift
+        deb bench cgi-figures fuzz soak screenshots format lint clean check-swift
 
 help:
 	@sed -n '1,/^$$/p' $(firstword $(MAKEFILE_LIST))
@@ -124,6 +129,11 @@ bench: check-swift
 	@scripts/install-deps bench
 	SWIFT="$(SWIFT)" SWIFT_BUILD_FLAGS="$(SWIFT_BUILD_FLAGS)" scripts/bench
 	scripts/forgot-timing
+
+cgi-figures: check-swift
+	@scripts/install-deps cgi
+	@$(MAKE) build
+	scripts/cgi-figures
 
 FUZZ_SECONDS ?= 30
 # The fuzz driver builds alone with the sanitizers, in its own build directory.
