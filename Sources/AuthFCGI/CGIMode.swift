@@ -28,8 +28,13 @@ enum CGIMode {
         let (response, followUp) = service.serve(request, on: thread)
         FileSystem.writeAll(1, response.cgiBytes())
         // The response is complete once stdout closes; the request's follow-up and the mail it
-        // queued (a reset link) happen afterwards, before the process ends.
+        // queued (a reset link, a verification link) happen afterwards, before the process
+        // ends. Apache's mod_cgid hands over one socket as both stdin and stdout, so both
+        // close. The web server then sends SIGTERM (lighttpd as soon as stdout closes, mod_cgid
+        // at the request's end): that work is bounded (the mail drain below), so it is not cut.
+        signal(SIGTERM, SIG_IGN)
         close(1)
+        close(0)
         if let followUp {
             // At the lowest priority, as FastCGI workers do it (FollowUpThread): the web
             // server relays the answer first.
