@@ -120,12 +120,22 @@ final class ConnectionPoller: Sendable {
         _ = epoll_ctl(epoll, EPOLL_CTL_DEL, listener, nil)
     }
 
-    /// Once the listener is closed: ends every idle connection (after the request it may
-    /// already hold), and finishes at once if none is open.
+    /// Once the listener is closed: ends every idle connection, and finishes at once if none
+    /// is open. One with bytes already waiting (a request arriving, its thread not yet woken)
+    /// is left to be served and closed after its request: shut down, the rest of its body
+    /// would be refused.
     func closeIdle() {
         listenerClosed.store(true, ordering: .sequentiallyConsistent)
-        marks.forEachParked { shutdown($0, Int32(SHUT_RD)) }
+        marks.forEachParked { connection in
+            if !Self.hasBytesWaiting(on: connection) { shutdown(connection, Int32(SHUT_RD)) }
+        }
         if open.load(ordering: .sequentiallyConsistent) == 0 { signalFinished() }
+    }
+
+    /// Whether the connection has bytes (or its end) to read now, without waiting.
+    static func hasBytesWaiting(on connection: Int32) -> Bool {
+        var byte: UInt8 = 0
+        return recv(connection, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0
     }
 
     private func closeNow(_ connection: Int32) {

@@ -117,16 +117,10 @@ final class FastCGIServer: Sendable {
             case .connection(let connection):
                 serve(connection, request: request, thread: thread)
             case .listener:
-                let outcome = acceptor.accept()
-                if case .failed(let error) = outcome {
-                    // Out of descriptors or a similar passing failure: don't spin on it.
-                    service.logger.log(.warning, "accept_failed", ["errno": .number(Double(error))])
-                    usleep(10_000)
-                }
-                poller.rearmListener()
-                guard case .accepted(let connection) = outcome else { continue }
-                poller.opened()
-                if Self.hasArrived(on: connection) {
+                guard let connection = acceptQueuedConnections() else { continue }
+                // nginx writes its request as soon as it connects, so it has usually arrived
+                // and is served without a round through the poller.
+                if ConnectionPoller.hasBytesWaiting(on: connection) {
                     serve(connection, request: request, thread: thread)
                 } else {
                     poller.park(connection, firstRequest: true)
@@ -135,12 +129,35 @@ final class FastCGIServer: Sendable {
         }
     }
 
-    /// Whether the connection has bytes (or its end) to read now: nginx writes its request
-    /// as soon as it connects, so it usually has, and the thread serves it without a round
-    /// through the poller.
-    private static func hasArrived(on connection: Int32) -> Bool {
-        var byte: UInt8 = 0
-        return recv(connection, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0
+    /// At most this many connections taken from the listening socket's queue per wake-up.
+    static let acceptsPerWakeUp = 64
+
+    /// Accepts what waits on the listening socket: the first connection is returned for
+    /// this thread to serve, the others are parked. Taking one per wake-up let kept
+    /// connections (ready first, in the poller's order) starve new ones for seconds when
+    /// requests queue (nginx opens new connections beyond its `keepalive` cache).
+    private func acceptQueuedConnections() -> Int32? {
+        var first: Int32?
+        accepting: for _ in 0..<Self.acceptsPerWakeUp {
+            switch acceptor.accept() {
+            case .accepted(let connection):
+                poller.opened()
+                if first == nil {
+                    first = connection
+                } else {
+                    poller.park(connection, firstRequest: true)
+                }
+            case .empty:
+                break accepting
+            case .failed(let error):
+                // Out of descriptors or a similar passing failure: don't spin on it.
+                service.logger.log(.warning, "accept_failed", ["errno": .number(Double(error))])
+                usleep(10_000)
+                break accepting
+            }
+        }
+        poller.rearmListener()
+        return first
     }
 
     /// Serves the request waiting on `connection`, then parks the connection if it is kept.
