@@ -26,13 +26,14 @@ enum CGIMode {
         }
         let request = Request(cgi: parameters, body: body)
         let (response, followUp) = service.serve(request, on: thread)
-        FileSystem.writeAll(1, response.cgiBytes())
         // The response is complete once stdout closes; the request's follow-up and the mail it
         // queued (a reset link, a verification link) happen afterwards, before the process
-        // ends. Apache's mod_cgid hands over one socket as both stdin and stdout, so both
-        // close. The web server then sends SIGTERM (lighttpd as soon as stdout closes, mod_cgid
-        // at the request's end): that work is bounded (the mail drain below), so it is not cut.
+        // ends. The web server sends SIGTERM once it has the whole answer (lighttpd may do so
+        // before stdout closes, mod_cgid at the request's end), so it is ignored from before
+        // the answer is written: that work is bounded (the mail drain below). Apache's
+        // mod_cgid hands over one socket as both stdin and stdout, so both close.
         signal(SIGTERM, SIG_IGN)
+        FileSystem.writeAll(1, response.cgiBytes())
         close(1)
         close(0)
         if let followUp {
