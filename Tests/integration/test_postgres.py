@@ -185,17 +185,19 @@ class Cluster:
         return self
 
     def _render_nginx(self) -> None:
-        env = support.base_env(RUN_DIR=self.run_dir, HTTP_PORT=self.port, CORS_ORIGINS="",
+        env = support.base_env(RUN_DIR=self.run_dir, HTTP_PORT=self.port, CORS_ORIGINS="", NGINX_ACCESS_LOG_BUFFER="off",
                                RATE_LIMIT_LOGIN="100000r/s", RATE_LIMIT_FORGOT="100000r/s",
                                RATE_LIMIT_REGISTER="100000r/s", RATE_LIMIT_RESEND="100000r/s",
                                AUTH_FCGI_SOCKET=self.root / "unused.sock")
-        r = subprocess.run(["bash", "-c", 'set -euo pipefail; source scripts/lib/common.sh; render_local_nginx'],
+        r = subprocess.run(["bash", "-c", 'set -euo pipefail; source scripts/lib/common.sh; check_nginx_settings; '
+                            'render_local_nginx'],
                            cwd=support.REPO_ROOT, env=env, capture_output=True, timeout=30)
         assert r.returncode == 0, r.stderr.decode(errors="replace")
         servers = "".join(f'    server "unix:{node.socket_path}" max_fails=1 fail_timeout=10s;\n'
                           for node in self.nodes)
+        # Connection reuse as shipped (keepalive beside fastcgi_keep_conn on).
         (self.run_dir / "nginx" / "auth-fcgi" / "upstream.conf").write_text(
-            f"upstream auth_fcgi {{\n{servers}}}\n")
+            f"upstream auth_fcgi {{\n{servers}    keepalive 32;\n}}\n")
         conf = self.run_dir / "nginx" / "nginx.conf"
         text = conf.read_text()
         anchor = "auth-fcgi/upstream.conf\";"
