@@ -25,7 +25,7 @@
 #                          four with and without connection reuse), CGI mode
 #                          (hyperfine), hash rate, then the backend-only GET /api/users
 #                          table; installs wrk and hyperfine (install-deps bench); then
-#                          scripts/forgot-timing (known vs unknown address); ~4.5 min
+#                          scripts/forgot-timing (known vs unknown address); ~8 min
 #   make cgi-figures       plain CGI end to end: Apache mod_cgid and lighttpd with the
 #                          conf/cgi/ examples, health, whoami and login one at a time
 #                          (mean, p50, p95), at wrk -c4, and the binary alone (hyperfine)
