@@ -80,6 +80,8 @@ let package = Package(
             path: "Tests/UserLogicTests"),
         // libfcgi's behaviour that the server's connection reuse relies on (Sources/CFastCGI/shim.h).
         .testTarget(name: "FastCGIShimTests", dependencies: ["CFastCGI"], path: "Tests/FastCGIShimTests"),
+        // The poller's stop in fixed interleavings (Sources/AuthFCGI/ConnectionPoller.swift).
+        .testTarget(name: "ConnectionPollerTests", dependencies: ["AuthFCGI"], path: "Tests/ConnectionPollerTests"),
     ],
     swiftLanguageModes: [.v6]
 )

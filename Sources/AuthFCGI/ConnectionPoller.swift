@@ -12,9 +12,10 @@ import Synchronization
 ///
 /// Stopping: `stopAccepting` takes the listener out, then the caller accepts the backlog
 /// itself (`park(_:firstRequest:)`), closes the listener and calls `closeIdle`. From then on
-/// a connection is closed after its current request instead of being parked, idle ones are
-/// shut down for reading (a request already sent is still read and served first), and once
-/// the last connection is closed every thread's `next()` returns `.finished`.
+/// a connection is closed after its current request instead of being parked (unless its next
+/// request is already arriving), idle ones are shut down for reading (a request already sent
+/// is still read and served first), and once the last connection is closed every thread's
+/// `next()` returns `.finished`.
 ///
 /// No lock on the way of a request: which connections are parked is one atomic mark per
 /// descriptor number, needed only when stopping (a lock here was a quarter of the CPU).
@@ -88,11 +89,14 @@ final class ConnectionPoller: Sendable {
 
     /// Hands a connection back to the set until its next request arrives. `firstRequest`: just
     /// accepted, its request not yet arrived; it is parked even while stopping (it was queued
-    /// before the stop). A kept connection after a request is closed instead once stopping.
+    /// before the stop). A kept connection after a request is closed instead once stopping,
+    /// unless its next request has begun to arrive: the web server had the answer before this
+    /// thread got here and reused the connection, and closing it would reset that request.
     func park(_ connection: Int32, firstRequest: Bool) {
-        guard firstRequest || !stopping.load(ordering: .sequentiallyConsistent), marks.park(connection) else {
-            return closeNow(connection)
-        }
+        let closing =
+            !firstRequest && stopping.load(ordering: .sequentiallyConsistent)
+            && !Self.hasBytesWaiting(on: connection)
+        guard !closing, marks.park(connection) else { return closeNow(connection) }
         let armed =
             Self.control(epoll, EPOLL_CTL_MOD, connection, Self.oneShotRead, tag: UInt64(connection))
             // Not in the set yet: accepted and served without waiting.
@@ -102,7 +106,9 @@ final class ConnectionPoller: Sendable {
             return closeNow(connection)
         }
         // A stop that began meanwhile may have looked at the marks before this one was set.
-        if !firstRequest, stopping.load(ordering: .sequentiallyConsistent), marks.takeForStop(connection) {
+        if !firstRequest, stopping.load(ordering: .sequentiallyConsistent), marks.takeForStop(connection),
+            !Self.hasBytesWaiting(on: connection)
+        {
             shutdown(connection, Int32(SHUT_RD))
         }
     }
