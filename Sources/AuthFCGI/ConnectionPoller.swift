@@ -12,10 +12,10 @@ import Synchronization
 ///
 /// Stopping: `stopAccepting` takes the listener out, then the caller accepts the backlog
 /// itself (`park(_:firstRequest:)`), closes the listener and calls `closeIdle`. From then on
-/// a connection is closed after its current request instead of being parked (unless its next
-/// request is already arriving), idle ones are shut down for reading (a request already sent
-/// is still read and served first), and once the last connection is closed every thread's
-/// `next()` returns `.finished`.
+/// every parked connection, idle or back from its request, is shut down for reading (a
+/// request already arriving is still read and served first) so that a thread reads its end
+/// and closes it, and once the last connection is closed every thread's `next()` returns
+/// `.finished`.
 ///
 /// No lock on the way of a request: which connections are parked is one atomic mark per
 /// descriptor number, needed only when stopping (a lock here was a quarter of the CPU).
@@ -89,14 +89,11 @@ final class ConnectionPoller: Sendable {
 
     /// Hands a connection back to the set until its next request arrives. `firstRequest`: just
     /// accepted, its request not yet arrived; it is parked even while stopping (it was queued
-    /// before the stop). A kept connection after a request is closed instead once stopping,
-    /// unless its next request has begun to arrive: the web server had the answer before this
-    /// thread got here and reused the connection, and closing it would reset that request.
+    /// before the stop). A kept connection back from a request once stopping is ended like the
+    /// idle ones the stop found (`endUnlessARequestIsArriving`), also when the stop began
+    /// meanwhile and looked at the marks before this one was set.
     func park(_ connection: Int32, firstRequest: Bool) {
-        let closing =
-            !firstRequest && stopping.load(ordering: .sequentiallyConsistent)
-            && !Self.hasBytesWaiting(on: connection)
-        guard !closing, marks.park(connection) else { return closeNow(connection) }
+        guard marks.park(connection) else { return closeNow(connection) }
         let armed =
             Self.control(epoll, EPOLL_CTL_MOD, connection, Self.oneShotRead, tag: UInt64(connection))
             // Not in the set yet: accepted and served without waiting.
@@ -105,11 +102,8 @@ final class ConnectionPoller: Sendable {
             marks.claim(connection)
             return closeNow(connection)
         }
-        // A stop that began meanwhile may have looked at the marks before this one was set.
-        if !firstRequest, stopping.load(ordering: .sequentiallyConsistent), marks.takeForStop(connection),
-            !Self.hasBytesWaiting(on: connection)
-        {
-            shutdown(connection, Int32(SHUT_RD))
+        if !firstRequest, stopping.load(ordering: .sequentiallyConsistent), marks.takeForStop(connection) {
+            Self.endUnlessARequestIsArriving(connection)
         }
     }
 
@@ -127,15 +121,21 @@ final class ConnectionPoller: Sendable {
     }
 
     /// Once the listener is closed: ends every idle connection, and finishes at once if none
-    /// is open. One with bytes already waiting (a request arriving, its thread not yet woken)
-    /// is left to be served and closed after its request: shut down, the rest of its body
-    /// would be refused.
+    /// is open.
     func closeIdle() {
         listenerClosed.store(true, ordering: .sequentiallyConsistent)
-        marks.forEachParked { connection in
-            if !Self.hasBytesWaiting(on: connection) { shutdown(connection, Int32(SHUT_RD)) }
-        }
+        marks.forEachParked(Self.endUnlessARequestIsArriving)
         if open.load(ordering: .sequentiallyConsistent) == 0 { signalFinished() }
+    }
+
+    /// Ends a parked connection the stop took: shut down for reading, it wakes a thread that
+    /// reads its end and closes it. One with bytes already waiting is left alone, to be served
+    /// and ended after its request: the web server sent that request before it could know of
+    /// the stop (nginx reuses a kept connection as soon as it has the answer, possibly before
+    /// the thread that wrote it parked it), and shut down, the rest of its body would be
+    /// refused.
+    private static func endUnlessARequestIsArriving(_ connection: Int32) {
+        if !hasBytesWaiting(on: connection) { shutdown(connection, Int32(SHUT_RD)) }
     }
 
     /// Whether the connection has bytes (or its end) to read now, without waiting.

@@ -27,7 +27,12 @@ import Testing
         #expect(try world.next() == .connection(pair.backend))
         #expect(pair.backendReceive() == "request 2")
 
+        // Nothing more waiting: shut down, a thread reads its end and libfcgi closes it.
         world.poller.park(pair.backend, firstRequest: false)
+        #expect(try world.next() == .connection(pair.backend))
+        #expect(pair.backendReceive() == "", "ended after its request once stopping")
+        pair.closeBackend()
+        world.poller.closed()
         #expect(pair.webServerReadsEndOfFile(), "closed after its request once stopping")
         #expect(try world.next() == .finished)
     }
