@@ -69,7 +69,7 @@ SWIFT ?= swift
 PYTHON ?= python3
 SWIFT_BUILD_FLAGS ?=
 PYTEST_FLAGS ?=
-SWIFT_SOURCES := Package.swift Plugins Sources Tests/UserLogicTests Tests/FastCGIShimTests Tests/ConnectionPollerTests Benchmarks Fuzz/Harnesses Fuzz/AuthFuzz
+SWIFT_SOURCES := Package.swift Plugins Sources Tests/UserLogicTests Tests/SocketPairs Tests/FastCGIShimTests Tests/ConnectionPollerTests Benchmarks Fuzz/Harnesses Fuzz/AuthFuzz
 
 .PHONY: help run test build unit-test integration-test token-algorithms-test check-nginx deps deps-test \
         deb bench cgi-figures fuzz soak screenshots format lint clean check-swift

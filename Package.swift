@@ -78,10 +78,15 @@ let package = Package(
             name: "UserLogicTests",
             dependencies: ["UserCore", "UserLogic", "UserImport", "FuzzHarnesses", "COpenSSLSetup"],
             path: "Tests/UserLogicTests"),
+        // Socket pairs with a web server's end, for the two suites below.
+        .target(name: "SocketPairs", path: "Tests/SocketPairs"),
         // libfcgi's behaviour that the server's connection reuse relies on (Sources/CFastCGI/shim.h).
-        .testTarget(name: "FastCGIShimTests", dependencies: ["CFastCGI"], path: "Tests/FastCGIShimTests"),
+        .testTarget(
+            name: "FastCGIShimTests", dependencies: ["CFastCGI", "SocketPairs"], path: "Tests/FastCGIShimTests"),
         // The poller's stop in fixed interleavings (Sources/AuthFCGI/ConnectionPoller.swift).
-        .testTarget(name: "ConnectionPollerTests", dependencies: ["AuthFCGI"], path: "Tests/ConnectionPollerTests"),
+        .testTarget(
+            name: "ConnectionPollerTests", dependencies: ["AuthFCGI", "SocketPairs"],
+            path: "Tests/ConnectionPollerTests"),
     ],
     swiftLanguageModes: [.v6]
 )

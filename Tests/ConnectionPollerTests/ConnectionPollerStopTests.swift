@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import SocketPairs
 import Synchronization
 import Testing
 
@@ -15,14 +16,14 @@ import Testing
         let pair = try SocketPair()
         world.poller.opened()
         world.poller.park(pair.backend, firstRequest: true)
-        pair.sendFromWebServer("request 1")
+        pair.webServer.send("request 1")
         #expect(try world.next() == .connection(pair.backend))
         #expect(pair.backendReceive() == "request 1")
 
         world.stop()
         // The web server had the answer and reused the connection before the thread that
         // served it got back to the poller (a reset here was a 502 for that request).
-        pair.sendFromWebServer("request 2")
+        pair.webServer.send("request 2")
         world.poller.park(pair.backend, firstRequest: false)
         #expect(try world.next() == .connection(pair.backend))
         #expect(pair.backendReceive() == "request 2")
@@ -33,7 +34,7 @@ import Testing
         #expect(pair.backendReceive() == "", "ended after its request once stopping")
         pair.closeBackend()
         world.poller.closed()
-        #expect(pair.webServerReadsEndOfFile(), "closed after its request once stopping")
+        #expect(pair.webServer.readsEndOfFile(), "closed after its request once stopping")
         #expect(try world.next() == .finished)
     }
 
@@ -45,7 +46,7 @@ import Testing
             world.poller.opened()
             world.poller.park(pair.backend, firstRequest: true)
         }
-        arriving.sendFromWebServer("request")
+        arriving.webServer.send("request")
 
         world.stop()
         var woken: [Int32: String] = [:]
@@ -85,7 +86,7 @@ private struct PollerWorld {
         guard listener >= 0, bind(listener, &address, socklen_t(MemoryLayout<sa_family_t>.size)) == 0,
             listen(listener, 8) == 0, let poller = ConnectionPoller(listener: listener)
         else {
-            throw PollerTestFailure(description: "no listening socket or poller: errno \(errno)")
+            throw TestFailure(description: "no listening socket or poller: errno \(errno)")
         }
         self.poller = poller
     }
@@ -104,7 +105,7 @@ private struct PollerWorld {
         let poller = self.poller
         DispatchQueue.global().async { outcome.deliver(poller.next()) }
         guard let ready = outcome.wait(seconds: seconds) else {
-            throw PollerTestFailure(description: "nothing was ready within \(seconds) s")
+            throw TestFailure(description: "nothing was ready within \(seconds) s")
         }
         return ready
     }
@@ -126,6 +127,11 @@ private final class Outcome: Sendable {
     }
 }
 
-struct PollerTestFailure: Error, CustomStringConvertible {
-    let description: String
+extension SocketPair {
+    /// What is waiting on the backend's end ("" at its end), without waiting for more.
+    func backendReceive() -> String {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = recv(backend, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+        return count < 0 ? "<nothing: errno \(errno)>" : String(decoding: buffer.prefix(count), as: UTF8.self)
+    }
 }

@@ -1,5 +1,6 @@
 import CFastCGI
 import Glibc
+import SocketPairs
 import Testing
 
 /// The libfcgi behaviour the server's connection reuse stands on (Sources/CFastCGI/shim.h),

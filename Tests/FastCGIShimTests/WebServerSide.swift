@@ -1,50 +1,5 @@
 import CFastCGI
-import Glibc
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// A connected pair of unix stream sockets: `webServer` plays nginx, `backend` is the
-/// descriptor handed to libfcgi (which closes it itself when it ends a connection).
-final class SocketPair {
-    let webServer: WebServerEnd
-    let backendSocket: BackendSocket
-    var backend: Int32 { backendSocket.descriptor }
-
-    init() throws {
-        var descriptors: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &descriptors) == 0 else {
-            throw TestFailure(description: "socketpair: errno \(errno)")
-        }
-        webServer = WebServerEnd(descriptor: descriptors[0])
-        backendSocket = BackendSocket(descriptors[1])
-    }
-
-    deinit {
-        webServer.close()
-        if backendSocket.isOpen { Glibc.close(backend) }
-    }
-}
-
-/// The backend's end, told apart from a later descriptor that reuses its number (tests of
-/// other suites open files in the same process meanwhile).
-struct BackendSocket {
-    let descriptor: Int32
-    private let inode: UInt
-
-    init(_ descriptor: Int32) {
-        self.descriptor = descriptor
-        self.inode = Self.inode(of: descriptor) ?? 0
-    }
-
-    var isOpen: Bool { Self.inode(of: descriptor) == inode }
-
-    private static func inode(of descriptor: Int32) -> UInt? {
-        var info = stat()
-        return fstat(descriptor, &info) == 0 ? UInt(info.st_ino) : nil
-    }
-}
+import SocketPairs
 
 /// The web server's records of one request (FastCGI 1.0, responder role).
 enum WebServerRecords {
@@ -78,35 +33,9 @@ struct BackendAnswer {
     var ended = false
 }
 
-final class WebServerEnd {
-    private var descriptor: Int32
-
-    init(descriptor: Int32) {
-        self.descriptor = descriptor
-    }
-
-    func send(_ bytes: [UInt8]) {
-        var sent = 0
-        while sent < bytes.count {
-            let written = bytes[sent...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard written > 0 else { return }
-            sent += written
-        }
-    }
-
-    func shutdownWriting() {
-        shutdown(descriptor, Int32(SHUT_WR))
-    }
-
-    func close() {
-        if descriptor >= 0 { Glibc.close(descriptor) }
-        descriptor = -1
-    }
-
-    /// Reads records until FCGI_END_REQUEST (bounded by a receive timeout).
+extension WebServerEnd {
+    /// Reads records until FCGI_END_REQUEST.
     func readResponse() throws -> BackendAnswer {
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var answer = BackendAnswer()
         while !answer.ended {
             let header = try readExactly(8)
@@ -119,23 +48,6 @@ final class WebServerEnd {
             }
         }
         return answer
-    }
-
-    /// Whether the next read sees the end of the connection.
-    func readsEndOfFile() -> Bool {
-        var byte: UInt8 = 0
-        return read(descriptor, &byte, 1) == 0
-    }
-
-    private func readExactly(_ count: Int) throws -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let got = bytes[done...].withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            guard got > 0 else { throw TestFailure(description: "the backend's answer ended early") }
-            done += got
-        }
-        return bytes
     }
 }
 
